@@ -1,0 +1,69 @@
+"""Find list files in a data folder and load them with the bundled national list."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tizim.errors import InputError
+from tizim.output import console, progress
+from tizim.registry.importers import detect, load
+from tizim.registry.model import ParsedList
+from tizim.registry.service import ImportResult, Registry
+from tizim.settings import get_settings
+
+BUNDLED = Path(__file__).parent / "data"
+
+
+def bundled_lists() -> list[Path]:
+    """The national lists shipped inside the package."""
+    return sorted(p for p in BUNDLED.glob("*.yaml"))
+
+
+def discover(data_dir: Path) -> list[Path]:
+    """Files and CSV-set folders under `data_dir` that an importer recognises."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(data_dir):
+        folder = Path(root)
+        try:
+            detect(folder)
+        except InputError:
+            pass
+        else:
+            found.append(folder)
+            dirs[:] = []  # the folder is one list version; its files are parts of it
+            continue
+        dirs.sort()
+        for name in sorted(files):
+            path = folder / name
+            try:
+                detect(path)
+            except InputError:
+                continue
+            found.append(path)
+    return found
+
+
+def bootstrap(registry: Registry, data_dir: Path | None = None) -> list[ImportResult]:
+    """Load the bundled lists, then every list found in the data folder, oldest first."""
+    data_dir = data_dir or get_settings().data_dir
+    parsed: list[ParsedList] = []
+    paths = bundled_lists() + (discover(data_dir) if data_dir and data_dir.is_dir() else [])
+    results = []
+    with progress() as bar:
+        task = bar.add_task("parsing lists", total=len(paths))
+        for path in paths:
+            bar.update(task, description=f"parsing {path.name}")
+            parsed.append(load(path))
+            bar.advance(task)
+        # Several versions of one list (two SDN files) go in by publication date.
+        parsed.sort(key=lambda p: (p.list_name, p.published_at or ""))
+        task = bar.add_task("importing", total=len(parsed))
+        for item in parsed:
+            bar.update(task, description=f"importing {item.list_name}")
+            results.append(registry.import_parsed(item))
+            bar.advance(task)
+    for r in results:
+        state = f"version {r.version}, +{r.added} -{r.removed} ~{r.changed}" if r.created else f"unchanged (version {r.version})"
+        console.print(f"{r.list_name}: {state} <- {r.source_file}", highlight=False)
+    return results

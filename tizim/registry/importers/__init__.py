@@ -1,0 +1,92 @@
+"""Importers: one module per source format, each with `sniff` and `parse`.
+
+`load(path, source)` picks the importer from the source name, or from the file's content
+when no source is given, and returns a fully parsed `ParsedList` (nothing written yet).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Protocol
+
+from tizim.errors import InputError
+from tizim.registry.model import ParsedList
+
+
+class Importer(Protocol):
+    # List names this importer produces (the first is its default).
+    LISTS: tuple[str, ...]
+
+    def sniff(self, path: Path, head: bytes) -> str | None:
+        """The list name if this importer reads the file, else None."""
+
+    def parse(self, path: Path, list_name: str) -> ParsedList: ...
+
+
+# Module names under tizim.registry.importers, in the order sniffing tries them.
+IMPORTER_MODULES = (
+    "un",
+    "ofac",
+    "ofac_xml",
+    "uk",
+    "eu",
+    "eu_xml",
+    "kz_afm",
+    "ftm",
+    "national",
+)
+
+
+def importers() -> list[Importer]:
+    found: list[Importer] = []
+    for name in IMPORTER_MODULES:
+        try:
+            module = importlib.import_module(f"tizim.registry.importers.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"tizim.registry.importers.{name}":
+                continue
+            raise
+        found.append(module)  # type: ignore[arg-type]
+    return found
+
+
+def _head(path: Path) -> bytes:
+    if path.is_dir():
+        return b""
+    with path.open("rb") as handle:
+        return handle.read(65536)
+
+
+def detect(path: Path) -> tuple[Importer, str]:
+    head = _head(path)
+    for importer in importers():
+        list_name = importer.sniff(path, head)
+        if list_name:
+            return importer, list_name
+    raise InputError("format not recognised; pass --source LIST to name it", file=str(path))
+
+
+def for_source(source: str) -> Importer:
+    for importer in importers():
+        if source in importer.LISTS:
+            return importer
+    known = sorted({name for imp in importers() for name in imp.LISTS})
+    raise InputError(f"unknown source {source!r} (known: {', '.join(known)})")
+
+
+def load(path: Path, source: str | None = None) -> ParsedList:
+    if not path.exists():
+        raise InputError("no such file or directory", file=str(path))
+    if source and any(source in imp.LISTS for imp in importers()):
+        return for_source(source).parse(path, source)
+    importer, list_name = detect(path)
+    if source:
+        # Formats that carry any list (national YAML/CSV, FtM) take the name given.
+        if not getattr(importer, "ANY_LIST_NAME", False):
+            raise InputError(
+                f"source {source!r} is not a list this {importer.__name__.rsplit('.', 1)[-1]} file can hold",  # type: ignore[attr-defined]
+                file=str(path),
+            )
+        list_name = source
+    return importer.parse(path, list_name)

@@ -1,0 +1,297 @@
+"""The registry's data model: what every importer produces and every consumer reads.
+
+It follows FollowTheMoney (schemata Person, Organization, LegalEntity, Vessel, Airplane;
+property names where they exist) so entities round-trip to FtM JSON lines, but keeps the
+parts FtM has no place for: the kind and script of each name, and designations with their
+list reference, authority and citation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMATA = ("Person", "Organization", "LegalEntity", "Company", "Vessel", "Airplane")
+
+NameKind = Literal["primary", "alias", "weak_alias", "former", "spelling"]
+NAME_KINDS: tuple[str, ...] = ("primary", "alias", "weak_alias", "former", "spelling")
+
+RelationKind = Literal["member_of", "leader_of", "affiliated_with", "tied_to", "same_as"]
+RELATION_KINDS: tuple[str, ...] = ("member_of", "leader_of", "affiliated_with", "tied_to", "same_as")
+
+
+def detect_script(text: str) -> str:
+    """The dominant Unicode script of a name: Latn, Cyrl, Arab, Hani, ... or Zyyy."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        try:
+            uname = unicodedata.name(char)
+        except ValueError:
+            continue
+        head = uname.split(" ", 1)[0]
+        script = _SCRIPT_PREFIXES.get(head, "Zyyy")
+        counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return "Zyyy"
+    return max(counts.items(), key=lambda kv: kv[1])[0]
+
+
+_SCRIPT_PREFIXES = {
+    "LATIN": "Latn",
+    "CYRILLIC": "Cyrl",
+    "ARABIC": "Arab",
+    "CJK": "Hani",
+    "HIRAGANA": "Jpan",
+    "KATAKANA": "Jpan",
+    "HANGUL": "Hang",
+    "GREEK": "Grek",
+    "HEBREW": "Hebr",
+    "DEVANAGARI": "Deva",
+    "GEORGIAN": "Geor",
+    "ARMENIAN": "Armn",
+    "THAI": "Thai",
+    "ETHIOPIC": "Ethi",
+    "PERSIAN": "Arab",
+}
+
+
+@dataclass
+class Citation:
+    """Where a fact comes from: a source file and record, or a document and its passage."""
+
+    source: str
+    record: str | None = None
+    quote: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Citation | None:
+        if not data:
+            return None
+        return cls(**{k: data.get(k) for k in ("source", "record", "quote", "url")})  # type: ignore[arg-type]
+
+
+@dataclass
+class Name:
+    full: str
+    kind: str = "primary"
+    script: str = ""
+    lang: str | None = None
+    quality: str | None = None  # the list's own quality mark, e.g. UN "Good"/"Low"
+
+    def __post_init__(self) -> None:
+        self.full = " ".join(self.full.split())
+        if not self.script:
+            self.script = detect_script(self.full)
+
+
+@dataclass
+class Identifier:
+    type: str  # passport, national_id, iin, imo, tax_id, registration, swift_bic, other
+    value: str
+    country: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class DesignationEvent:
+    """One step in a designation's history: requested, added, revised, removed..."""
+
+    action: str
+    date: str | None = None  # ISO 8601, partial where the source is ("2006-03", "2005")
+    authority: str | None = None
+    note: str | None = None
+    citation: Citation | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"action": self.action, "date": self.date}
+        if self.authority:
+            data["authority"] = self.authority
+        if self.note:
+            data["note"] = self.note
+        if self.citation:
+            data["citation"] = self.citation.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DesignationEvent:
+        return cls(
+            action=data["action"],
+            date=data.get("date"),
+            authority=data.get("authority"),
+            note=data.get("note"),
+            citation=Citation.from_dict(data.get("citation")),
+        )
+
+
+@dataclass
+class Designation:
+    list_name: str
+    reference: str
+    programme: str | None = None
+    authority: str | None = None
+    legal_basis: str | None = None
+    listed_on: str | None = None
+    delisted_on: str | None = None
+    citation: Citation | None = None
+    events: list[DesignationEvent] = field(default_factory=list)
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "list": self.list_name,
+            "reference": self.reference,
+            "programme": self.programme,
+            "authority": self.authority,
+            "legal_basis": self.legal_basis,
+            "listed_on": self.listed_on,
+            "delisted_on": self.delisted_on,
+            "citation": self.citation.to_dict() if self.citation else None,
+            "events": [e.to_dict() for e in self.events],
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Designation:
+        return cls(
+            list_name=data["list"],
+            reference=data["reference"],
+            programme=data.get("programme"),
+            authority=data.get("authority"),
+            legal_basis=data.get("legal_basis"),
+            listed_on=data.get("listed_on"),
+            delisted_on=data.get("delisted_on"),
+            citation=Citation.from_dict(data.get("citation")),
+            events=[DesignationEvent.from_dict(e) for e in data.get("events") or []],
+            note=data.get("note"),
+        )
+
+
+@dataclass
+class Entity:
+    """A listed party (or a party related to one) as one list describes it."""
+
+    id: str
+    schema: str
+    names: list[Name] = field(default_factory=list)
+    birth_dates: list[str] = field(default_factory=list)  # "1951-06-19", "1951", "1950/1955"
+    birth_places: list[str] = field(default_factory=list)
+    nationalities: list[str] = field(default_factory=list)  # ISO 3166-1 alpha-2, lower case
+    countries: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    identifiers: list[Identifier] = field(default_factory=list)
+    gender: str | None = None
+    notes: list[str] = field(default_factory=list)
+    # Further FtM properties (title, position, imoNumber, flag, ...).
+    properties: dict[str, list[str]] = field(default_factory=dict)
+    designations: list[Designation] = field(default_factory=list)
+
+    @property
+    def caption(self) -> str:
+        for name in self.names:
+            if name.kind == "primary":
+                return name.full
+        return self.names[0].full if self.names else self.id
+
+    def add_name(self, full: str | None, kind: str = "primary", **extra: Any) -> None:
+        if not full:
+            return
+        name = Name(full=full, kind=kind, **extra)
+        if not name.full:
+            return
+        if any(n.full == name.full for n in self.names):
+            return
+        self.names.append(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "schema": self.schema,
+            "names": [asdict(n) for n in self.names],
+            "birth_dates": self.birth_dates,
+            "birth_places": self.birth_places,
+            "nationalities": self.nationalities,
+            "countries": self.countries,
+            "addresses": self.addresses,
+            "identifiers": [asdict(i) for i in self.identifiers],
+            "gender": self.gender,
+            "notes": self.notes,
+            "properties": self.properties,
+            "designations": [d.to_dict() for d in self.designations],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        return cls(
+            id=data["id"],
+            schema=data["schema"],
+            names=[Name(**n) for n in data.get("names") or []],
+            birth_dates=list(data.get("birth_dates") or []),
+            birth_places=list(data.get("birth_places") or []),
+            nationalities=list(data.get("nationalities") or []),
+            countries=list(data.get("countries") or []),
+            addresses=list(data.get("addresses") or []),
+            identifiers=[Identifier(**i) for i in data.get("identifiers") or []],
+            gender=data.get("gender"),
+            notes=list(data.get("notes") or []),
+            properties={k: list(v) for k, v in (data.get("properties") or {}).items()},
+            designations=[Designation.from_dict(d) for d in data.get("designations") or []],
+        )
+
+    def content_hash(self) -> str:
+        """A hash of what the list says about the entity; changes mark a new version."""
+        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Relationship:
+    kind: str
+    source_id: str
+    target_id: str
+    start_date: str | None = None
+    end_date: str | None = None
+    note: str | None = None
+    citation: Citation | None = None
+
+    @property
+    def id(self) -> str:
+        raw = f"{self.kind}|{self.source_id}|{self.target_id}|{self.start_date or ''}"
+        return "rel-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class ListEvent:
+    """Something that happened to a list as a whole (a list approved, a batch designated)."""
+
+    action: str
+    date: str | None = None
+    authority: str | None = None
+    count: int | None = None
+    description: str | None = None
+    citation: Citation | None = None
+
+
+@dataclass
+class ParsedList:
+    """One source file, parsed completely before anything is written."""
+
+    list_name: str
+    source_file: str
+    file_hash: str
+    title: str | None = None
+    publisher: str | None = None
+    published_at: str | None = None
+    entities: list[Entity] = field(default_factory=list)
+    relationships: list[Relationship] = field(default_factory=list)
+    events: list[ListEvent] = field(default_factory=list)
+    # Records the list holds: usually len(entities); counted as the source counts them.
+    record_count: int | None = None

@@ -1,0 +1,591 @@
+"""The registry: list versions in, as-of/diff/entity queries out.
+
+Every import is one transaction: the file is parsed completely first (importers raise
+`InputError` naming the record), then versions, entities, designations, names,
+relationships and events are written together, or nothing is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from tizim.errors import NotFound, TizimError
+from tizim.registry import tables as t
+from tizim.registry.dates import date_start, in_force
+from tizim.registry.model import Entity, ParsedList, Relationship, detect_script
+from tizim.store import transaction
+
+# Called after every import that changed a list (screening refreshes its index).
+_listeners: list[Callable[[ImportResult], None]] = []
+
+_CHUNK = 2000
+
+
+def on_list_changed(callback: Callable[[ImportResult], None]) -> None:
+    _listeners.append(callback)
+
+
+@dataclass
+class ImportResult:
+    list_name: str
+    version: int
+    created: bool  # False when the identical file was imported before
+    entity_count: int
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    source_file: str = ""
+    added_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "list": self.list_name,
+            "version": self.version,
+            "created": self.created,
+            "entities": self.entity_count,
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+            "source_file": self.source_file,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _chunks(rows: list[dict[str, Any]], size: int = _CHUNK) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        conn.execute(insert(table), chunk)
+
+
+class Registry:
+    """Reads and writes the designation lists in one database (`url`, default from settings)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url
+
+    # ---- writing -------------------------------------------------------------------
+
+    def import_parsed(self, parsed: ParsedList) -> ImportResult:
+        seen: set[str] = set()
+        for entity in parsed.entities:
+            if entity.id in seen:
+                raise TizimError(f"{parsed.source_file}: entity id {entity.id} occurs twice")
+            seen.add(entity.id)
+        with transaction(self.url) as conn:
+            result = self._import(conn, parsed)
+        if result.created:
+            for listener in list(_listeners):
+                listener(result)
+        return result
+
+    def _import(self, conn: Connection, parsed: ParsedList) -> ImportResult:
+        name = parsed.list_name
+        now = _now()
+        if conn.execute(select(t.lists.c.name).where(t.lists.c.name == name)).first() is None:
+            conn.execute(
+                insert(t.lists).values(
+                    name=name, title=parsed.title, publisher=parsed.publisher, created_at=now
+                )
+            )
+        elif parsed.title or parsed.publisher:
+            conn.execute(
+                update(t.lists)
+                .where(t.lists.c.name == name)
+                .values(title=parsed.title, publisher=parsed.publisher)
+            )
+        last = conn.execute(
+            select(t.list_versions)
+            .where(t.list_versions.c.list_name == name)
+            .order_by(t.list_versions.c.seq.desc())
+            .limit(1)
+        ).first()
+        if last is not None and last.file_hash == parsed.file_hash:
+            return ImportResult(
+                list_name=name,
+                version=last.seq,
+                created=False,
+                entity_count=last.entity_count,
+                source_file=last.source_file,
+            )
+        seq = (last.seq + 1) if last is not None else 1
+        version_id = conn.execute(
+            insert(t.list_versions)
+            .values(
+                list_name=name,
+                seq=seq,
+                file_hash=parsed.file_hash,
+                source_file=parsed.source_file,
+                published_at=parsed.published_at,
+                imported_at=now,
+                entity_count=0,
+                added=0,
+                removed=0,
+                changed=0,
+            )
+            .returning(t.list_versions.c.id)
+        ).scalar_one()
+
+        existing = {
+            row.id: (row.content_hash, row.removed_version_id)
+            for row in conn.execute(
+                select(t.entities.c.id, t.entities.c.content_hash, t.entities.c.removed_version_id)
+                .where(t.entities.c.list_name == name)
+            )
+        }
+        other_lists = self._ids_on_other_lists(conn, name, [e.id for e in parsed.entities])
+        if other_lists:
+            sample = ", ".join(sorted(other_lists)[:3])
+            raise TizimError(f"{parsed.source_file}: entity ids already used by another list: {sample}")
+
+        added: list[Entity] = []
+        readded: list[Entity] = []
+        changed: list[Entity] = []
+        unchanged: list[str] = []
+        hashes: dict[str, str] = {}
+        for entity in parsed.entities:
+            digest = entity.content_hash()
+            hashes[entity.id] = digest
+            before = existing.get(entity.id)
+            if before is None:
+                added.append(entity)
+            elif before[1] is not None:
+                readded.append(entity)
+            elif before[0] != digest:
+                changed.append(entity)
+            else:
+                unchanged.append(entity.id)
+        present = set(hashes)
+        removed = [eid for eid, (_, gone) in existing.items() if gone is None and eid not in present]
+
+        def entity_row(entity: Entity) -> dict[str, Any]:
+            return {
+                "id": entity.id,
+                "list_name": name,
+                "schema": entity.schema,
+                "caption": entity.caption,
+                "data": entity.to_dict(),
+                "content_hash": hashes[entity.id],
+                "designated": int(any(d.list_name == name for d in entity.designations)),
+                "first_version_id": version_id,
+                "last_version_id": version_id,
+                "removed_version_id": None,
+            }
+
+        _insert_many(conn, t.entities, [entity_row(e) for e in added])
+        for entity in readded + changed:
+            row = entity_row(entity)
+            row.pop("first_version_id")
+            conn.execute(update(t.entities).where(t.entities.c.id == entity.id).values(**row))
+        rewritten = [e.id for e in readded + changed]
+        for chunk_start in range(0, len(rewritten), 500):
+            ids = rewritten[chunk_start : chunk_start + 500]
+            conn.execute(delete(t.designations).where(t.designations.c.entity_id.in_(ids)))
+            conn.execute(delete(t.names).where(t.names.c.entity_id.in_(ids)))
+        for chunk_start in range(0, len(unchanged), 500):
+            ids = unchanged[chunk_start : chunk_start + 500]
+            conn.execute(
+                update(t.entities).where(t.entities.c.id.in_(ids)).values(last_version_id=version_id)
+            )
+        for chunk_start in range(0, len(removed), 500):
+            ids = removed[chunk_start : chunk_start + 500]
+            conn.execute(
+                update(t.entities).where(t.entities.c.id.in_(ids)).values(removed_version_id=version_id)
+            )
+
+        fresh = added + readded + changed
+        _insert_many(conn, t.designations, [
+            {
+                "entity_id": e.id,
+                "list_name": d.list_name,
+                "reference": d.reference,
+                "programme": d.programme,
+                "authority": d.authority,
+                "legal_basis": d.legal_basis,
+                "listed_on": d.listed_on,
+                "delisted_on": d.delisted_on,
+                "citation": d.citation.to_dict() if d.citation else None,
+                "events": [ev.to_dict() for ev in d.events],
+                "note": d.note,
+            }
+            for e in fresh
+            for d in e.designations
+        ])
+        _insert_many(conn, t.names, [
+            {"entity_id": e.id, "name": n.full, "kind": n.kind, "script": n.script or detect_script(n.full)}
+            for e in fresh
+            for n in e.names
+        ])
+        captions = {e.id: e.caption for e in parsed.entities}
+        change_rows = (
+            [{"version_id": version_id, "entity_id": e.id, "change": "added", "content_hash": hashes[e.id], "caption": e.caption} for e in added + readded]
+            + [{"version_id": version_id, "entity_id": e.id, "change": "changed", "content_hash": hashes[e.id], "caption": e.caption} for e in changed]
+        )
+        if removed:
+            removed_captions = dict(
+                conn.execute(select(t.entities.c.id, t.entities.c.caption).where(t.entities.c.id.in_(removed[:50000])))
+                .all()
+            )
+            change_rows += [
+                {"version_id": version_id, "entity_id": eid, "change": "removed", "content_hash": None,
+                 "caption": removed_captions.get(eid, captions.get(eid, eid))}
+                for eid in removed
+            ]
+        _insert_many(conn, t.entity_changes, change_rows)
+
+        self._replace_relationships(conn, name, parsed.relationships)
+        _insert_many(conn, t.list_events, [
+            {
+                "list_name": name,
+                "version_id": version_id,
+                "action": ev.action,
+                "date": ev.date,
+                "authority": ev.authority,
+                "count": ev.count,
+                "description": ev.description,
+                "citation": ev.citation.to_dict() if ev.citation else None,
+            }
+            for ev in parsed.events
+        ])
+        designated_count = sum(
+            1 for e in parsed.entities if any(d.list_name == name for d in e.designations)
+        )
+        count = parsed.record_count if parsed.record_count is not None else designated_count
+        conn.execute(
+            update(t.list_versions)
+            .where(t.list_versions.c.id == version_id)
+            .values(
+                entity_count=count,
+                added=len(added) + len(readded),
+                removed=len(removed),
+                changed=len(changed),
+            )
+        )
+        return ImportResult(
+            list_name=name,
+            version=seq,
+            created=True,
+            entity_count=count,
+            added=len(added) + len(readded),
+            removed=len(removed),
+            changed=len(changed),
+            source_file=parsed.source_file,
+            added_ids=[e.id for e in added + readded + changed],
+        )
+
+    @staticmethod
+    def _ids_on_other_lists(conn: Connection, name: str, ids: list[str]) -> set[str]:
+        clash: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            clash.update(
+                conn.execute(
+                    select(t.entities.c.id).where(
+                        and_(t.entities.c.id.in_(chunk), t.entities.c.list_name != name)
+                    )
+                ).scalars()
+            )
+        return clash
+
+    @staticmethod
+    def _replace_relationships(conn: Connection, name: str, rels: Iterable[Relationship]) -> None:
+        conn.execute(delete(t.relationships).where(t.relationships.c.list_name == name))
+        unique = {r.id: r for r in rels}
+        _insert_many(conn, t.relationships, [
+            {
+                "id": r.id,
+                "list_name": name,
+                "kind": r.kind,
+                "source_id": r.source_id,
+                "target_id": r.target_id,
+                "start_date": r.start_date,
+                "end_date": r.end_date,
+                "note": r.note,
+                "citation": r.citation.to_dict() if r.citation else None,
+            }
+            for r in unique.values()
+        ])
+
+    def add_relationship(self, list_name: str, rel: Relationship) -> None:
+        """Add one relationship outside a list import (e.g. accepted from intelligence)."""
+        with transaction(self.url) as conn:
+            conn.execute(delete(t.relationships).where(t.relationships.c.id == rel.id))
+            conn.execute(
+                insert(t.relationships).values(
+                    id=rel.id,
+                    list_name=list_name,
+                    kind=rel.kind,
+                    source_id=rel.source_id,
+                    target_id=rel.target_id,
+                    start_date=rel.start_date,
+                    end_date=rel.end_date,
+                    note=rel.note,
+                    citation=rel.citation.to_dict() if rel.citation else None,
+                )
+            )
+
+    # ---- reading -------------------------------------------------------------------
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Each list: name, title, entity count, versions, last import."""
+        with transaction(self.url) as conn:
+            counts = dict(
+                conn.execute(
+                    select(t.entities.c.list_name, func.count())
+                    .where(and_(t.entities.c.removed_version_id.is_(None), t.entities.c.designated == 1))
+                    .group_by(t.entities.c.list_name)
+                ).all()
+            )
+            rows = []
+            for lst in conn.execute(select(t.lists).order_by(t.lists.c.name)):
+                versions = conn.execute(
+                    select(t.list_versions)
+                    .where(t.list_versions.c.list_name == lst.name)
+                    .order_by(t.list_versions.c.seq.desc())
+                ).all()
+                latest = versions[0] if versions else None
+                rows.append(
+                    {
+                        "name": lst.name,
+                        "title": lst.title,
+                        "publisher": lst.publisher,
+                        "entities": counts.get(lst.name, 0),
+                        "versions": len(versions),
+                        "latest_version": latest.seq if latest else None,
+                        "published_at": latest.published_at if latest else None,
+                        "last_import": latest.imported_at.isoformat() if latest else None,
+                        "source_file": latest.source_file if latest else None,
+                    }
+                )
+            return rows
+
+    def list_names(self) -> list[str]:
+        with transaction(self.url) as conn:
+            return list(conn.execute(select(t.lists.c.name).order_by(t.lists.c.name)).scalars())
+
+    def _require_list(self, conn: Connection, name: str) -> None:
+        if conn.execute(select(t.lists.c.name).where(t.lists.c.name == name)).first() is None:
+            known = ", ".join(conn.execute(select(t.lists.c.name)).scalars()) or "none"
+            raise NotFound(f"no list named {name!r} (known: {known})")
+
+    def versions(self, name: str) -> list[dict[str, Any]]:
+        with transaction(self.url) as conn:
+            self._require_list(conn, name)
+            return [
+                {
+                    "version": v.seq,
+                    "published_at": v.published_at,
+                    "imported_at": v.imported_at.isoformat(),
+                    "file_hash": v.file_hash,
+                    "source_file": v.source_file,
+                    "entities": v.entity_count,
+                    "added": v.added,
+                    "removed": v.removed,
+                    "changed": v.changed,
+                }
+                for v in conn.execute(
+                    select(t.list_versions)
+                    .where(t.list_versions.c.list_name == name)
+                    .order_by(t.list_versions.c.seq)
+                )
+            ]
+
+    def _snapshot(self, conn: Connection, name: str, seq: int) -> dict[str, tuple[str, str]]:
+        """entity id -> (content hash, caption) of what the list held at version `seq`."""
+        rows = conn.execute(
+            select(
+                t.entity_changes.c.entity_id,
+                t.entity_changes.c.change,
+                t.entity_changes.c.content_hash,
+                t.entity_changes.c.caption,
+            )
+            .join(t.list_versions, t.list_versions.c.id == t.entity_changes.c.version_id)
+            .where(and_(t.list_versions.c.list_name == name, t.list_versions.c.seq <= seq))
+            .order_by(t.list_versions.c.seq)
+        )
+        state: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            if row.change == "removed":
+                state.pop(row.entity_id, None)
+            else:
+                state[row.entity_id] = (row.content_hash, row.caption)
+        return state
+
+    def diff(self, name: str, from_version: int | None = None, to_version: int | None = None) -> dict[str, Any]:
+        """What changed between two versions (default: the previous and the latest)."""
+        with transaction(self.url) as conn:
+            self._require_list(conn, name)
+            seqs = list(
+                conn.execute(
+                    select(t.list_versions.c.seq)
+                    .where(t.list_versions.c.list_name == name)
+                    .order_by(t.list_versions.c.seq)
+                ).scalars()
+            )
+            to_seq = to_version if to_version is not None else seqs[-1]
+            from_seq = from_version if from_version is not None else to_seq - 1
+            for label, value in (("--to", to_seq), ("--from", from_seq)):
+                if value != 0 and value not in seqs:
+                    raise NotFound(f"list {name} has no version {value} for {label} (versions: {seqs})")
+            before = self._snapshot(conn, name, from_seq) if from_seq > 0 else {}
+            after = self._snapshot(conn, name, to_seq)
+        added = sorted(set(after) - set(before))
+        removed = sorted(set(before) - set(after))
+        changed = sorted(k for k in set(after) & set(before) if after[k][0] != before[k][0])
+        return {
+            "list": name,
+            "from": from_seq,
+            "to": to_seq,
+            "added": [{"id": k, "caption": after[k][1]} for k in added],
+            "removed": [{"id": k, "caption": before[k][1]} for k in removed],
+            "changed": [{"id": k, "caption": after[k][1]} for k in changed],
+        }
+
+    def asof(self, name: str, day: str) -> list[dict[str, Any]]:
+        """Entries of a list in force on `day` (ISO date), by designation and version dates."""
+        with transaction(self.url) as conn:
+            self._require_list(conn, name)
+            version_dates = {
+                v.id: (v.published_at or v.imported_at.date().isoformat())
+                for v in conn.execute(select(t.list_versions).where(t.list_versions.c.list_name == name))
+            }
+            rows = conn.execute(
+                select(
+                    t.entities.c.id,
+                    t.entities.c.caption,
+                    t.entities.c.schema,
+                    t.entities.c.first_version_id,
+                    t.entities.c.removed_version_id,
+                    t.designations.c.reference,
+                    t.designations.c.listed_on,
+                    t.designations.c.delisted_on,
+                    t.designations.c.authority,
+                    t.designations.c.programme,
+                )
+                .join(t.designations, t.designations.c.entity_id == t.entities.c.id)
+                .where(and_(t.entities.c.list_name == name, t.designations.c.list_name == name))
+                .order_by(t.designations.c.listed_on, t.entities.c.caption)
+            )
+            out = []
+            for row in rows:
+                listed_on = row.listed_on or version_dates.get(row.first_version_id)
+                delisted_on = row.delisted_on
+                if delisted_on is None and row.removed_version_id is not None:
+                    delisted_on = version_dates.get(row.removed_version_id)
+                if not in_force(listed_on, delisted_on, day):
+                    continue
+                out.append(
+                    {
+                        "id": row.id,
+                        "caption": row.caption,
+                        "schema": row.schema,
+                        "reference": row.reference,
+                        "listed_on": row.listed_on,
+                        "delisted_on": row.delisted_on,
+                        "authority": row.authority,
+                        "programme": row.programme,
+                    }
+                )
+            out.sort(key=lambda r: (date_start(r["listed_on"] or ""), r["caption"]))
+            return out
+
+    def entity(self, entity_id: str) -> dict[str, Any]:
+        """One entity: its data, names grouped by script, designations, relationships."""
+        with transaction(self.url) as conn:
+            row = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
+            if row is None:
+                raise NotFound(f"no entity with id {entity_id!r}")
+            data = dict(row.data)
+            by_script: dict[str, list[dict[str, str]]] = {}
+            for n in data.get("names") or []:
+                by_script.setdefault(n.get("script") or "Zyyy", []).append(
+                    {"name": n["full"], "kind": n["kind"]}
+                )
+            rels = conn.execute(
+                select(t.relationships).where(
+                    or_(t.relationships.c.source_id == entity_id, t.relationships.c.target_id == entity_id)
+                )
+            ).all()
+            other_ids = {r.target_id if r.source_id == entity_id else r.source_id for r in rels}
+            captions = dict(
+                conn.execute(select(t.entities.c.id, t.entities.c.caption).where(t.entities.c.id.in_(other_ids))).all()
+            ) if other_ids else {}
+            relationships = [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "direction": "outgoing" if r.source_id == entity_id else "incoming",
+                    "other_id": r.target_id if r.source_id == entity_id else r.source_id,
+                    "other_caption": captions.get(r.target_id if r.source_id == entity_id else r.source_id),
+                    "start_date": r.start_date,
+                    "end_date": r.end_date,
+                    "note": r.note,
+                    "citation": r.citation,
+                }
+                for r in rels
+            ]
+            return {
+                "id": row.id,
+                "list": row.list_name,
+                "schema": row.schema,
+                "caption": row.caption,
+                "designated": bool(row.designated),
+                "removed": row.removed_version_id is not None,
+                "names_by_script": by_script,
+                "entity": data,
+                "designations": data.get("designations") or [],
+                "relationships": relationships,
+            }
+
+    def iter_entities(
+        self, lists: Iterable[str] | None = None, include_removed: bool = False
+    ) -> Iterator[Entity]:
+        """Every entity (current by default), as model objects, for screening and export."""
+        query = select(t.entities.c.data)
+        if not include_removed:
+            query = query.where(t.entities.c.removed_version_id.is_(None))
+        if lists is not None:
+            query = query.where(t.entities.c.list_name.in_(list(lists)))
+        with transaction(self.url) as conn:
+            for (data,) in conn.execute(query.order_by(t.entities.c.id)):
+                yield Entity.from_dict(data)
+
+    def iter_relationships(self, kinds: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        query = select(t.relationships)
+        if kinds is not None:
+            query = query.where(t.relationships.c.kind.in_(list(kinds)))
+        with transaction(self.url) as conn:
+            for row in conn.execute(query.order_by(t.relationships.c.id)):
+                yield dict(row._mapping)
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        """List-level events recorded by the latest version of a list."""
+        with transaction(self.url) as conn:
+            self._require_list(conn, name)
+            latest = conn.execute(
+                select(func.max(t.list_versions.c.id)).where(t.list_versions.c.list_name == name)
+            ).scalar()
+            return [
+                {k: v for k, v in dict(r._mapping).items() if k not in ("id", "version_id")}
+                for r in conn.execute(
+                    select(t.list_events).where(t.list_events.c.version_id == latest).order_by(t.list_events.c.id)
+                )
+            ]
+
+    def state_token(self) -> str:
+        """Changes whenever any list gets a new version (screening index freshness)."""
+        with transaction(self.url) as conn:
+            count, top = conn.execute(select(func.count(), func.max(t.list_versions.c.id))).one()
+            rels = conn.execute(select(func.count()).select_from(t.relationships)).scalar()
+        return f"{count}:{top}:{rels}"

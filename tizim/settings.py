@@ -1,0 +1,98 @@
+"""All of tizim's settings, read from the environment in one place.
+
+Every component asks `get_settings()`; nothing else reads os.environ. The CLI's global
+`--db` option overrides the database URL for the whole process via `override()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "tizim"
+
+
+def _default_database_url() -> str:
+    data = Path(user_data_dir(APP_NAME, appauthor=False))
+    return f"sqlite:///{data / 'tizim.db'}"
+
+
+def _default_data_dir() -> Path | None:
+    # The shared folder sits beside a checkout in development and CI.
+    candidate = Path.cwd().parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}={raw!r} is not a number") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path | None
+    # Screening: a result is a `match` at or above this score.
+    match_threshold: float = 0.70
+    # Monitoring: a party match at or above this score freezes the payment.
+    freeze_threshold: float = 0.85
+    # API: log query contents (personal data) only when asked to.
+    log_queries: bool = False
+    max_batch_queries: int = 500
+    max_body_bytes: int = 2_000_000
+    sla_hours: float = 24.0
+    rules_file: Path | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _from_environment() -> Settings:
+    data_dir_raw = os.environ.get("TIZIM_DATA_DIR")
+    rules_raw = os.environ.get("TIZIM_RULES_FILE")
+    return Settings(
+        database_url=os.environ.get("TIZIM_DATABASE_URL") or _default_database_url(),
+        data_dir=Path(data_dir_raw) if data_dir_raw else _default_data_dir(),
+        match_threshold=_env_float("TIZIM_MATCH_THRESHOLD", 0.70),
+        freeze_threshold=_env_float("TIZIM_FREEZE_THRESHOLD", 0.85),
+        log_queries=_env_bool("TIZIM_LOG_QUERIES", False),
+        max_batch_queries=int(_env_float("TIZIM_MAX_BATCH_QUERIES", 500)),
+        max_body_bytes=int(_env_float("TIZIM_MAX_BODY_BYTES", 2_000_000)),
+        sla_hours=_env_float("TIZIM_SLA_HOURS", 24.0),
+        rules_file=Path(rules_raw) if rules_raw else None,
+    )
+
+
+_override: Settings | None = None
+
+
+def get_settings() -> Settings:
+    return _override or _from_environment()
+
+
+def override(**changes: object) -> Settings:
+    """Replace settings for this process (CLI `--db`, tests)."""
+    global _override
+    _override = replace(get_settings(), **changes)  # type: ignore[arg-type]
+    return _override
+
+
+def reset() -> None:
+    global _override
+    _override = None
+    _from_environment.cache_clear()
