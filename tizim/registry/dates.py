@@ -7,7 +7,7 @@ string order on ISO dates already does; a range compares by its start.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 _MONTHS = {
     m: i + 1
@@ -91,6 +91,9 @@ def parse_date(text: str | None) -> str | None:
         if _valid(start) and _valid(end) and start <= end:
             return f"{start:04d}/{end:04d}" if start != end else f"{start:04d}"
         return None
+    if " to " in lowered:
+        # OFAC writes ranges of full dates: "01 Jan 1961 to 31 Dec 1963".
+        return _date_range(*raw.split(" to ", 1)) if lowered.count(" to ") == 1 else None
     match = _DMY.match(raw)
     if match:
         d, m, y = (int(g) for g in match.groups())
@@ -112,6 +115,21 @@ def parse_date(text: str | None) -> str | None:
         y, d = int(year_s), int(day_s)
         return _fmt(y, month, d) if _valid(y, month, d) else None
     return None
+
+
+def _date_range(first: str, second: str) -> str | None:
+    """Two dates as one partial date or range: whole years/months collapse to "1961/1963", "1960-02"."""
+    start, end = parse_date(first), parse_date(second)
+    if not start or not end or "/" in start or "/" in end or start > end:
+        return None
+    if len(start) == len(end) == 10:
+        if start[4:] == "-01-01" and end[4:] == "-12-31":
+            start, end = start[:4], end[:4]
+        elif start[8:] == "01" and start[:7] == end[:7]:
+            last = (date(int(end[:4]) + int(end[5:7]) // 12, int(end[5:7]) % 12 + 1, 1) - timedelta(days=1)).day
+            if int(end[8:]) == last:
+                return start[:7]
+    return start if start == end else f"{start}/{end}"
 
 
 def date_start(value: str) -> str:
