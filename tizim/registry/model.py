@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SCHEMATA = ("Person", "Organization", "LegalEntity", "Company", "Vessel", "Airplane")
@@ -70,7 +70,8 @@ class Citation:
     url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        data = {"source": self.source, "record": self.record, "quote": self.quote, "url": self.url}
+        return {k: v for k, v in data.items() if v is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Citation | None:
@@ -92,6 +93,10 @@ class Name:
         if not self.script:
             self.script = detect_script(self.full)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"full": self.full, "kind": self.kind, "script": self.script, "lang": self.lang,
+                "quality": self.quality}
+
 
 @dataclass
 class Identifier:
@@ -99,6 +104,9 @@ class Identifier:
     value: str
     country: str | None = None
     note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "value": self.value, "country": self.country, "note": self.note}
 
 
 @dataclass
@@ -215,13 +223,13 @@ class Entity:
         return {
             "id": self.id,
             "schema": self.schema,
-            "names": [asdict(n) for n in self.names],
+            "names": [n.to_dict() for n in self.names],
             "birth_dates": self.birth_dates,
             "birth_places": self.birth_places,
             "nationalities": self.nationalities,
             "countries": self.countries,
             "addresses": self.addresses,
-            "identifiers": [asdict(i) for i in self.identifiers],
+            "identifiers": [i.to_dict() for i in self.identifiers],
             "gender": self.gender,
             "notes": self.notes,
             "properties": self.properties,
@@ -246,9 +254,9 @@ class Entity:
             designations=[Designation.from_dict(d) for d in data.get("designations") or []],
         )
 
-    def content_hash(self) -> str:
+    def content_hash(self, data: dict[str, Any] | None = None) -> str:
         """A hash of what the list says about the entity; changes mark a new version."""
-        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        payload = json.dumps(data if data is not None else self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 

@@ -154,8 +154,10 @@ class Registry:
         changed: list[Entity] = []
         unchanged: list[str] = []
         hashes: dict[str, str] = {}
+        documents: dict[str, dict[str, Any]] = {}
         for entity in parsed.entities:
-            digest = entity.content_hash()
+            documents[entity.id] = entity.to_dict()
+            digest = entity.content_hash(documents[entity.id])
             hashes[entity.id] = digest
             before = existing.get(entity.id)
             if before is None:
@@ -175,7 +177,7 @@ class Registry:
                 "list_name": name,
                 "schema": entity.schema,
                 "caption": entity.caption,
-                "data": entity.to_dict(),
+                "data": documents[entity.id],
                 "content_hash": hashes[entity.id],
                 "designated": int(any(d.list_name == name for d in entity.designations)),
                 "first_version_id": version_id,
