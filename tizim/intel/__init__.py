@@ -1,0 +1,1 @@
+"""Intelligence: source documents into cited facts (designations, ties, incidents) for review."""
