@@ -409,6 +409,12 @@ def _resolve(path: Path, list_name: str) -> tuple[Path | None, dict[str, Path]]:
     return path, {}
 
 
+def _looks_like_xml(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
 def sniff(path: Path, head: bytes) -> str | None:
     if path.is_dir():
         for list_name, names in SETS.items():
@@ -433,6 +439,11 @@ def sniff(path: Path, head: bytes) -> str | None:
 def parse(path: Path, list_name: str) -> ParsedList:
     if list_name not in SETS:
         raise InputError(f"the OFAC CSV importer reads {', '.join(LISTS)}, not {list_name!r}", file=str(path))
+    if path.is_file() and list_name == SDN and _looks_like_xml(path):
+        # `--source us-ofac-sdn` names the list, not the format: sdn.xml goes to its reader.
+        from tizim.registry.importers import ofac_xml
+
+        return ofac_xml.parse(path, list_name)
     names = SETS[list_name]
     main, parts = _resolve(path, list_name)
     if main is None:
@@ -480,7 +491,7 @@ def parse(path: Path, list_name: str) -> ParsedList:
         entities.append(entity)
         pending_links.extend((entity, target, key) for target in links)
 
-    relationships = _link(entities, pending_links, list_name, source)
+    relationships = resolve_links(entities, pending_links, list_name, source)
     all_files = [main, *parts.values()]
     return ParsedList(
         list_name=list_name,
@@ -587,7 +598,7 @@ def _add_name(entity: Entity, name: str, kind: str, person: bool) -> None:
         entity.add_name(natural_order(name), kind)
 
 
-def _link(entities: list[Entity], pending: list[tuple[Entity, str, str]], list_name: str, source: str) -> list[Relationship]:
+def resolve_links(entities: list[Entity], pending: list[tuple[Entity, str, str]], list_name: str, source: str) -> list[Relationship]:
     """'Linked To: NAME' -> a tied_to relationship to the entity whose primary name is NAME."""
     if not pending:
         return []
