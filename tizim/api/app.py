@@ -22,6 +22,7 @@ ROUTER_MODULES = (
     "tizim.api.routers.entities",
     "tizim.api.routers.lists",
     "tizim.api.routers.screen",
+    "tizim.api.routers.keys",
     "tizim.api.routers.payments",
     "tizim.api.routers.cases",
 )

@@ -44,19 +44,28 @@ class AccessMiddleware:
             return
 
         received = 0
+        too_large = False
 
         async def counting_receive() -> Message:
             # Chunked bodies declare no length: count what actually arrives.
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise BodyTooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal status, response_started
+            if too_large:
+                # FastAPI turns errors while reading the body into its own 400; answer 413.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    status = 413
+                    await _send_error(send, 413, f"request body exceeds the limit of {limit} bytes")
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
@@ -65,10 +74,9 @@ class AccessMiddleware:
         try:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
-            if response_started:
-                raise
-            status = 413
-            await _send_error(send, 413, f"request body exceeds the limit of {limit} bytes")
+            if not response_started:
+                status = 413
+                await _send_error(send, 413, f"request body exceeds the limit of {limit} bytes")
         finally:
             self._finish(scope, status, started)
 
