@@ -1,0 +1,108 @@
+"""Kazakhstan: the bundled Supreme Court list (checked against the seed documents) and the AFM XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+from tizim.registry.discover import bundled_lists
+from tizim.registry.importers import load
+from tizim.registry.model import Citation, ParsedList
+from tizim.registry.service import Registry
+
+BUNDLED = Path(__file__).resolve().parents[2] / "tizim" / "registry" / "data" / "kz_supreme_court.yaml"
+REVISED_2006 = {
+    "Islamic Movement of Uzbekistan", "Islamic Front of Kazakhstan", "Hizb ut-Tahrir al-Islami",
+    "Jamaat of Central Asian Mujahedins", "Islamic Party of Eastern Turkestan", "Kurdistan Workers Party",
+    "Boz Kurt", "Lashkar-e-Toiba", "Social Reforms Society", "Asbat an-Ansar", "Al-Qaeda", "Taliban",
+    "Muslim Brotherhood",
+}
+ADDED_NOV_2006 = {"Aum Shinrikyo", "East Turkestan Liberation Organization"}
+
+
+@pytest.fixture(scope="module")
+def kz() -> ParsedList:
+    assert BUNDLED in bundled_lists()
+    return load(BUNDLED)
+
+
+def _citations(parsed: ParsedList) -> list[Citation]:
+    found: list[Citation] = []
+    for entity in parsed.entities:
+        for d in entity.designations:
+            found += [c for c in [d.citation, *(ev.citation for ev in d.events)] if c]
+    found += [r.citation for r in parsed.relationships if r.citation]
+    found += [ev.citation for ev in parsed.events if ev.citation]
+    return found
+
+
+def test_every_quote_is_verbatim_in_its_document(kz: ParsedList) -> None:
+    docs = {p.name: " ".join(p.read_text(encoding="utf-8").split()) for p in SEEDS.glob("*.txt")}
+    if not docs:
+        pytest.skip(f"seed documents not present in {SEEDS}")
+    citations = _citations(kz)
+    assert len(citations) > 40
+    for c in citations:
+        assert c.source in docs, c.source
+        assert c.quote and " ".join(c.quote.split()) in docs[c.source], c.quote
+
+
+def test_names_and_spellings(kz: ParsedList) -> None:
+    names = {e.caption: {n.full for n in e.names} for e in kz.entities}
+    assert names["Hizb ut-Tahrir al-Islami"] == {"Hizb ut-Tahrir al-Islami", "Hizb ut-Tahrir", "Hizb-ut-Tahrir", "HuT"}
+    assert names["Jamaat of Central Asian Mujahedins"] == {"Jamaat of Central Asian Mujahedins", "JCAM", "JCMA", "JMCA"}
+    assert names["Islamic Movement of Uzbekistan"] == {"Islamic Movement of Uzbekistan", "IMU"}
+    assert names["Al-Qaeda"] == {"Al-Qaeda", "Al Qaeda"}
+    designated = {e.caption for e in kz.entities if e.designations}
+    assert designated == REVISED_2006 | ADDED_NOV_2006
+    # Parties tied to listed organizations but not listed themselves.
+    assert {"Akromiya", "Islamic Jihad"} <= {e.caption for e in kz.entities if not e.designations}
+
+
+def test_events_as_the_documents_state_them(kz: ParsedList) -> None:
+    by_caption = {e.caption: e for e in kz.entities}
+    hut = by_caption["Hizb ut-Tahrir al-Islami"].designations[0]
+    requests = [(ev.date, ev.action) for ev in hut.events if ev.action == "requested"]
+    assert requests == [("2005-03-16", "requested"), ("2005-03-17", "requested")]
+    assert all("discrepancy" in (ev.note or "") or "do not say" in (ev.note or "") for ev in hut.events if ev.action == "requested")
+    jcam = by_caption["Jamaat of Central Asian Mujahedins"].designations[0]
+    march = next(ev for ev in jcam.events if ev.action == "added")
+    assert march.date == "2006-03" and "six other organizations" in (march.note or "")
+    aum = by_caption["Aum Shinrikyo"].designations[0]
+    assert [(ev.action, ev.date) for ev in aum.events] == [("requested", "2006-09-15"), ("added", "2006-11-17")]
+    assert "Askar Amerkhanov" in (aum.events[0].authority or "")
+    for caption in ("Muslim Brotherhood", "Lashkar-e-Toiba"):
+        events = by_caption[caption].designations[0].events
+        assert [ev.action for ev in events if ev.action in ("contested", "reply")] == ["contested", "reply"]
+        assert "Zhamkenuly" in (events[-1].authority or "")
+    list_events = {(ev.action, ev.date): ev for ev in kz.events}
+    assert list_events[("list approved", "2006-10-12")].count == 13
+    assert list_events[("added", "2006-11-17")].count == 2
+    assert list_events[("designated", "2010")].count == 16
+    assert list_events[("added", "2006-03")].count == 7
+
+
+def test_ties_between_organizations(kz: ParsedList) -> None:
+    caption = {e.id: e.caption for e in kz.entities}
+    ties = {(r.kind, caption[r.source_id], caption[r.target_id]) for r in kz.relationships}
+    assert ("affiliated_with", "Islamic Movement of Uzbekistan", "Al-Qaeda") in ties
+    assert ("affiliated_with", "Jamaat of Central Asian Mujahedins", "Al-Qaeda") in ties
+    assert ("tied_to", "Hizb ut-Tahrir al-Islami", "Akromiya") in ties
+    assert ("tied_to", "Hizb ut-Tahrir al-Islami", "Taliban") in ties
+    assert ("tied_to", "Jamaat of Central Asian Mujahedins", "Islamic Movement of Uzbekistan") in ties
+    probable = next(r for r in kz.relationships if caption[r.target_id] == "Taliban")
+    assert "very probable" in (probable.note or "")
+
+
+def test_asof_through_the_registry(db_url: str, kz: ParsedList) -> None:
+    registry = Registry(db_url)
+    registry.import_parsed(kz)
+    assert registry.asof("kz-supreme-court", "2006-10-11") == []
+    assert {r["caption"] for r in registry.asof("kz-supreme-court", "2006-10-12")} == REVISED_2006
+    assert {r["caption"] for r in registry.asof("kz-supreme-court", "2006-11-16")} == REVISED_2006
+    assert {r["caption"] for r in registry.asof("kz-supreme-court", "2006-11-17")} == REVISED_2006 | ADDED_NOV_2006
+    assert registry.summary()[0]["entities"] == 15
+    again = registry.import_parsed(load(BUNDLED))
+    assert not again.created
