@@ -1,0 +1,166 @@
+"""`tizim cases ...` and `tizim rescreen`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tizim.errors import InputError
+from tizim.monitoring.commands import JsonOpt, UserOpt, acting_user
+from tizim.output import console, print_json, print_table
+
+cases_app = typer.Typer(help="Cases: alerts grouped by party; actions, four-eyes release, STR.", no_args_is_help=True)
+NoteOpt = Annotated[str | None, typer.Option("--note", "-m", help="Why (kept on the audit chain).")]
+
+
+def _role(user: str) -> str | None:
+    # The CLI user's role is the role of the API key with that name.
+    from tizim.api.auth import role_of_key_name
+
+    return role_of_key_name(user)
+
+
+def _act(case_id: int, action: str, user: str | None, note: str | None, assignee: str | None = None,
+         json_out: bool = False) -> None:
+    from tizim.monitoring.cases import Cases
+
+    who = acting_user(user)
+    case = Cases().act(case_id, action, who, _role(who), note=note, assignee=assignee)
+    if json_out:
+        print_json(case)
+        return
+    console.print(f"case {case_id}: {action} by {who}; status {case['status']}, "
+                  f"held payments {case['held_payments']}", highlight=False)
+
+
+@cases_app.command("list")
+def list_cmd(
+    status: Annotated[str | None, typer.Option("--status", help="open, escalated, release_requested, confirmed, dismissed, released.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Cases with severity, status, assignee and SLA clock."""
+    from tizim.monitoring.cases import Cases
+
+    rows = Cases().list_cases(status)
+    if json_out:
+        print_json(rows)
+        return
+    print_table("cases", ["id", "party", "severity", "status", "assignee", "alerts", "held", "SLA due", "hours left"],
+                [(c["id"], c["party"] or c["party_key"], c["severity"], c["status"], c["assignee"] or "", c["alerts"],
+                  c["held_payments"], c["sla"]["due"][:16],
+                  ("stopped" if c["sla"]["stopped"] else f"{c['sla']['hours_left']:.1f}"
+                   + (" OVERDUE" if c["sla"]["overdue"] else ""))) for c in rows])
+
+
+@cases_app.command("show")
+def show_cmd(case_id: int, json_out: JsonOpt = False) -> None:
+    """One case: alerts, payments, history."""
+    from tizim.monitoring.cases import Cases
+
+    case = Cases().show(case_id)
+    if json_out:
+        print_json(case)
+        return
+    sla = case["sla"]
+    console.print(f"case {case['id']}: {case['party'] or case['party_key']} - {case['severity']}, {case['status']}, "
+                  f"assignee {case['assignee'] or '-'}; SLA due {sla['due'][:16]} "
+                  f"({'stopped' if sla['stopped'] else str(sla['hours_left']) + ' h left'}"
+                  f"{', OVERDUE' if sla['overdue'] else ''})", highlight=False)
+    for p in case["payments"]:
+        console.print(f"  payment {p['payment_id']} ({p['end_to_end_id']}): {p['amount']} {p['currency']} "
+                      f"{p['debtor']} -> {p['creditor']}: {p['status']}{', ' + p['hold'] if p['hold'] else ''}",
+                      highlight=False)
+        for reason in p["reasons"]:
+            console.print(f"    - {reason}", highlight=False)
+    for h in case["history"]:
+        console.print(f"  {h['at'][:19]} {h['actor']}: {h['action']} {h['after']}", highlight=False)
+
+
+@cases_app.command("assign")
+def assign_cmd(case_id: int, assignee: str, user: UserOpt = None, note: NoteOpt = None, json_out: JsonOpt = False) -> None:
+    """Assign the case to an analyst."""
+    _act(case_id, "assign", user, note, assignee, json_out)
+
+
+@cases_app.command("comment")
+def comment_cmd(case_id: int, text: str, user: UserOpt = None, json_out: JsonOpt = False) -> None:
+    """Add a comment."""
+    _act(case_id, "comment", user, text, None, json_out)
+
+
+@cases_app.command("confirm")
+def confirm_cmd(case_id: int, user: UserOpt = None, note: NoteOpt = None, json_out: JsonOpt = False) -> None:
+    """True positive: keep funds held and draft an STR."""
+    _act(case_id, "confirm", user, note, None, json_out)
+
+
+@cases_app.command("dismiss")
+def dismiss_cmd(case_id: int, user: UserOpt = None, note: NoteOpt = None, json_out: JsonOpt = False) -> None:
+    """False positive: the screening engine remembers it for this party."""
+    _act(case_id, "dismiss", user, note, None, json_out)
+
+
+@cases_app.command("escalate")
+def escalate_cmd(case_id: int, user: UserOpt = None, note: NoteOpt = None, json_out: JsonOpt = False) -> None:
+    """Escalate to a supervisor."""
+    _act(case_id, "escalate", user, note, None, json_out)
+
+
+@cases_app.command("release")
+def release_cmd(case_id: int, user: UserOpt = None, note: NoteOpt = None, json_out: JsonOpt = False) -> None:
+    """Request release of held funds (a supervisor, another user, must approve)."""
+    _act(case_id, "release", user, note, None, json_out)
+
+
+@cases_app.command("approve-release")
+def approve_cmd(case_id: int, user: UserOpt = None, note: NoteOpt = None, json_out: JsonOpt = False) -> None:
+    """Approve a pending release: a supervisor other than the requester."""
+    _act(case_id, "approve-release", user, note, None, json_out)
+
+
+@cases_app.command("str")
+def str_cmd(
+    case_id: int,
+    fmt: Annotated[str, typer.Option("--format", help="goaml (XML) or json.")] = "goaml",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """The STR of a confirmed case, as goAML XML or JSON."""
+    from tizim.monitoring.cases import Cases
+    from tizim.monitoring.str_export import to_goaml_xml
+
+    report = Cases().report(case_id)
+    if fmt == "json":
+        if output:
+            import json
+
+            output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        else:
+            print_json(report)
+        return
+    if fmt != "goaml":
+        raise InputError(f"unknown format {fmt!r} (goaml or json)", field="--format")
+    data = to_goaml_xml(report)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+
+
+def rescreen_cmd(user: UserOpt = None, json_out: JsonOpt = False) -> None:
+    """Screen stored counterparties against entries added by new list versions; raise alerts."""
+    from tizim.monitoring.rescreen import rescreen
+
+    report = rescreen(actor=acting_user(user))
+    if json_out:
+        print_json(report)
+        return
+    console.print(
+        f"{len(report['versions'])} new list version(s), {report['new_entries']} new entries; "
+        f"{report['parties_screened']} counterparties screened; {report['alerts']} alerts, "
+        f"{report['held_payments']} payments held; cases {report['cases']}; took {report['seconds']} s; "
+        f"within 24 h of publication: {'yes' if report['within_24h_of_publication'] else 'NO'}",
+        highlight=False,
+    )

@@ -1,0 +1,134 @@
+"""`tizim monitor`, `tizim decisions`, `tizim cases ...`, `tizim rescreen`, `tizim audit ...`.
+
+The acting user of every command is `--user`, else $TIZIM_USER, else the OS login. Where a
+role matters (approving a release needs `supervisor`), the role is the one of the API key
+with that name (`tizim keys create --name <user> --role supervisor`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tizim.errors import InputError
+from tizim.output import console, print_json, print_table
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+UserOpt = Annotated[str | None, typer.Option("--user", help="Acting user (default: $TIZIM_USER or the OS login).")]
+
+BATCH = 500
+
+
+def acting_user(user: str | None) -> str:
+    # The brief's rule: --user, else $TIZIM_USER, else the OS login.
+    return user or os.environ.get("TIZIM_USER") or getpass.getuser()
+
+
+def monitor_cmd(
+    path: Annotated[Path, typer.Argument(help="Payment file: pacs.008/pain.001 XML, MT103, CSV or JSONL.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="pacs.008, pain.001, mt103, csv or jsonl (default: detected).")] = None,
+    batch: Annotated[int, typer.Option("--batch", help="Payments decided and committed together.")] = BATCH,
+    user: UserOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Decide every payment of a file; resumable (already-decided ids are skipped)."""
+    from tizim.monitoring.runner import run_file
+
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    summary = run_file(path, fmt, batch=max(1, batch), actor=acting_user(user), show_progress=True)
+    if json_out:
+        print_json(summary)
+        return
+    console.print(
+        f"{summary['payments']} payments: {summary['decided']} decided now, {summary['skipped']} decided before; "
+        f"PASS {summary['status']['PASS']}, OBSERVE {summary['status']['OBSERVE']}, "
+        f"FREEZE {summary['status']['FREEZE']}; {summary['rejected']} rejected; "
+        f"{summary['per_second']:.0f} payments/s"
+    )
+    for r in summary["rejections"][:20]:
+        console.print(f"  rejected {r.get('source')}, line {r.get('line')}, {r.get('record')}: {r['reason']}",
+                      highlight=False)
+
+
+def decisions_cmd(
+    status: Annotated[str | None, typer.Option("--status", help="PASS, OBSERVE, FREEZE or REJECTED.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many, newest first.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Stored decisions with the payment's identifiers, status, reasons and time."""
+    from tizim.monitoring.queries import list_decisions, list_rejected
+
+    if status and status.upper() == "REJECTED":
+        rows = list_rejected(limit)
+        if json_out:
+            print_json(rows)
+        else:
+            print_table("rejected messages", ["source", "line", "record", "reason"],
+                        [(r["source"], r["line"], r["record"], r["reason"]) for r in rows])
+        return
+    if status and status.upper() not in ("PASS", "OBSERVE", "FREEZE"):
+        raise InputError(f"unknown status {status!r} (PASS, OBSERVE, FREEZE or REJECTED)", field="--status")
+    rows = list_decisions(status.upper() if status else None, limit)
+    if json_out:
+        print_json(rows)
+        return
+    print_table(
+        "decisions", ["payment id", "message id", "end-to-end id", "status", "hold", "decided", "reasons"],
+        [(r["payment_id"], r["message_id"], r["end_to_end_id"], r["status"], r["hold"] or "",
+          r["decided_at"][:19], "; ".join(r["reasons"])[:120]) for r in rows],
+    )
+
+
+audit_app = typer.Typer(help="The tamper-evident audit chain: verify, export.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(json_out: JsonOpt = False) -> None:
+    """Check the hash chain; exit 1 naming the first broken record."""
+    from tizim.monitoring.audit import verify
+
+    result = verify()
+    if json_out:
+        print_json(result.to_dict())
+    elif result.ok:
+        console.print(f"audit chain intact: {result.records} records")
+    else:
+        console.print(f"audit chain BROKEN at record {result.position} (seq {result.broken_seq}): {result.problem}",
+                      highlight=False)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv (formula-safe).")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """The whole chain as JSON lines or CSV."""
+    from tizim.monitoring.audit import export
+
+    if fmt not in ("jsonl", "csv"):
+        raise InputError(f"unknown format {fmt!r} (jsonl or csv)", field="--format")
+    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        for chunk in export(fmt):
+            handle.write(chunk)
+    finally:
+        if output:
+            handle.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("monitor")(monitor_cmd)
+    app.command("decisions")(decisions_cmd)
+    app.add_typer(audit_app, name="audit")
+    from tizim.monitoring.case_commands import cases_app, rescreen_cmd
+
+    app.add_typer(cases_app, name="cases")
+    app.command("rescreen")(rescreen_cmd)

@@ -1,0 +1,93 @@
+"""The CSV and JSONL payment layouts (documented in docs/monitoring.md).
+
+JSONL: one object per line, parties either nested ({"debtor": {"name": ..}}) or flat
+("debtor_name"). CSV: a header row with the flat column names. Flat columns are
+<role>_<field> for role in debtor, creditor, ultimate_debtor, ultimate_creditor,
+debtor_agent, creditor_agent and field in name, address, country, account, id, bic."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from tizim.monitoring.model import Payment, Rejected, validate
+
+ROLES = ("ultimate_debtor", "ultimate_creditor", "debtor_agent", "creditor_agent", "debtor", "creditor")
+FIELDS = ("name", "address", "country", "account", "id", "bic")
+COLUMNS = (
+    ["payment_id", "msg_id", "e2e_id", "uetr", "instr_id", "amount", "currency", "value_date",
+     "created_at"]
+    + [f"{r}_{f}" for r in ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor",
+                            "debtor_agent", "creditor_agent") for f in FIELDS]
+    + ["purpose", "remittance", "sender_info"]
+)
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """Fold flat <role>_<field> keys into nested party objects."""
+    data: dict[str, Any] = {}
+    for key, value in flat.items():
+        if value in (None, ""):
+            continue
+        for role in ROLES:  # longest role names first: "debtor_agent_bic" is not "debtor"
+            prefix = role + "_"
+            if key.startswith(prefix) and key[len(prefix):] in FIELDS:
+                data.setdefault(role, {})[key[len(prefix):]] = value
+                break
+        else:
+            if isinstance(data.get(key), dict) and isinstance(value, dict):
+                data[key].update(value)
+            else:
+                data[key] = value
+    return data
+
+
+def payment_from_record(record: dict[str, Any], fmt: str) -> Payment:
+    unknown = [k for k in record if k not in COLUMNS and k not in ROLES and k not in ("intermediary_agents", "format")]
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(sorted(unknown)[:5])}")
+    payment = Payment.from_dict(nest(record))
+    payment.format = fmt
+    validate(payment)
+    return payment
+
+
+def iter_jsonl(text: str, name: str) -> Iterator[Payment | Rejected]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("a line must be a JSON object")
+            payment = payment_from_record(record, "jsonl")
+        except (ValueError, TypeError) as exc:
+            yield Rejected(reason=str(exc), source=name, line=number, record=f"line {number}",
+                           raw=line[:4000], format="jsonl")
+            continue
+        payment.source, payment.line, payment.record = name, number, f"line {number}"
+        yield payment
+
+
+def iter_csv(text: str, name: str) -> Iterator[Payment | Rejected]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"amount", "currency"} - set(reader.fieldnames or [])
+    if missing:
+        yield Rejected(reason=f"CSV header lacks column(s) {', '.join(sorted(missing))}", source=name,
+                       line=1, record="header", format="csv")
+        return
+    for row in reader:
+        number = reader.line_num
+        try:
+            if None in row:
+                raise ValueError("more cells than header columns")
+            payment = payment_from_record({k: v for k, v in row.items() if v not in (None, "")}, "csv")
+        except (ValueError, TypeError) as exc:
+            yield Rejected(reason=str(exc), source=name, line=number, record=f"row {number}",
+                           raw=json.dumps(row, ensure_ascii=False, default=str)[:4000], format="csv")
+            continue
+        payment.source, payment.line, payment.record = name, number, f"row {number}"
+        yield payment

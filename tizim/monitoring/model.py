@@ -1,0 +1,217 @@
+"""The normalized payment every parser produces and every rule and screen reads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+STATUSES = ("PASS", "OBSERVE", "FREEZE")
+
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
+
+
+@dataclass
+class Party:
+    """A debtor, creditor, ultimate party or agent (bank) of a payment."""
+
+    name: str | None = None
+    address: str | None = None
+    country: str | None = None
+    account: str | None = None
+    id: str | None = None
+    bic: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any((self.name, self.address, self.country, self.account, self.id, self.bic))
+
+    def key(self) -> str | None:
+        """What identifies the party across payments: its account, else its name."""
+        if self.account:
+            return "acct:" + re.sub(r"\s+", "", self.account).upper()
+        if self.name:
+            return "name:" + " ".join(self.name.upper().split())
+        if self.bic:
+            return "bic:" + self.bic.upper()
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Party | None:
+        if not data:
+            return None
+        party = cls(**{k: _text(data.get(k)) for k in ("name", "address", "country", "account", "id", "bic")})
+        return None if party.is_empty() else party
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def iban_country(account: str | None) -> str | None:
+    """The country an IBAN belongs to (its first two letters), else None."""
+    if not account:
+        return None
+    compact = re.sub(r"\s+", "", account).upper()
+    return compact[:2] if _IBAN.match(compact) else None
+
+
+def parse_amount(raw: str | None) -> Decimal:
+    """A positive decimal amount; MT103 uses a comma as the decimal mark."""
+    if raw is None or not str(raw).strip():
+        raise ValueError("amount is missing")
+    text = str(raw).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(f"amount {raw!r} is not a number") from exc
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"amount {raw!r} is not a positive number")
+    return value
+
+
+@dataclass
+class Payment:
+    amount: Decimal
+    currency: str
+    msg_id: str | None = None
+    e2e_id: str | None = None
+    uetr: str | None = None
+    instr_id: str | None = None
+    value_date: str | None = None  # ISO date
+    created_at: str | None = None  # ISO timestamp of the message, when given
+    debtor: Party | None = None
+    creditor: Party | None = None
+    ultimate_debtor: Party | None = None
+    ultimate_creditor: Party | None = None
+    debtor_agent: Party | None = None
+    creditor_agent: Party | None = None
+    intermediary_agents: list[Party] = field(default_factory=list)
+    purpose: str | None = None
+    remittance: str | None = None
+    sender_info: str | None = None  # MT103 field 72
+    format: str = ""
+    source: str | None = None
+    line: int | None = None
+    record: str | None = None
+    explicit_id: str | None = None  # a payment_id given by the CSV/JSONL layout
+
+    @property
+    def payment_id(self) -> str:
+        """Stable id: UETR, else message id + end-to-end id (+ instruction id), else explicit."""
+        if self.explicit_id:
+            return self.explicit_id
+        if self.uetr:
+            return self.uetr.lower()
+        if self.msg_id and self.e2e_id:
+            return f"{self.msg_id}/{self.e2e_id}"
+        if self.msg_id and self.instr_id:
+            return f"{self.msg_id}/{self.instr_id}"
+        raise ValueError("no identifier: needs a UETR, or a message id with an end-to-end id")
+
+    def parties(self) -> list[tuple[str, Party]]:
+        """Every party with its role, agents included."""
+        roles: list[tuple[str, Party | None]] = [
+            ("debtor", self.debtor),
+            ("creditor", self.creditor),
+            ("ultimate_debtor", self.ultimate_debtor),
+            ("ultimate_creditor", self.ultimate_creditor),
+            ("debtor_agent", self.debtor_agent),
+            ("creditor_agent", self.creditor_agent),
+        ]
+        roles += [(f"intermediary_agent_{i + 1}", p) for i, p in enumerate(self.intermediary_agents)]
+        return [(role, p) for role, p in roles if p is not None and not p.is_empty()]
+
+    def free_texts(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in (("remittance", self.remittance), ("sender_info", self.sender_info)) if v]
+
+    def countries(self, *roles: str) -> set[str]:
+        found: set[str] = set()
+        for role, party in self.parties():
+            if roles and role not in roles:
+                continue
+            country = party.country or iban_country(party.account)
+            if country:
+                found.add(country.upper())
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "payment_id": self.payment_id,
+            "msg_id": self.msg_id,
+            "e2e_id": self.e2e_id,
+            "uetr": self.uetr,
+            "instr_id": self.instr_id,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "value_date": self.value_date,
+            "created_at": self.created_at,
+            "purpose": self.purpose,
+            "remittance": self.remittance,
+            "sender_info": self.sender_info,
+            "format": self.format,
+        }
+        for role, party in self.parties():
+            if not role.startswith("intermediary"):
+                data[role] = party.to_dict()
+        if self.intermediary_agents:
+            data["intermediary_agents"] = [p.to_dict() for p in self.intermediary_agents]
+        return {k: v for k, v in data.items() if v not in (None, "")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Payment:
+        """Inverse of to_dict (also the nested JSONL layout)."""
+        payment = cls(
+            amount=parse_amount(data.get("amount")),
+            currency=str(data.get("currency") or "").strip().upper(),
+            msg_id=_text(data.get("msg_id")),
+            e2e_id=_text(data.get("e2e_id")),
+            uetr=_text(data.get("uetr")),
+            instr_id=_text(data.get("instr_id")),
+            value_date=_text(data.get("value_date")),
+            created_at=_text(data.get("created_at")),
+            purpose=_text(data.get("purpose")),
+            remittance=_text(data.get("remittance")),
+            sender_info=_text(data.get("sender_info")),
+            format=str(data.get("format") or "jsonl"),
+            explicit_id=_text(data.get("payment_id")),
+        )
+        for role in ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor", "debtor_agent", "creditor_agent"):
+            value = data.get(role)
+            if value is not None and not isinstance(value, dict):
+                raise ValueError(f"{role} must be an object")
+            setattr(payment, role, Party.from_dict(value))
+        payment.intermediary_agents = [
+            p for p in (Party.from_dict(x) for x in data.get("intermediary_agents") or []) if p
+        ]
+        return payment
+
+
+@dataclass
+class Rejected:
+    """A message that could not be read as a payment: stored with its reason, never dropped."""
+
+    reason: str
+    source: str | None = None
+    line: int | None = None
+    record: str | None = None
+    raw: str | None = None
+    format: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def validate(payment: Payment) -> None:
+    """Raise ValueError naming what a payment lacks to be decided at all."""
+    if not re.fullmatch(r"[A-Z]{3}", payment.currency or ""):
+        raise ValueError(f"currency {payment.currency!r} is not an ISO 4217 code")
+    payment.payment_id  # noqa: B018 - raises when there is no identifier

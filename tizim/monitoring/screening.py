@@ -1,0 +1,107 @@
+"""How monitoring screens a payment: one query per party, free text through screen_text,
+with a per-run cache so a name that recurs (a salary run, a regular supplier) is screened
+once. Talks to the screening engine only through its public API."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from tizim.monitoring.model import Party, Payment
+
+CACHE_SIZE = 200_000
+
+PARTY_SCHEMA = {"debtor": "LegalEntity", "creditor": "LegalEntity", "ultimate_debtor": "LegalEntity",
+                "ultimate_creditor": "LegalEntity"}
+
+
+@dataclass(frozen=True)
+class PartyQuery:
+    schema: str
+    name: str
+    country: str
+    bic: str
+    subject_key: str
+
+    def cache_key(self) -> tuple[str, str, str, str, str]:
+        return (self.schema, " ".join(self.name.lower().split()), self.country, self.bic, self.subject_key)
+
+
+def party_query(role: str, party: Party) -> PartyQuery | None:
+    """The query for one party; agents (banks) are screened by name and BIC."""
+    name = party.name or ""
+    bic = (party.bic or "").upper()
+    if not name and not bic:
+        return None
+    schema = PARTY_SCHEMA.get(role, "Organization")
+    return PartyQuery(schema, name, (party.country or "").upper(), bic, party.key() or "")
+
+
+class _LRU(OrderedDict[Any, Any]):
+    def put(self, key: Any, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        if len(self) > CACHE_SIZE:
+            self.popitem(last=False)
+
+
+class PaymentScreener:
+    """Batches and caches screening for the decider."""
+
+    def __init__(self, engine: Any = None) -> None:
+        self._engine = engine
+        self.parties = _LRU()
+        self.texts = _LRU()
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from tizim.screening import get_screener
+
+            self._engine = get_screener()
+        return self._engine
+
+    def _query(self, pq: PartyQuery) -> Any:
+        from tizim.screening import Query
+
+        return Query(
+            schema=pq.schema,
+            names=[pq.name] if pq.name else [],
+            countries=[pq.country] if pq.country else [],
+            identifiers=[("swift_bic", pq.bic)] if pq.bic else [],
+            id=pq.subject_key or None,
+        )
+
+    def screen(self, payments: list[Payment]) -> tuple[dict[tuple[str, ...], list[Any]], dict[str, list[Any]]]:
+        """Screen every party and free text of a batch; results keyed by query / text."""
+        wanted: dict[tuple[str, ...], PartyQuery] = {}
+        texts: set[str] = set()
+        for payment in payments:
+            for role, party in payment.parties():
+                pq = party_query(role, party)
+                if pq is not None and pq.cache_key() not in self.parties:
+                    wanted.setdefault(pq.cache_key(), pq)
+            for _, text in payment.free_texts():
+                if text not in self.texts:
+                    texts.add(text)
+        if wanted:
+            keys = list(wanted)
+            queries = [self._query(wanted[k]) for k in keys]
+            results = self._match_many(queries, [wanted[k].subject_key for k in keys])
+            for key, found in zip(keys, results, strict=True):
+                self.parties.put(key, found)
+        for text in texts:
+            self.texts.put(text, list(self.engine.screen_text(text)))
+        return self.parties, self.texts
+
+    def _match_many(self, queries: list[Any], subjects: list[str]) -> list[list[Any]]:
+        # One call per query: the subject key makes the engine skip remembered dismissals.
+        engine = self.engine
+        return [list(engine.match(q, limit=5, subject_key=s or None)) for q, s in zip(queries, subjects, strict=True)]
+
+    def results_for(self, role: str, party: Party) -> list[Any]:
+        pq = party_query(role, party)
+        if pq is None:
+            return []
+        return list(self.parties.get(pq.cache_key(), []))
