@@ -54,8 +54,8 @@ CALLS = [
     Call("DELETE", "/keys/{ident}", "/keys/user-viewer", "admin"),
 ]
 
-# Routes other packages mount (monitoring's payments and cases) test their own roles.
-FOREIGN_PREFIXES = ("/payments", "/cases")
+# Routes other packages mount (monitoring's payments and cases, the web pages) test their own roles.
+FOREIGN_PREFIXES = ("/payments", "/cases", "/ui")
 
 
 def test_matrix_covers_every_route() -> None:

@@ -25,6 +25,8 @@ ROUTER_MODULES = (
     "tizim.api.routers.keys",
     "tizim.api.routers.payments",
     "tizim.api.routers.cases",
+    # The analyst's pages under /ui (server-rendered HTML).
+    "tizim.web.pages",
 )
 
 DESCRIPTION = """
