@@ -1,0 +1,105 @@
+"""Fixtures for the page tests: a database holding the demo list, keys for each role, and a
+TestClient signed in (through the real sign-in form) as one of them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tizim.api.keys import KeyStore
+from tizim.registry.model import Citation, Entity, ParsedList, Relationship
+from tizim.registry.service import Registry
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "web" / "demo_list.json"
+ROLES = ("viewer", "screener", "analyst", "supervisor", "admin")
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def load_demo_list(url: str | None = None) -> None:
+    """Import every version of the demo list, in order, through the registry service."""
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    registry = Registry(url)
+    for version in data["versions"]:
+        registry.import_parsed(
+            ParsedList(
+                list_name=data["list"],
+                title=data["title"],
+                publisher=data["publisher"],
+                source_file=version["source_file"],
+                file_hash=version["file_hash"],
+                published_at=version["published_at"],
+                entities=[Entity.from_dict(e) for e in version["entities"]],
+                relationships=[
+                    Relationship(
+                        kind=r["kind"],
+                        source_id=r["source_id"],
+                        target_id=r["target_id"],
+                        start_date=r.get("start_date"),
+                        citation=Citation.from_dict(r.get("citation")),
+                    )
+                    for r in version["relationships"]
+                ],
+            )
+        )
+
+
+def create_keys(url: str | None = None) -> dict[str, str]:
+    """One key per role, named after the role (plus a second supervisor); role -> secret."""
+    store = KeyStore(url)
+    keys = {role: store.create(f"{role}-user", role)[1] for role in ROLES}
+    keys["supervisor2"] = store.create("supervisor2-user", "supervisor")[1]
+    return keys
+
+
+def csrf_of(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "page has no CSRF field"
+    return found.group(1)
+
+
+@pytest.fixture
+def demo_db(sqlite_url: str) -> str:
+    load_demo_list()
+    return sqlite_url
+
+
+@pytest.fixture
+def keys(demo_db: str) -> dict[str, str]:
+    return create_keys()
+
+
+@pytest.fixture
+def client(demo_db: str) -> Iterator[TestClient]:
+    from tizim.api.app import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, secret: str) -> None:
+    form = client.get("/ui/login")
+    assert form.status_code == 200
+    response = client.post(
+        "/ui/login",
+        data={"csrf": csrf_of(form.text), "key": secret, "next": "/ui/lists"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def signed_in(client: TestClient, keys: dict[str, str]) -> Callable[[str], TestClient]:
+    """`signed_in("analyst")` signs the client in with that role's key and returns it."""
+
+    def as_role(role: str) -> TestClient:
+        client.cookies.clear()
+        sign_in(client, keys[role])
+        return client
+
+    return as_role
