@@ -1,0 +1,222 @@
+"""`tizim screen`, `tizim compare`, `tizim screen-text`, `tizim dismiss`."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from tizim.errors import InputError
+from tizim.output import print_json, print_table, progress
+from tizim.screening.model import Query
+
+_screener: Any = None  # the worker processes' screener, inherited through fork
+_opts: dict[str, Any] = {}
+
+
+def _split_lists(lists: str | None) -> list[str] | None:
+    if not lists:
+        return None
+    return [x.strip() for x in lists.split(",") if x.strip()]
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not JSON: {exc.msg}", file=str(path), line=lineno) from exc
+            yield lineno, obj
+
+
+def _screen_chunk(chunk: list[Query]) -> list[str]:
+    out = []
+    for q in chunk:
+        results = _screener.match(q, **_opts)
+        out.append(json.dumps({"id": q.id, "results": [r.to_dict() for r in results]},
+                              ensure_ascii=False))
+    return out
+
+
+def _chunks(items: list[Query], size: int) -> Iterator[list[Query]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def screen_file(input_path: Path, out: TextIO, threshold: float | None, limit: int,
+                lists: list[str] | None, workers: int) -> int:
+    """Screen every line of a JSONL file; returns the number of queries."""
+    global _screener, _opts
+    from tizim.screening.engine import Screener
+
+    queries = [Query.from_dict(obj, line=lineno, file=str(input_path))
+               for lineno, obj in read_jsonl(input_path)]
+    with progress() as bar:
+        task = bar.add_task("building index", total=None)
+        _screener = Screener.from_registry()
+        _opts = {"threshold": threshold, "limit": limit, "lists": lists}
+        bar.update(task, description="screening", total=len(queries), completed=0)
+        chunk = 200
+        if workers > 1 and len(queries) > chunk:
+            ctx = mp.get_context("fork")  # the children share the index copy-on-write
+            with ctx.Pool(workers) as pool:
+                for lines in pool.imap(_screen_chunk, _chunks(queries, chunk)):
+                    out.write("\n".join(lines) + "\n")
+                    bar.advance(task, len(lines))
+        else:
+            for part in _chunks(queries, chunk):
+                lines = _screen_chunk(part)
+                out.write("\n".join(lines) + "\n")
+                bar.advance(task, len(lines))
+    return len(queries)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("screen")
+    def screen(
+        name: Annotated[str | None, typer.Option("--name", help="A name to screen.")] = None,
+        schema: Annotated[str, typer.Option("--schema", help="Person, Organization, Vessel, ... or Thing.")] = "Thing",
+        birth_date: Annotated[str | None, typer.Option("--birth-date")] = None,
+        country: Annotated[str | None, typer.Option("--country")] = None,
+        input_path: Annotated[Path | None, typer.Option("--input", help="JSONL queries.")] = None,
+        output: Annotated[Path | None, typer.Option("--output", help="JSONL results (default stdout).")] = None,
+        threshold: Annotated[float | None, typer.Option("--threshold")] = None,
+        limit: Annotated[int, typer.Option("--limit")] = 10,
+        lists: Annotated[str | None, typer.Option("--lists", help="Comma-separated list names.")] = None,
+        workers: Annotated[int, typer.Option("--workers", help="Processes for --input (default: CPUs).")] = 0,
+        engine: Annotated[str, typer.Option("--engine", help="local or spark (for --input).")] = "local",
+        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table (--name).")] = False,
+    ) -> None:
+        """Screen a name, or a JSONL file of queries, against the lists."""
+        wanted = _split_lists(lists)
+        if input_path is not None:
+            if engine == "spark":
+                from tizim.screening.spark import screen_with_spark
+
+                if output is None:
+                    raise InputError("--engine spark needs --output", field="--output")
+                screen_with_spark(input_path, output, threshold, limit, wanted)
+                return
+            if engine != "local":
+                raise InputError(f"unknown engine {engine!r} (local or spark)", field="--engine")
+            n_workers = workers or (os.cpu_count() or 1)
+            if output is not None:
+                with output.open("w", encoding="utf-8") as fh:
+                    screen_file(input_path, fh, threshold, limit, wanted, n_workers)
+            else:
+                screen_file(input_path, sys.stdout, threshold, limit, wanted, n_workers)
+            return
+        if not name:
+            raise InputError("give --name or --input", field="--name")
+        from tizim.screening.engine import Screener
+
+        query = Query(schema=schema, names=[name], birth_dates=[birth_date] if birth_date else [],
+                      countries=[country] if country else [])
+        results = Screener.from_registry().match(query, threshold=threshold, limit=limit, lists=wanted)
+        if as_json:
+            print_json([r.to_dict() for r in results])
+            return
+        print_table(
+            f"screening {name!r}",
+            ["score", "match", "caption", "schema", "refs", "matched name", "entity_id"],
+            [
+                (f"{r.score:.3f}", "yes" if r.match else "", r.caption, r.schema,
+                 "; ".join(f"{k}: {', '.join(v)}" for k, v in r.refs.items()),
+                 r.explanation.get("matched_name"), r.entity_id)
+                for r in results
+            ],
+        )
+
+    @app.command("compare")
+    def compare(
+        input_path: Annotated[Path | None, typer.Option("--input", help="JSONL pairs.")] = None,
+        output: Annotated[Path | None, typer.Option("--output")] = None,
+        name1: Annotated[str | None, typer.Option("--name1")] = None,
+        name2: Annotated[str | None, typer.Option("--name2")] = None,
+        schema: Annotated[str, typer.Option("--schema")] = "Thing",
+        threshold: Annotated[float | None, typer.Option("--threshold")] = None,
+    ) -> None:
+        """Score pairs of names or FtM entities: {"id","schema","name1","name2"} per line."""
+        from tizim.screening.engine import Screener, get_screener
+
+        try:
+            screener = get_screener()
+        except Exception:  # an empty or absent database still compares two names
+            screener = Screener.from_entities([])
+        if input_path is None:
+            if not (name1 and name2):
+                raise InputError("give --input or --name1 and --name2", field="--input")
+            res = screener.compare(Query(schema=schema, names=[name1]),
+                                   Query(schema=schema, names=[name2]), threshold=threshold)
+            print_json({"score": res.score, "match": res.match, "explanation": res.explanation})
+            return
+        lines = []
+        for lineno, obj in read_jsonl(input_path):
+            a, b = _pair(obj, lineno, str(input_path))
+            res = screener.compare(a, b, threshold=threshold)
+            lines.append(json.dumps({"id": obj.get("id"), "score": res.score, "match": res.match,
+                                     "explanation": res.explanation}, ensure_ascii=False))
+        text = "".join(line + "\n" for line in lines)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+
+    @app.command("screen-text")
+    def screen_text(
+        input_path: Annotated[Path | None, typer.Option("--input", help="A text file.")] = None,
+        text: Annotated[str | None, typer.Option("--text")] = None,
+        threshold: Annotated[float | None, typer.Option("--threshold")] = None,
+        lists: Annotated[str | None, typer.Option("--lists")] = None,
+    ) -> None:
+        """Find listed names inside free text; prints spans with their matches as JSON."""
+        from tizim.screening.engine import Screener
+
+        if input_path is not None:
+            if not input_path.exists():
+                raise InputError("no such file", file=str(input_path))
+            text = input_path.read_text(encoding="utf-8")
+        if text is None:
+            raise InputError("give --input or --text", field="--input")
+        spans = Screener.from_registry().screen_text(text, threshold=threshold,
+                                                     lists=_split_lists(lists))
+        print_json({"spans": [s.to_dict() for s in spans]})
+
+    @app.command("dismiss")
+    def dismiss(
+        subject: Annotated[str, typer.Option("--subject", help="The screened party's key.")],
+        entity: Annotated[str, typer.Option("--entity", help="The listed entity id.")],
+        user: Annotated[str, typer.Option("--user")],
+        reason: Annotated[str, typer.Option("--reason")],
+    ) -> None:
+        """Remember that a subject is not a listed entity (until the listing changes)."""
+        from tizim.screening.engine import get_screener
+
+        print_json(get_screener().dismiss(subject, entity, user, reason))
+
+
+def _pair(obj: dict[str, Any], lineno: int, file: str) -> tuple[Query, Query]:
+    """A compare line: {"id","schema","name1","name2"} or {"id","entity1"/"a",...} FtM pair."""
+    schema = obj.get("schema") or "Thing"
+    if "name1" in obj or "name2" in obj:
+        if not obj.get("name1") or not obj.get("name2"):
+            raise InputError("a pair needs name1 and name2", file=file, line=lineno,
+                             record=obj.get("id"), field="name2" if obj.get("name1") else "name1")
+        return (Query.from_dict({"id": obj.get("id"), "schema": schema, "name": obj["name1"]}, lineno, file),
+                Query.from_dict({"id": obj.get("id"), "schema": schema, "name": obj["name2"]}, lineno, file))
+    for ka, kb in (("entity1", "entity2"), ("a", "b"), ("left", "right")):
+        if ka in obj and kb in obj:
+            return (Query.from_dict(obj[ka], lineno, file), Query.from_dict(obj[kb], lineno, file))
+    raise InputError("a pair needs name1/name2 or entity1/entity2", file=file, line=lineno,
+                     record=obj.get("id"))

@@ -1,0 +1,587 @@
+"""The Screener: candidates from the index, a calibrated score, an explanation per result.
+
+Score of one query name against one listed name (both as folded tokens, see normalize.py):
+  - each query token is aligned with at most one listed token (greedy, best similarity
+    first; similarity = normalized Levenshtein on the folded forms, at least 0.8 when the
+    consonant skeletons agree, nothing below 0.7);
+  - query coverage  qc = sum(sim * weight of query token) / total query weight,
+    listed coverage lc = the same over the listed name's tokens;
+  - name score = 0.65 qc + 0.35 lc: a listed name with extra middle names or a patronymic
+    costs less than a query part the listed name lacks;
+  - the whole names are also compared joined (sorted, concatenated: "Abdulrahman" vs
+    "Abdul Rahman"); at a similarity of 0.88 or more, that minus 0.08 counts when better;
+  - when only generic words / connectors were aligned, the score is capped at 0.5;
+  - an organization acronym (IMU, HuT, PKK) against the initials of a listed name gives
+    0.78 (ambiguous by nature: a listed alias spelled the same way scores 1.0);
+  - a weak alias counts 0.9 of its score.
+The entity score is the best name score, then adjusted: birth date exact +0.08, same year
+(or within a listed range / year-only) +0.03, same year but another day -0.05, a year apart
+-0.10, further apart -0.35; a shared country +0.02, disjoint countries -0.05; an identical
+identifier raises the score to at least 0.97 (same type) or adds 0.10 (other type); a
+different number of the same exclusive type (IMO, IIN, national id) -0.10.
+`match` is score >= threshold (settings.match_threshold, 0.70) on a designated party.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from tizim.errors import InputError, NotFound
+from tizim.registry.model import Designation, Entity, Identifier, Name
+from tizim.screening.index import (
+    EXCLUSIVE_ID_TYPES,
+    Cluster,
+    Index,
+    id_type_class,
+    load_index,
+    norm_identifier,
+)
+from tizim.screening.model import COMPATIBLE, Query, Result, TextSpan
+from tizim.screening.normalize import (
+    acronyms,
+    canon_token,
+    fold_token,
+    is_org_schema,
+    looks_like_acronym,
+    name_tokens,
+    skeleton,
+)
+from tizim.settings import get_settings
+
+MIN_TOKEN_SIM = 0.7
+ACRONYM_SCORE = 0.78
+JOINED_MIN = 0.88
+JOINED_PENALTY = 0.08
+WEAK_ALIAS_FACTOR = 0.9
+CANDIDATES = 60
+_EXPANSION_CACHE_MAX = 200_000
+
+
+@dataclass
+class _QName:
+    text: str
+    folds: list[str]
+    weights: list[float]
+    exps: list[dict[int, float]]
+    total: float
+    joined: str
+    acronym: str | None
+    own_acronyms: set[str]
+
+
+@dataclass
+class _Hit:
+    score: float
+    rid: int
+    qname: _QName
+    method: str
+    pairs: list[tuple[str, str, float]]
+    name_score: float
+
+
+class Screener:
+    """Matches queries against an Index; cheap to call from many threads (read-only)."""
+
+    def __init__(self, index: Index, url: str | None = None, token: str | None = None) -> None:
+        self.index = index
+        self.url = url
+        self.token = token
+        self.built_at = time.time()
+        self._exp_cache: dict[str, dict[int, float]] = {}
+
+    @classmethod
+    def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
+        from tizim.registry.service import Registry
+
+        token = Registry(url).state_token()
+        return cls(load_index(url, lists), url=url, token=token)
+
+    @classmethod
+    def from_entities(cls, entities: Iterable[Entity], same_as: Iterable[tuple[str, str]] = ()) -> Screener:
+        return cls(Index.build(entities, same_as))
+
+    # ---- query preparation -------------------------------------------------------------
+
+    def _expand(self, fold: str) -> dict[int, float]:
+        """Vocabulary tokens similar to one query token, with their similarity."""
+        cached = self._exp_cache.get(fold)
+        if cached is not None:
+            return cached
+        idx = self.index
+        out: dict[int, float] = {}
+        tid = idx.vocab_id.get(fold)
+        if tid is not None:
+            out[tid] = 1.0
+        skel = skeleton(fold)
+        cands: set[int] = set(idx.skeletons.get(skel, ()))
+        if len(fold) >= 4:
+            for key in [fold] + [fold[:i] + fold[i + 1:] for i in range(len(fold))]:
+                hit = idx.deletes.get(key)
+                if hit:
+                    cands.update(hit)
+        vocab = idx.vocab
+        for t in cands:
+            if t in out:
+                continue
+            other = vocab[t]
+            sim = Levenshtein.normalized_similarity(fold, other)
+            if len(fold) >= 4 and len(other) >= 4 and skeleton(other) == skel:
+                sim = max(sim, 0.8)
+            # short tokens must agree exactly: "hut" is not "hutu", "ali" is not "ala"
+            if sim >= MIN_TOKEN_SIM and min(len(fold), len(other)) > 3:
+                out[t] = sim
+        if len(self._exp_cache) > _EXPANSION_CACHE_MAX:
+            self._exp_cache.clear()
+        self._exp_cache[fold] = out
+        return out
+
+    def _prepare(self, name: str, schema: str) -> _QName | None:
+        tok_schema = None if schema in ("Thing", "LegalEntity") else schema
+        folds = [fold_token(t) for t in name_tokens(name, tok_schema)]
+        folds = [f for f in folds if f]
+        acr = None
+        if (is_org_schema(schema) or schema == "Thing") and sum(c.isupper() for c in name) >= 2:
+            acr = looks_like_acronym(name)
+        if not folds:
+            return None
+        idx = self.index
+        exps = [self._expand(f) for f in folds]
+        weights = []
+        for f, exp in zip(folds, exps, strict=True):
+            if len(f) == 1:
+                weights.append(0.3)  # an initial
+            elif exp:
+                best = max(exp, key=exp.__getitem__)
+                weights.append(idx.vocab_weight[best])
+            else:
+                weights.append(1.0)  # a word no list has: rare, and unmatched
+        own = acronyms(name) if is_org_schema(schema) else set()
+        return _QName(name, folds, weights, exps, sum(weights) or 1.0,
+                      "".join(sorted(folds)), acr, own)
+
+    # ---- scoring -----------------------------------------------------------------------
+
+    def _score_rec(self, q: _QName, rid: int) -> tuple[float, list[tuple[str, str, float]], str]:
+        idx = self.index
+        tids = idx.rec_tokens[rid]
+        cand: list[tuple[float, int, int]] = []
+        for i, exp in enumerate(q.exps):
+            if not exp:
+                continue
+            for j, t in enumerate(tids):
+                s = exp.get(t)
+                if s:
+                    cand.append((s, i, j))
+        cand.sort(reverse=True)
+        used_i: set[int] = set()
+        used_j: set[int] = set()
+        mq = mr = 0.0
+        pairs: list[tuple[str, str, float]] = []
+        strong = False
+        vw = idx.vocab_weight
+        for s, i, j in cand:
+            if i in used_i or j in used_j:
+                continue
+            used_i.add(i)
+            used_j.add(j)
+            w = vw[tids[j]]
+            mq += s * q.weights[i]
+            mr += s * w
+            if w >= 0.3 and q.weights[i] >= 0.3:
+                strong = True
+            pairs.append((q.folds[i], idx.vocab[tids[j]], round(s, 3)))
+        token_score = 0.65 * (mq / q.total) + 0.35 * (mr / (idx.rec_total[rid] or 1.0))
+        method = "tokens"
+        score = token_score
+        if token_score < 0.9:
+            # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri")
+            joined = fuzz.ratio(q.joined, idx.rec_joined[rid]) / 100.0
+            if joined >= JOINED_MIN and joined - JOINED_PENALTY > token_score:
+                score, method = joined - JOINED_PENALTY, "joined"
+        if not strong and score > 0.5:
+            score, method = 0.5, "generic words only"
+        return min(score, 1.0), pairs, method
+
+    def _candidates(self, q: _QName, allowed: Any) -> list[int]:
+        idx = self.index
+        acc: dict[int, float] = {}
+        has_strong = any(w >= 0.3 for w in q.weights)
+        postings = idx.postings
+        for i, exp in enumerate(q.exps):
+            w = q.weights[i]
+            if has_strong and w < 0.3:
+                continue
+            for t, s in exp.items():
+                gain = s * w
+                for rid in postings[t]:
+                    acc[rid] = acc.get(rid, 0.0) + gain
+        rec_cluster = idx.rec_cluster
+        keep = [rid for rid in acc if allowed(rec_cluster[rid])]
+        if len(keep) > CANDIDATES:
+            keep = heapq.nlargest(CANDIDATES, keep, key=acc.__getitem__)
+        return keep
+
+    def _acronym_hits(self, q: _QName, allowed: Any) -> list[int]:
+        idx = self.index
+        out: list[int] = []
+        if q.acronym:
+            out.extend(r for r in idx.acronyms.get(q.acronym, ()) if allowed(idx.rec_cluster[r]))
+        for acr in q.own_acronyms:
+            tid = idx.vocab_id.get(fold_token(canon_token(acr)))
+            if tid is None:
+                continue
+            out.extend(r for r in idx.postings[tid]
+                       if len(idx.rec_tokens[r]) == 1 and allowed(idx.rec_cluster[r]))
+        return out
+
+    def _allowed(self, schema: str, lists: Sequence[str] | None,
+                 exclude_lists: Sequence[str] | None, exclude_ids: Sequence[str] | None) -> Any:
+        idx = self.index
+        compatible = COMPATIBLE.get(schema, COMPATIBLE["Thing"])
+        want = frozenset(lists) if lists else None
+        drop = frozenset(exclude_lists) if exclude_lists else None
+        skip_clusters: set[int] = set()
+        for eid in exclude_ids or ():
+            ci = idx.cluster_by_id.get(eid, idx.member_cluster.get(eid))
+            if ci is not None:
+                skip_clusters.add(ci)
+        schemas = idx.cluster_schema
+        clists = idx.cluster_lists
+        memo: dict[int, bool] = {}
+
+        def allowed(ci: int) -> bool:
+            ok = memo.get(ci)
+            if ok is None:
+                ok = schemas[ci] in compatible and ci not in skip_clusters
+                if ok and want is not None:
+                    ok = bool(clists[ci] & want)
+                if ok and drop is not None:
+                    ok = bool(clists[ci] - drop)
+                memo[ci] = ok
+            return ok
+
+        return allowed
+
+    def match(self, query: Query, threshold: float | None = None, limit: int = 10,
+              lists: Sequence[str] | None = None, exclude_lists: Sequence[str] | None = None,
+              exclude_ids: Sequence[str] | None = None, subject_key: str | None = None) -> list[Result]:
+        """Listed parties the query may be, best first."""
+        threshold = get_settings().match_threshold if threshold is None else threshold
+        idx = self.index
+        allowed = self._allowed(query.schema, lists, exclude_lists, exclude_ids)
+        best: dict[int, _Hit] = {}
+        for name in query.names:
+            q = self._prepare(name, query.schema)
+            if q is None:
+                continue
+            for rid in self._candidates(q, allowed):
+                score, pairs, method = self._score_rec(q, rid)
+                self._keep(best, q, rid, score, pairs, method)
+            for rid in self._acronym_hits(q, allowed):
+                self._keep(best, q, rid, ACRONYM_SCORE, [], "acronym")
+        if not best:
+            return []
+        dismissed = self._dismissed(subject_key) if subject_key else {}
+        results = []
+        for ci, hit in best.items():
+            cluster = idx.clusters[ci]
+            if dismissed and self._is_dismissed(cluster, dismissed):
+                continue
+            results.append(self._result(query, cluster, ci, hit, threshold, lists, exclude_lists))
+        results.sort(key=lambda r: (-r.score, r.entity_id))
+        return results[:limit]
+
+    def _keep(self, best: dict[int, _Hit], q: _QName, rid: int, score: float,
+              pairs: list[tuple[str, str, float]], method: str) -> None:
+        idx = self.index
+        name_score = score
+        if idx.rec_kind[rid] == "weak_alias":
+            score *= WEAK_ALIAS_FACTOR
+        ci = idx.rec_cluster[rid]
+        cur = best.get(ci)
+        if cur is None or score > cur.score:
+            best[ci] = _Hit(score, rid, q, method, pairs, name_score)
+
+    def _result(self, query: Query, cluster: Cluster, ci: int, hit: _Hit, threshold: float,
+                lists: Sequence[str] | None, exclude_lists: Sequence[str] | None) -> Result:
+        idx = self.index
+        score = hit.score
+        expl: dict[str, Any] = {
+            "query_name": hit.qname.text,
+            "matched_name": idx.rec_name[hit.rid],
+            "name_kind": idx.rec_kind[hit.rid],
+            "method": hit.method,
+            "name_score": round(hit.name_score, 4),
+            "tokens": [list(p) for p in hit.pairs],
+        }
+        if idx.rec_kind[hit.rid] == "weak_alias":
+            expl["weak_alias_factor"] = WEAK_ALIAS_FACTOR
+        adj = 0.0
+        d_adj, d_detail = date_adjustment(query.birth_dates, cluster.birth_dates)
+        if d_detail:
+            expl["birth_date"] = {"adjustment": d_adj, "detail": d_detail}
+            adj += d_adj
+        c_adj, c_detail = country_adjustment(query.countries, cluster.countries)
+        if c_detail:
+            expl["country"] = {"adjustment": c_adj, "detail": c_detail}
+            adj += c_adj
+        score += adj
+        floor, i_adj, i_detail = identifier_adjustment(query.identifiers, cluster.identifiers)
+        if i_detail:
+            expl["identifier"] = {"adjustment": i_adj, "floor": floor, "detail": i_detail}
+            score = max(score + i_adj, floor)
+        score = round(min(1.0, max(0.0, score)), 4)
+        if not cluster.designated:
+            expl["designated"] = False
+        refs = cluster.refs
+        if lists or exclude_lists:
+            refs = {k: v for k, v in refs.items()
+                    if (not lists or k in lists) and (not exclude_lists or k not in exclude_lists)}
+        return Result(
+            entity_id=cluster.id,
+            caption=cluster.caption,
+            schema=cluster.schema,
+            score=score,
+            match=bool(cluster.designated and score >= threshold),
+            lists=sorted(refs),
+            refs=refs,
+            explanation=expl,
+            designated=cluster.designated,
+            members=list(cluster.members),
+            properties=cluster.properties(),
+        )
+
+    def match_many(self, queries: Sequence[Query], **kwargs: Any) -> list[list[Result]]:
+        return [self.match(q, **kwargs) for q in queries]
+
+    # ---- comparing two parties ---------------------------------------------------------
+
+    def compare(self, query_a: Query | str, query_b: Query | str,
+                threshold: float | None = None) -> Result:
+        """Score two names or parties against each other (b is treated as the listed one)."""
+        a = Query(schema="Thing", names=[query_a]) if isinstance(query_a, str) else query_a
+        b = Query(schema=a.schema, names=[query_b]) if isinstance(query_b, str) else query_b
+        schema_b = b.schema if b.schema != "Thing" else (a.schema if a.schema != "Thing" else "LegalEntity")
+        entity = Entity(
+            id="compare:b",
+            schema=schema_b,
+            names=[Name(full=n, kind="primary" if i == 0 else "alias") for i, n in enumerate(b.names)],
+            birth_dates=list(b.birth_dates),
+            countries=list(b.countries),
+            identifiers=[Identifier(type=t, value=v) for t, v in b.identifiers],
+            designations=[Designation(list_name="compare", reference=b.id or "b")],
+        )
+        mini = Screener(Index.build([entity], weights_from=self.index))
+        if a.schema != "Thing" and schema_b not in COMPATIBLE.get(a.schema, frozenset()):
+            return Result(entity_id="compare:b", caption=entity.caption, schema=schema_b, score=0.0,
+                          match=False, lists=[], refs={},
+                          explanation={"schema": f"{a.schema} cannot be {schema_b}"})
+        found = mini.match(a, threshold=threshold, limit=1)
+        if found:
+            return found[0]
+        return Result(entity_id="compare:b", caption=entity.caption, schema=schema_b, score=0.0,
+                      match=False, lists=[], refs={},
+                      explanation={"detail": "no name part in common"})
+
+    # ---- free text ---------------------------------------------------------------------
+
+    def screen_text(self, text: str, threshold: float | None = None,
+                    lists: Sequence[str] | None = None, limit: int = 5) -> list[TextSpan]:
+        """Listed names inside free text (remittance information, an article)."""
+        from tizim.screening.text import find_spans
+
+        return find_spans(self, text, threshold, lists, limit)
+
+    # ---- remembered decisions ----------------------------------------------------------
+
+    def _cluster_for(self, entity_id: str) -> Cluster:
+        ci = self.index.cluster_by_id.get(entity_id, self.index.member_cluster.get(entity_id))
+        if ci is None:
+            raise NotFound(f"no listed entity {entity_id!r} in the screening index")
+        return self.index.clusters[ci]
+
+    def dismiss(self, subject_key: str, entity_id: str, user: str, reason: str) -> dict[str, Any]:
+        """Remember "not a match" for (subject, entity) until the entity's content changes."""
+        from tizim.screening.decisions import record_dismissal
+
+        if not subject_key:
+            raise InputError("a dismissal needs a subject key", field="subject_key")
+        cluster = self._cluster_for(entity_id)
+        return record_dismissal(self.url, subject_key, cluster.id, cluster.content_hash, user, reason)
+
+    def _dismissed(self, subject_key: str) -> dict[str, str]:
+        from tizim.screening.decisions import dismissals_for
+
+        return dismissals_for(self.url, subject_key)
+
+    @staticmethod
+    def _is_dismissed(cluster: Cluster, dismissed: dict[str, str]) -> bool:
+        for eid in [cluster.id, *cluster.members]:
+            digest = dismissed.get(eid)
+            if digest is not None and digest == cluster.content_hash:
+                return True
+        return False
+
+    # ---- entity data -------------------------------------------------------------------
+
+    def entity(self, entity_id: str) -> dict[str, Any]:
+        """The cluster's merged data (every member as the registry holds it)."""
+        from tizim.registry.service import Registry
+
+        cluster = self._cluster_for(entity_id)
+        registry = Registry(self.url)
+        members = []
+        for mid in cluster.members:
+            try:
+                members.append(registry.entity(mid))
+            except NotFound:
+                continue  # removed since the index was built
+        return {
+            "id": cluster.id,
+            "caption": cluster.caption,
+            "schema": cluster.schema,
+            "designated": cluster.designated,
+            "lists": cluster.lists,
+            "refs": cluster.refs,
+            "datasets": cluster.lists,
+            "properties": cluster.properties(),
+            "members": members,
+            "content_hash": cluster.content_hash,
+        }
+
+    def stats(self) -> dict[str, Any]:
+        return self.index.stats()
+
+
+# ---- adjustments -----------------------------------------------------------------------
+
+
+def _year_span(d: str) -> tuple[int, int] | None:
+    try:
+        if "/" in d:
+            a, b = d.split("/", 1)
+            return int(a[:4]), int(b[:4])
+        return int(d[:4]), int(d[:4])
+    except ValueError:
+        return None
+
+
+def date_adjustment(query: Sequence[str], listed: Sequence[str]) -> tuple[float, str | None]:
+    if not query or not listed:
+        return 0.0, None
+    ranks = {"exact": (5, 0.08), "year": (4, 0.03), "same year, other day": (3, -0.05),
+             "a year apart": (2, -0.10), "conflict": (1, -0.35)}
+    best = "conflict"
+    best_pair = (query[0], listed[0])
+    for qd in query:
+        qs = _year_span(qd)
+        for ld in listed:
+            ls = _year_span(ld)
+            if qs is None or ls is None:
+                continue
+            if len(qd) == 10 and len(ld) == 10:
+                if qd == ld:
+                    kind = "exact"
+                elif qd[:4] == ld[:4]:
+                    kind = "same year, other day"
+                elif abs(int(qd[:4]) - int(ld[:4])) == 1:
+                    kind = "a year apart"
+                else:
+                    kind = "conflict"
+            elif qs[0] <= ls[1] and ls[0] <= qs[1]:
+                kind = "year"
+            elif min(abs(qs[0] - ls[1]), abs(ls[0] - qs[1])) == 1:
+                kind = "a year apart"
+            else:
+                kind = "conflict"
+            if ranks[kind][0] > ranks[best][0]:
+                best, best_pair = kind, (qd, ld)
+    return ranks[best][1], f"{best}: query {best_pair[0]}, listed {best_pair[1]}"
+
+
+def country_adjustment(query: Sequence[str], listed: Sequence[str]) -> tuple[float, str | None]:
+    if not query or not listed:
+        return 0.0, None
+    shared = sorted(set(query) & set(listed))
+    if shared:
+        return 0.02, f"shared {', '.join(shared)}"
+    return -0.05, f"query {', '.join(query)}, listed {', '.join(listed)}"
+
+
+def identifier_adjustment(query: Sequence[tuple[str, str]],
+                          listed: Sequence[tuple[str, str, str]]) -> tuple[float, float, str | None]:
+    """(score floor, adjustment, detail) for identifiers on both sides."""
+    if not query or not listed:
+        return 0.0, 0.0, None
+    qn = [(id_type_class(t), norm_identifier(v)) for t, v in query]
+    for qt, qv in qn:
+        for lt, lv, shown in listed:
+            if qv and qv == lv and len(qv) >= 4:
+                if qt == lt or "other" in (qt, lt):
+                    return 0.97, 0.0, f"identical {lt} {shown}"
+                return 0.0, 0.10, f"identical number {shown} ({qt} vs {lt})"
+    for qt, qv in qn:
+        if qt in EXCLUSIVE_ID_TYPES and any(lt == qt and lv != qv for lt, lv, _ in listed):
+            return 0.0, -0.10, f"different {qt}"
+    return 0.0, 0.0, None
+
+
+# ---- the process-wide screener ---------------------------------------------------------
+
+_lock = threading.Lock()
+_screeners: dict[str, tuple[Screener, float]] = {}
+_stale: set[str] = set()
+CHECK_EVERY = 3.0
+
+
+def _on_list_changed(_result: Any) -> None:
+    # the next get_screener() call compares state tokens instead of waiting for the timer
+    _stale.update(_screeners)
+
+
+def get_screener() -> Screener:
+    """The screener for the configured database, rebuilt when the registry changed."""
+    from tizim.registry.service import Registry, on_list_changed
+
+    url = get_settings().database_url
+    now = time.time()
+    with _lock:
+        if not _listener_installed:
+            on_list_changed(_on_list_changed)
+            _mark_installed()
+        entry = _screeners.get(url)
+        if entry is not None:
+            screener, checked = entry
+            if url not in _stale and now - checked < CHECK_EVERY:
+                return screener
+            token = Registry(url).state_token()
+            _stale.discard(url)
+            if token == screener.token:
+                _screeners[url] = (screener, now)
+                return screener
+        screener = Screener.from_registry(url)
+        _screeners[url] = (screener, now)
+        return screener
+
+
+_listener_installed = False
+
+
+def _mark_installed() -> None:
+    global _listener_installed
+    _listener_installed = True
+
+
+def reset_screeners() -> None:
+    with _lock:
+        _screeners.clear()
+        _stale.clear()
+

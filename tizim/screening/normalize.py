@@ -1,0 +1,217 @@
+"""Name normalization: scripts to Latin, romanization variants to one canonical spelling.
+
+The pipeline for one name (both listed names and queries go through it, so any lossy step
+is symmetric):
+
+1. NFKC + casefold; person honorifics / organization legal forms removed (rigour).
+2. Cyrillic (Russian, Kazakh, Uzbek, Kyrgyz, Tajik, Ukrainian) to Latin with our own table:
+   normality's ISO-9 output (Ш -> S, Х -> H) does not meet English-language list spellings,
+   and it has nothing for ә ғ қ ң ө ұ ү һ і. Kazakh Latin 2021 / Turkish / Uzbek Latin
+   letters (ş ç ğ ñ ä ö ü ū ı oʻ gʻ) are spelled out before the ASCII fold for the same reason.
+3. normality.ascii_text for every other script and diacritic.
+4. Arabic name particles: articles (al-/el-/ul-) and sun-letter assimilation
+   (ad-din, as-sayyid, ash-shabaab, -uddin), Abd/Abdul/Abdel/Abdur, bin/ibn/ben.
+5. Per token, a canonical form that unifies romanization conventions
+   (GOST / BGN-PCGN / ICAO / English: dzh=dj=zh=j, kh=h, q=k, x=ks, w=v, y=i, ou=oo=u, ee=i,
+   "-yev" = "-ev", doubled letters, final -ah) and a "fold" that also merges the vowels
+   Arabic romanizations disagree on (e~a, o~u: Mohammed = Muhammad = Mohamed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from normality import ascii_text
+from rigour.names import remove_org_types, remove_person_prefixes
+
+# Cyrillic -> Latin: one fixed target close to BGN/PCGN and English-language list spellings;
+# the canonical token rules below then absorb GOST/ICAO/Kazakh-2021 differences.
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+    # Kazakh
+    "ә": "a", "ғ": "g", "қ": "q", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
+    # Uzbek / Tajik / Kyrgyz / Ukrainian / Belarusian
+    "ў": "o", "ҳ": "h", "ҷ": "j", "ӣ": "i", "ӯ": "u", "є": "ye", "ї": "yi", "ґ": "g",
+    "ҫ": "s", "ӊ": "ng", "ӈ": "ng",
+}
+# Latin letters whose ASCII fold would lose a sound the other conventions spell out.
+_LATIN = {
+    "ş": "sh", "ș": "sh", "ç": "ch", "ğ": "g", "ñ": "ng", "ä": "a", "ə": "a", "ö": "o",
+    "ü": "u", "ū": "u", "ı": "i", "ß": "ss", "œ": "oe", "æ": "ae", "ø": "o", "đ": "d",
+    "ł": "l", "þ": "th",
+    # apostrophes and modifier letters: Uzbek oʻ/gʻ, O'Brien, Ma'ruf, Ismaʿil
+    "'": "", "’": "", "‘": "", "`": "", "ʻ": "", "ʼ": "", "ʿ": "", "ʾ": "", "´": "",
+    "ʹ": "",
+}
+_CHAR_MAP = str.maketrans({**_CYRILLIC, **_LATIN})
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+# "Abdullah", "Abd Allah", "Abdalla" all name the same word
+_ABDALLAH = re.compile(r"\babd[\s-]?[aeiou]?ll?ah?\b")
+# Arabic article "al-" / "el-" / "ul-" / "il-" before a word
+_ARTICLE = re.compile(r"\b[aeiu]l[-\s]+(?=[a-z])")
+# Sun-letter assimilation: ad-din, as-sayyid, ash-shabaab, ar-rahman, an-nusra
+_SUN = re.compile(r"\b[aeu](t|th|d|dh|r|z|s|sh|n)[-\s]+(?=\1)")
+# Abd + joined article: Abdul Rahman, Abdel-Aziz, Abdurrahman, Abdulaziz -> abd rahman
+_ABD = re.compile(r"\babd(?!allah\b)(?:[aeiou]l|[aeiou](?=([tdrzsn])\1)|[aeiou](?=[tdrzsn]))?[\s-]?(?=[a-z]{3,})")
+# Joined "-uddin" / "-eddine": Nuruddin -> nur din
+_UDDIN = re.compile(r"\b([a-z]{2,}?)[aeiou]dd(?:in|een|ine)\b")
+_BIN = re.compile(r"\b(?:ibn|ben|bin|bint|binti|ibnu)\b")
+
+# Honorific / connector / generic words: weighted down so they never make a match alone.
+GENERIC_ORG_WORDS = frozenset(
+    ["organization", "organisation", "organizatsiya", "organizatsiia", "tashkiloti", "uyushmasi", "party", "partiya", "partiia", "movement", "harakat", "harakati", "dvizhenie", "dvizheniye", "group", "groups", "gruppa", "company", "companies", "co", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sarl", "bv", "jsc", "ojsc", "cjsc", "ooo", "ao", "oao", "zao", "too", "tov", "front", "fronti", "brigade", "brigades", "battalion", "battalions", "army", "council", "committee", "association", "society", "union", "foundation", "fund", "trust", "centre", "center", "institute", "international", "national", "islamic", "islam", "al", "the", "of", "and", "for", "in", "de", "la", "le", "des", "du", "el", "der", "die", "das", "und", "trading", "trade", "enterprise", "enterprises", "industries", "industry", "holding", "holdings", "services", "service", "network", "jamaat", "jamiat", "jamaah", "jama", "bank", "shipping", "ship", "vessel", "airlines", "aviation"]
+)
+CONNECTORS = frozenset(["bin", "bint", "abu", "umm", "ould", "of", "the", "and", "de", "la", "le", "du", "des", "van", "von", "der"])
+PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ovic|uly|ulu|kyzy|kizi|kyzi|qizi|ogly|oglu|ugli|ogli)$")
+ACRONYM_STOP = frozenset(["of", "the", "and", "for", "in", "de", "la", "le", "des", "du", "al", "el", "ul", "wa", "va"])
+
+
+def script_to_latin(text: str) -> str:
+    """Any script to lower-case ASCII words (no canonicalization yet)."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_MAP)
+    if not text.isascii():
+        text = ascii_text(text) or ""
+        text = text.lower()
+    return text
+
+
+def _particles(text: str) -> str:
+    text = text.replace("-", " - ")
+    text = _ABDALLAH.sub("abdallah", text)
+    text = _ARTICLE.sub(" ", text)
+    text = _SUN.sub(" ", text)
+    text = _UDDIN.sub(r"\1 din", text)
+    text = _ABD.sub("abd ", text)
+    text = _BIN.sub("bin", text)
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def canon_token(tok: str) -> str:
+    """One spelling for the romanization variants of a token (already ASCII, lower case)."""
+    t = tok
+    for a, b in (("dzh", "j"), ("dj", "j"), ("zh", "j"), ("tch", "ch"), ("kh", "h"), ("gh", "g"),
+                 ("ph", "f"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("w", "v")):
+        if a in t:
+            t = t.replace(a, b)
+    # BGN "-yev"/"ye-" vs GOST/ICAO "-ev"/"e-": Nazarbayev = Nazarbaev, Yevgeniy = Evgenii
+    if "ye" in t:
+        t = re.sub(r"(^|[aeiouy])ye", r"\1e", t)
+    for a, b in (("ou", "u"), ("oo", "u"), ("ee", "i"), ("y", "i")):
+        if a in t:
+            t = t.replace(a, b)
+    t = _collapse(t)
+    # Fatimah = Fatima, Abdallah = Abdalla
+    if len(t) > 3 and t.endswith("h") and t[-2] in "aeiou":
+        t = t[:-1]
+    return t
+
+
+def _collapse(t: str) -> str:
+    if len(t) < 2:
+        return t
+    out = [t[0]]
+    for ch in t[1:]:
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=200_000)
+def fold_token(canon: str) -> str:
+    """Merge the vowels romanizations disagree on: e~a, o~u (Mohammed ~ Muhammad)."""
+    return _collapse(canon.replace("e", "a").replace("o", "u"))
+
+
+_VOWELS = str.maketrans("", "", "aeiou")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(fold: str) -> str:
+    """First letter plus consonants: a phonetic key for candidate generation."""
+    if not fold:
+        return fold
+    return _collapse(fold[0] + fold[1:].translate(_VOWELS))
+
+
+def is_org_schema(schema: str | None) -> bool:
+    return schema in ("Organization", "LegalEntity", "Company", "PublicBody")
+
+
+def raw_tokens(name: str, schema: str | None = None) -> list[str]:
+    """ASCII tokens of a name before particle handling (for acronyms)."""
+    return [t for t in _NON_WORD.split(script_to_latin(name)) if t]
+
+
+def name_tokens(name: str, schema: str | None = None) -> list[str]:
+    """Canonical tokens of a name, in order (bin kept: it is down-weighted, not dropped)."""
+    return list(_name_tokens(name, schema))
+
+
+@lru_cache(maxsize=100_000)
+def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
+    text = name
+    if schema == "Person":
+        text = remove_person_prefixes(text)
+    org = is_org_schema(schema) or schema is None
+    if org:
+        # legal forms in the source script (ТОО, ООО) and after transliteration (LLC, Ltd)
+        stripped = remove_org_types(unicodedata.normalize("NFKC", text).casefold()).strip()
+        text = stripped or text
+    text = script_to_latin(text)
+    if org:
+        stripped = remove_org_types(text).strip()
+        text = stripped or text
+    text = _particles(text)
+    out = []
+    for tok in _NON_WORD.split(text):
+        if not tok:
+            continue
+        c = canon_token(tok)
+        if c:
+            out.append(c)
+    return tuple(out)
+
+
+def normalize_name(name: str, schema: str | None = None) -> str:
+    """The canonical form of a whole name: canonical tokens joined by spaces."""
+    return " ".join(name_tokens(name, schema))
+
+
+def acronyms(name: str) -> set[str]:
+    """Acronyms an organization is known by: IMU, HuT (hizb ut tahrir), JCAM, PKK."""
+    toks = raw_tokens(name)
+    toks = [t for t in toks if not t.isdigit()]
+    if len(toks) < 2:
+        return set()
+    out = set()
+    full = "".join(t[0] for t in toks)
+    content = "".join(t[0] for t in toks if t not in ACRONYM_STOP)
+    for acr in (full, content):
+        if len(acr) >= 3:
+            out.add(acr)
+    # lists add descriptive tails the acronym leaves out: Hizb ut-Tahrir (al-Islami) = HuT
+    for k in range(3, len(toks)):
+        out.add("".join(t[0] for t in toks[:k]))
+    return out
+
+
+def looks_like_acronym(name: str) -> str | None:
+    """A one-token query of 2-6 letters (IMU, HuT, PKK) as a lower-case acronym key."""
+    compact = re.sub(r"[\s.\-]", "", name.strip())
+    if 2 <= len(compact) <= 6 and compact.isalpha() and " " not in name.strip(" ."):
+        letters = script_to_latin(compact)
+        if letters.isalpha() and len(letters) == len(compact):
+            return letters
+    return None
+
+
+def is_patronymic(tok: str) -> bool:
+    return bool(PATRONYMIC.search(tok))
