@@ -103,3 +103,13 @@ def signed_in(client: TestClient, keys: dict[str, str]) -> Callable[[str], TestC
         return client
 
     return as_role
+
+
+PAYMENTS = FIXTURE.parent / "payments.jsonl"
+
+
+def load_payments(url: str | None = None) -> dict[str, object]:
+    """Decide the fixture payments with the monitoring package (one is frozen)."""
+    from tizim.monitoring.runner import run_file
+
+    return run_file(PAYMENTS, url=url)
