@@ -25,6 +25,9 @@ RELATION_KINDS: tuple[str, ...] = ("member_of", "leader_of", "affiliated_with", 
 
 def detect_script(text: str) -> str:
     """The dominant Unicode script of a name: Latn, Cyrl, Arab, Hani, ... or Zyyy."""
+    if text.isascii():
+        # Most list names are plain ASCII; every ASCII letter is Latin (and this is the hot path).
+        return "Latn" if any(c.isalpha() for c in text) else "Zyyy"
     counts: dict[str, int] = {}
     for char in text:
         if not char.isalpha():

@@ -221,6 +221,9 @@ _ID_LABELS: list[tuple[str, str]] = sorted(
     ],
     key=lambda kv: -len(kv[0]),
 )
+_ID_LABEL_TYPES = dict(_ID_LABELS)
+# One alternation, longest label first, so each phrase costs one regex match.
+_ID_LABEL_RE = re.compile("^(?:" + "|".join(re.escape(label) for label, _ in _ID_LABELS) + ")(?![A-Za-z0-9])")
 _PAREN = re.compile(r"\(([^()]+)\)")
 _NAME_PHRASE = re.compile(r"^\(?(a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s*(.*?)\)?$", re.IGNORECASE | re.DOTALL)
 _NAME_KINDS = {"a.k.a.": "alias", "f.k.a.": "former", "n.k.a.": "alias"}
@@ -363,14 +366,14 @@ def parse_remarks(text: str | None) -> Remarks:
         if low.startswith("website "):
             out.websites.append(body[8:].strip())
             continue
-        for label, kind in _ID_LABELS:
-            if body.startswith(label) and (len(body) == len(label) or not body[len(label)].isalnum()):
-                ident = _identifier(kind, label, body[len(label) :])
-                if ident is not None:
-                    out.identifiers.append(ident)
-                    break
-        else:
-            out.other.append(phrase)
+        label_match = _ID_LABEL_RE.match(body)
+        if label_match:
+            label = label_match.group(0)
+            ident = _identifier(_ID_LABEL_TYPES[label], label, body[len(label) :])
+            if ident is not None:
+                out.identifiers.append(ident)
+                continue
+        out.other.append(phrase)
     return out
 
 
