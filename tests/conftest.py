@@ -8,6 +8,7 @@ answers and CI is unset; under CI a missing server fails them.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,10 +50,77 @@ def require_postgres() -> None:
     pytest.skip(f"PostgreSQL at {POSTGRES_URL} does not answer ({reason}); set CI to make this fail")
 
 
-def _postgres_schema_url() -> Iterator[str]:
+def _prepare(url: str) -> None:
+    """Migrate a database and load the bundled lists: the state every test starts from."""
+    from tizim.registry.service import Registry
+    from tizim.store import init_db
+
+    init_db(url)
+    Registry(url)._ensure_bundled()
+    dispose_all()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    _prepare(url)
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a copy is whole
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str | None]:
+    """A migrated template database; tests get copies (CREATE DATABASE ... TEMPLATE).
+
+    Yields None when the server refuses CREATE DATABASE; tests then use fresh schemas.
+    """
+    if postgres_available() is not None:
+        yield None
+        return
+    import psycopg
+
+    name = f"tizim_tpl_{os.getpid()}"
+    try:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        yield None
+        return
+    try:
+        _prepare(_database_url(name))
+        yield name
+    finally:
+        dispose_all()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _database_url(name: str) -> str:
+    base, _, query = POSTGRES_URL.partition("?")
+    root = base.rsplit("/", 1)[0]
+    return f"{root}/{name}" + (f"?{query}" if query else "")
+
+
+def _postgres_url(template: str | None) -> Iterator[str]:
     import psycopg
 
     require_postgres()
+    if template is not None:
+        name = f"tizim_t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        try:
+            yield _database_url(name)
+        finally:
+            dispose_all()
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -67,9 +135,11 @@ def _postgres_schema_url() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL, installed as the process's setting for the test."""
+    """A fresh database (migrated, bundled lists loaded), installed as the process's setting."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tizim.db'}"
+        path = tmp_path / "tizim.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        url = f"sqlite:///{path}"
         settings.override(database_url=url, data_dir=None)
         try:
             yield url
@@ -77,7 +147,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             dispose_all()
             settings.reset()
     else:
-        for url in _postgres_schema_url():
+        require_postgres()
+        for url in _postgres_url(request.getfixturevalue("_postgres_template")):
             settings.override(database_url=url, data_dir=None)
             try:
                 yield url
@@ -86,8 +157,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> Iterator[str]:
+def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> Iterator[str]:
     """SQLite only, for tests whose subject is not the store."""
+    shutil.copyfile(_sqlite_template, tmp_path / "tizim.db")
     url = f"sqlite:///{tmp_path / 'tizim.db'}"
     settings.override(database_url=url, data_dir=None)
     try:

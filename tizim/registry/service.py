@@ -8,6 +8,7 @@ relationships and events are written together, or nothing is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,12 +19,16 @@ from tizim.errors import NotFound, TizimError
 from tizim.registry import tables as t
 from tizim.registry.dates import date_start, in_force
 from tizim.registry.model import Entity, ParsedList, Relationship, detect_script
-from tizim.store import transaction
+from tizim.settings import get_settings
+from tizim.store import normalise_url, transaction
 
 # Called after every import that changed a list (screening refreshes its index).
 _listeners: list[Callable[[ImportResult], None]] = []
 
 _CHUNK = 2000
+
+# Databases (by URL) whose bundled national lists were checked in this process.
+_bundled_checked: set[str] = set()
 
 
 def on_list_changed(callback: Callable[[ImportResult], None]) -> None:
@@ -75,6 +80,31 @@ class Registry:
     def __init__(self, url: str | None = None) -> None:
         self.url = url
 
+    def _tx(self) -> AbstractContextManager[Connection]:
+        self._ensure_bundled()
+        return transaction(self.url)
+
+    def _ensure_bundled(self) -> None:
+        """Load the lists shipped with tizim into a registry that has never held them.
+
+        The national list is part of every registry, as the UN list is part of every
+        screening: a fresh database answers `lists asof kz-supreme-court` without setup.
+        A list the user has imported since (any version) is left alone.
+        """
+        key = normalise_url(self.url or get_settings().database_url)
+        if key in _bundled_checked:
+            return
+        _bundled_checked.add(key)  # first: import_parsed below comes back through _tx
+        from tizim.registry.discover import bundled_lists
+        from tizim.registry.importers import load
+
+        with transaction(self.url) as conn:
+            present = set(conn.execute(select(t.list_versions.c.list_name).distinct()).scalars())
+        for path in bundled_lists():
+            parsed = load(path)
+            if parsed.list_name not in present:
+                self.import_parsed(parsed)
+
     # ---- writing -------------------------------------------------------------------
 
     def import_parsed(self, parsed: ParsedList) -> ImportResult:
@@ -83,7 +113,7 @@ class Registry:
             if entity.id in seen:
                 raise TizimError(f"{parsed.source_file}: entity id {entity.id} occurs twice")
             seen.add(entity.id)
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             result = self._import(conn, parsed)
         if result.created:
             for listener in list(_listeners):
@@ -321,7 +351,7 @@ class Registry:
 
     def add_relationship(self, list_name: str, rel: Relationship) -> None:
         """Add one relationship outside a list import (e.g. accepted from intelligence)."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             conn.execute(delete(t.relationships).where(t.relationships.c.id == rel.id))
             conn.execute(
                 insert(t.relationships).values(
@@ -341,7 +371,7 @@ class Registry:
 
     def summary(self) -> list[dict[str, Any]]:
         """Each list: name, title, entity count, versions, last import."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             counts = dict(
                 conn.execute(
                     select(t.entities.c.list_name, func.count())
@@ -373,7 +403,7 @@ class Registry:
             return rows
 
     def list_names(self) -> list[str]:
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             return list(conn.execute(select(t.lists.c.name).order_by(t.lists.c.name)).scalars())
 
     def _require_list(self, conn: Connection, name: str) -> None:
@@ -382,7 +412,7 @@ class Registry:
             raise NotFound(f"no list named {name!r} (known: {known})")
 
     def versions(self, name: str) -> list[dict[str, Any]]:
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             self._require_list(conn, name)
             return [
                 {
@@ -426,7 +456,7 @@ class Registry:
 
     def diff(self, name: str, from_version: int | None = None, to_version: int | None = None) -> dict[str, Any]:
         """What changed between two versions (default: the previous and the latest)."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             self._require_list(conn, name)
             seqs = list(
                 conn.execute(
@@ -456,7 +486,7 @@ class Registry:
 
     def asof(self, name: str, day: str) -> list[dict[str, Any]]:
         """Entries of a list in force on `day` (ISO date), by designation and version dates."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             self._require_list(conn, name)
             version_dates = {
                 v.id: (v.published_at or v.imported_at.date().isoformat())
@@ -504,7 +534,7 @@ class Registry:
 
     def entity(self, entity_id: str) -> dict[str, Any]:
         """One entity: its data, names grouped by script, designations, relationships."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             row = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
             if row is None:
                 raise NotFound(f"no entity with id {entity_id!r}")
@@ -559,7 +589,7 @@ class Registry:
             query = query.where(t.entities.c.removed_version_id.is_(None))
         if lists is not None:
             query = query.where(t.entities.c.list_name.in_(list(lists)))
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             for (data,) in conn.execute(query.order_by(t.entities.c.id)):
                 yield Entity.from_dict(data)
 
@@ -567,13 +597,13 @@ class Registry:
         query = select(t.relationships)
         if kinds is not None:
             query = query.where(t.relationships.c.kind.in_(list(kinds)))
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             for row in conn.execute(query.order_by(t.relationships.c.id)):
                 yield dict(row._mapping)
 
     def events(self, name: str) -> list[dict[str, Any]]:
         """List-level events recorded by the latest version of a list."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             self._require_list(conn, name)
             latest = conn.execute(
                 select(func.max(t.list_versions.c.id)).where(t.list_versions.c.list_name == name)
@@ -587,7 +617,7 @@ class Registry:
 
     def state_token(self) -> str:
         """Changes whenever any list gets a new version (screening index freshness)."""
-        with transaction(self.url) as conn:
+        with self._tx() as conn:
             count, top = conn.execute(select(func.count(), func.max(t.list_versions.c.id))).one()
             rels = conn.execute(select(func.count()).select_from(t.relationships)).scalar()
         return f"{count}:{top}:{rels}"
