@@ -97,14 +97,15 @@ def run_case(path: Path, source: str, backend: str) -> dict[str, float] | None:
                 _drop_schema(schema)
         if proc.returncode:
             raise SystemExit(f"{source} on {backend} failed:\n{proc.stderr[-2000:]}")
-        return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+        result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best time is reported")
     args = parser.parse_args()
-    rows = []
+    rows: list[dict[str, object]] = []
     for label, path, source, target in CASES:
         if not path.exists():
             print(f"skipping {label}: {path} is absent", file=sys.stderr)
@@ -125,10 +126,11 @@ def main() -> None:
                 "entities": best["entities"], "runs": len(runs),
             })
     header = ["case", "backend", "import s", "parse s", "write s", "target s", "ratio", "cold s", "cold ratio", "peak MB"]
-    table = [[r["case"], r["backend"], r["import_s"], r["parse_s"], r["write_s"], r["target_s"],
+    table: list[list[object]] = [[r["case"], r["backend"], r["import_s"], r["parse_s"], r["write_s"], r["target_s"],
               r["ratio_to_target"], r["cold_total_s"], r["cold_ratio_to_target"], r["peak_rss_mb"]] for r in rows]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]
-    for line in [header, *table]:
+    lines: list[list[object]] = [list(header), *table]
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    for line in lines:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)))
     out = ROOT / "bench" / "results" / "registry_import.json"
     out.parent.mkdir(parents=True, exist_ok=True)

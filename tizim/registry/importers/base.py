@@ -67,7 +67,7 @@ def parse_xml(path: Path) -> etree._Element:
     # A DTD pushed past the 64 KiB head (padding) is not expanded by the parser, but refuse
     # it all the same: no list format declares entities.
     dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]  # not in lxml-stubs
         raise InputError("XML entity declarations are forbidden (EntitiesForbidden)", file=str(path))
     return root
 
