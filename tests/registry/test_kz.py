@@ -106,3 +106,82 @@ def test_asof_through_the_registry(db_url: str, kz: ParsedList) -> None:
     assert registry.summary()[0]["entities"] == 15
     again = registry.import_parsed(load(BUNDLED))
     assert not again.created
+
+
+# ---- AFM list XML ------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.conftest import FIXTURES  # noqa: E402
+from tizim.errors import InputError  # noqa: E402
+from tizim.registry.importers import detect, kz_afm  # noqa: E402
+
+AFM = FIXTURES / "registry" / "kz"
+
+
+def test_afm_category1() -> None:
+    path = AFM / "afm_category1.xml"
+    assert detect(path) == (kz_afm, "kz-afm")
+    parsed = load(path)
+    tester, primerova, noiin, org = parsed.entities
+    assert tester.id == "kz-afm-700203300019"
+    assert [(n.full, n.kind, n.script) for n in tester.names] == [
+        ("ТЕСТОВ ИВАН ПЕТРОВИЧ", "primary", "Cyrl"), ("ИВАН ПЕТРОВИЧ ТЕСТОВ", "spelling", "Cyrl")]
+    assert tester.properties["middleName"] == ["ПЕТРОВИЧ"]
+    assert tester.birth_dates == ["1970-02-03"]
+    assert tester.identifiers[0].type == "iin" and tester.identifiers[0].note is None
+    d = tester.designations[0]
+    assert d.listed_on == "2016-01-15"  # from "включен от 15.01.2016"
+    assert d.authority == kz_afm.AUTHORITY and "191-IV" in (d.legal_basis or "")
+    assert primerova.designations[0].listed_on == "2019-06-20"
+    # An invalid IIN is kept and reported, not dropped.
+    assert "invalid IIN" in (primerova.identifiers[0].note or "")
+    assert any("851115400121" in note for note in primerova.notes)
+    assert noiin.id.startswith("kz-afm-p-") and noiin.designations[0].listed_on == "2012-03-01"
+    assert org.schema == "Organization"
+    assert [n.full for n in org.names] == ["ТЕСТОВАЯ ОРГАНИЗАЦИЯ", "ТО", "TEST ORGANIZATION", "TO"]
+    assert org.names[2].lang == "eng" and org.designations[0].listed_on is None
+
+
+def test_afm_category2_and_folder(db_url: str) -> None:
+    parsed = load(AFM / "afm_category2.xml")
+    (person,) = parsed.entities
+    assert person.schema == "Person" and person.caption == "УЧАСТНИКОВ БОЛАТ ЕРЛАНОВИЧ"
+    assert person.birth_dates == ["1985-11-15"]  # from the IIN
+    assert person.designations[0].programme.startswith("Category 2")
+    assert person.designations[0].listed_on == "2017-10-10"
+    both = load(AFM / "both")
+    assert both.record_count == 5
+    registry = Registry(db_url)
+    result = registry.import_parsed(both)
+    assert result.entity_count == 5
+    # In force on 2017-01-01: the two persons listed in 2012 and 2016 (the org has no list date).
+    assert [r["listed_on"] for r in registry.asof("kz-afm", "2017-01-01")] == ["2012-03-01", "2016-01-15"]
+
+
+def test_afm_bad_input(tmp_path: Path) -> None:
+    text = (AFM / "afm_category1.xml").read_text(encoding="utf-8")
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(InputError, match="malformed XML"):
+        load(cut, "kz-afm")
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text.replace("03.02.1970", "31.02.1970"), encoding="utf-8")
+    with pytest.raises(InputError, match="not a dd.mm.yyyy date") as err:
+        load(bad, "kz-afm")
+    assert err.value.field == "birthdate" and err.value.line == 8
+
+
+def test_iin_known_values() -> None:
+    assert kz_afm.iin_problem("700203300019") is None
+    assert kz_afm.iin_problem("700203300013") == "check digit is 3, expected 9"
+    assert kz_afm.iin_problem("7002033000") == "is not 12 digits"
+    assert kz_afm.iin_problem("70020330001X") == "is not 12 digits"
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_iin_property_exactly_one_check_digit(first11: str) -> None:
+    check = kz_afm.iin_check_digit(first11)
+    valid = [d for d in "0123456789" if kz_afm.iin_problem(first11 + d) is None]
+    assert valid == ([] if check is None else [str(check)])
