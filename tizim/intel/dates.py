@@ -28,8 +28,12 @@ SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "twenty": 20, "thirty": 30,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
 }
+for _tens in ("twenty", "thirty", "forty", "fifty"):
+    for _unit in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"):
+        NUMBER_WORDS[f"{_tens}-{_unit}"] = NUMBER_WORDS[_tens] + NUMBER_WORDS[_unit]
 
 _M = r"(?P<{n}>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _DASH = r"\s*(?:-|–|—|to|and|until)\s*"
@@ -49,7 +53,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})\s+{_M.format(n='m')}(?!\w)")),
     ("md", re.compile(rf"\b{_M.format(n='m')}\s+(?P<d>\d{{1,2}})\b(?!\d|,?\s+\d{{4}})")),
     ("yrange", re.compile(rf"\b{_Y.format(n='y')}\s*(?:-|–)\s*(?P<y2>(?:19|20)?\d\d)\b")),
-    ("m", re.compile(r"\b(?:in|In|since|Since|during|During|by|By|until|Until|of|early|mid|late)\s+(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")),
+    ("m", re.compile(r"(?:\b(?:in|In|since|Since|during|During|by|By|until|Until|of|early|mid|late)|['’]s)\s+(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")),
     ("y", re.compile(rf"(?<![\d-]){_Y.format(n='y')}(?![\d-]|\s*(?:-|–)\s*\d)")),
     ("rel-n", re.compile(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)\s+(?P<u>day|week|month|year)s?\s+(?P<dir>later|after|earlier|before)\b", re.I)),
     ("rel-1", re.compile(r"\bthe\s+(?P<w>day|week|month|year)\s+(?P<dir>after|before)\b|\bthe\s+(?P<w2>next|following|previous)\s+(?P<u2>day|week|month|year)\b", re.I)),
@@ -58,7 +62,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # A date right after these words is not when the sentence's event happened.
-_NOT_EVENT = re.compile(r"(?:since|until|till|prior to|before|after|following)\s*$", re.I)
+_NOT_EVENT = re.compile(r"(?:since|until|till|prior to|before|after|following)(?:\s+the)?\s*$", re.I)
 
 
 @dataclass
@@ -121,6 +125,8 @@ class DateResolver:
                 taken.append((a, b))
                 before = text[max(0, a - 12):a]
                 event = kind != "yrange" and (kind in ("dm-dmy", "d-dmy") or not _NOT_EVENT.search(before))
+                # Dates in quoted speech count from the speaker's day, not the narrative's.
+                event = event and not sentence.in_quote(a)
                 found.append(DateMention(a, b, match.group(), value, event))
         found.sort(key=lambda m: m.start)
         for mention in found:
@@ -238,6 +244,9 @@ class DateResolver:
         return _fmt(y + n * sign)
 
     def _remember(self, mention: DateMention) -> None:
+        if not mention.event and self.anchor is not None and mention.value[:4] != self.anchor[:4] \
+                and not re.search(r"(?:19|20)\d\d", mention.text):
+            return
         value = mention.value
         explicit_year = re.search(r"(?:19|20)\d\d", mention.text) is not None
         # "since 2004" or "for 2011-2013" do not move the narrative's year; "until May 2004" does.

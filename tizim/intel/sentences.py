@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen sen rep gov lt col capt maj sgt st jr sr no nos vs etc inc ltd co
-    corp dept univ est approx fig al jan feb mar apr jun jul aug sep sept oct nov dec mt ft
-    rev hon pres adm cmdr gov't""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "sen", "rep", "gov", "lt", "col", "capt", "maj", "sgt", "st", "jr", "sr", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "univ", "est", "approx", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "rev", "hon", "pres", "adm", "cmdr", "gov't"]
 )
 
 _HEADING = re.compile(r"^\s*(=+)\s*(.+?)\s*=+\s*$|^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
