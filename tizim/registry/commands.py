@@ -165,7 +165,11 @@ def entity_show_cmd(entity_id: Annotated[str, typer.Argument(metavar="ID")], jso
                           + (f" - {ev['note']}" if ev.get("note") else ""), highlight=False)
     for r in data["relationships"]:
         arrow = "->" if r["direction"] == "outgoing" else "<-"
-        console.print(f"  {r['kind']} {arrow} {r['other_caption'] or r['other_id']} ({r['other_id']})", highlight=False)
+        when = f" [{r['start_date']}]" if r.get("start_date") else ""
+        console.print(f"  {r['kind']} {arrow} {r['other_caption'] or r['other_id']} ({r['other_id']}){when}", highlight=False)
+        cite = r.get("citation") or {}
+        if cite.get("quote"):
+            console.print(f"    cited: {cite.get('source')} \u201c{cite['quote']}\u201d", highlight=False)
 
 
 @entity_app.command("export")
