@@ -88,7 +88,7 @@ def test_abd_forms(screener: Screener, name: str) -> None:
 )
 def test_kazakh_spellings(screener: Screener, name: str) -> None:
     r = top(screener, "Person", name)
-    assert r is not None and r.match and r.refs["kz-supreme-court"] == ["P1"], name
+    assert r is not None and r.match and r.refs["kz-fixture"] == ["P1"], name
 
 
 def test_typo_and_transposition(screener: Screener) -> None:
@@ -166,8 +166,8 @@ def test_list_filters(screener: Screener) -> None:
     q = Query(schema="Organization", names=["Islamic Movement of Uzbekistan"])
     only = screener.match(q, lists=["us-ofac-sdn"])
     assert only[0].refs == {"us-ofac-sdn": ["6725"]}
-    assert not screener.match(q, lists=["kz-supreme-court"]) or all(
-        r.entity_id != "un-sc:QDe.010" for r in screener.match(q, lists=["kz-supreme-court"])
+    assert not screener.match(q, lists=["kz-fixture"]) or all(
+        r.entity_id != "un-sc:QDe.010" for r in screener.match(q, lists=["kz-fixture"])
     )
     excluded = screener.match(q, exclude_ids=["us-ofac-sdn:6725"])
     assert all(r.entity_id != "un-sc:QDe.010" for r in excluded)
