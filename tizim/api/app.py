@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tizim.api.middleware import AccessMiddleware
+from tizim.api.warmup import warmup
 from tizim.errors import InputError, NotFound, TizimError
 
 log = logging.getLogger("tizim.api")
@@ -37,9 +40,18 @@ most privileged: viewer, screener, analyst, supervisor, admin.
 """
 
 
-def create_app() -> FastAPI:
+def create_app(warm: bool = False) -> FastAPI:
+    """The app; `warm` builds the screening index in the background at startup (servers)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm and not warmup.requested:
+            warmup.start()
+        yield
+
     app = FastAPI(
         title="tizim",
+        lifespan=lifespan,
         description=DESCRIPTION,
         version="0.1.0",
         responses={401: {"description": "Missing or invalid API key"}},
@@ -57,6 +69,11 @@ def create_app() -> FastAPI:
     app.add_exception_handler(TizimError, _bad_input)
     app.add_middleware(AccessMiddleware)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app `tizim serve` runs in each worker."""
+    return create_app(warm=True)
 
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:

@@ -86,7 +86,7 @@ def serve(
         "propagate": False,
     }
     uvicorn.run(
-        "tizim.api.app:create_app",
+        "tizim.api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from tizim.api import metrics
 from tizim.api.auth import Principal, require_role
 from tizim.api.models import ErrorResponse, ReadyResponse, StatusResponse
+from tizim.api.warmup import warmup
 from tizim.registry.service import Registry
 
 router = APIRouter(tags=["System information"])
@@ -22,10 +23,14 @@ async def healthz() -> StatusResponse:
 @router.get(
     "/readyz",
     response_model=ReadyResponse,
-    summary="Readiness: the database answers and holds lists",
-    responses={503: {"model": ErrorResponse, "description": "No list is loaded"}},
+    summary="Readiness: lists loaded and (in a server) the screening index built",
+    responses={503: {"model": ErrorResponse, "description": "No list loaded, or the index is being built"}},
 )
 def readyz(_: Principal = Depends(require_role("viewer"))) -> ReadyResponse | JSONResponse:
+    if warmup.pending():
+        return JSONResponse(status_code=503, content={"detail": "the screening index is being built"})
+    if warmup.error:
+        return JSONResponse(status_code=503, content={"detail": f"the screening index failed: {warmup.error}"})
     summary = Registry().summary()
     if not summary:
         return JSONResponse(status_code=503, content={"detail": "no designation list is loaded"})
