@@ -28,8 +28,15 @@ class Party:
 
     def key(self) -> str | None:
         """What identifies the party across payments: its account, else its name."""
+        cached = self.__dict__.get("_key", "")
+        if cached != "":
+            return cached  # type: ignore[no-any-return]
+        self.__dict__["_key"] = key = self._make_key()
+        return key
+
+    def _make_key(self) -> str | None:
         if self.account:
-            return "acct:" + re.sub(r"\s+", "", self.account).upper()
+            return "acct:" + "".join(self.account.split()).upper()
         if self.name:
             return "name:" + " ".join(self.name.upper().split())
         if self.bic:
@@ -37,7 +44,10 @@ class Party:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        # By hand, not dataclasses.asdict: this runs for every party of every payment.
+        pairs = (("name", self.name), ("address", self.address), ("country", self.country),
+                 ("account", self.account), ("id", self.id), ("bic", self.bic))
+        return {k: v for k, v in pairs if v}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Party | None:
@@ -118,7 +128,10 @@ class Payment:
         raise ValueError("no identifier: needs a UETR, or a message id with an end-to-end id")
 
     def parties(self) -> list[tuple[str, Party]]:
-        """Every party with its role, agents included."""
+        """Every party with its role, agents included (computed once: parsers are done by now)."""
+        cached = self.__dict__.get("_parties")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         roles: list[tuple[str, Party | None]] = [
             ("debtor", self.debtor),
             ("creditor", self.creditor),
@@ -128,7 +141,9 @@ class Payment:
             ("creditor_agent", self.creditor_agent),
         ]
         roles += [(f"intermediary_agent_{i + 1}", p) for i, p in enumerate(self.intermediary_agents)]
-        return [(role, p) for role, p in roles if p is not None and not p.is_empty()]
+        found = [(role, p) for role, p in roles if p is not None and not p.is_empty()]
+        self.__dict__["_parties"] = found
+        return found
 
     def free_texts(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in (("remittance", self.remittance), ("sender_info", self.sender_info)) if v]

@@ -5,6 +5,7 @@ by local name."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -120,7 +121,7 @@ def _transaction(tx: etree._Element, ctx: dict[str, etree._Element], kind: str) 
     if amount_el is None:
         amount_el = _child(tx, "Amt", "InstdAmt")
     if amount_el is None:
-        amount_el = _child(tx, "InstdAmt")
+        amount_el = _child(tx, "Amt", "EqvtAmt", "Amt")  # an amount given in the debit currency
     if amount_el is None:
         raise ValueError("no amount (IntrBkSttlmAmt / Amt/InstdAmt)")
     amount = parse_amount(amount_el.text)
@@ -222,7 +223,8 @@ def iter_iso20022(source: Path | IO[bytes], name: str, kind: str = "") -> Iterat
             elif depth_in_tx == 0 and tag in _CONTEXT_TAGS:
                 parent = el.getparent()
                 if parent is not None and local(parent.tag) in ("GrpHdr", "PmtInf"):
-                    ctx[tag] = el
+                    # A copy: the original is freed with its siblings as the parse moves on.
+                    ctx[tag] = copy.deepcopy(el)
     except etree.XMLSyntaxError as exc:
         yield Rejected(
             reason=f"malformed XML: {exc.msg}; transactions after this point were not read",

@@ -26,17 +26,18 @@ COLUMNS = (
 )
 
 
+_FLAT = {f"{r}_{f}": (r, f) for r in ROLES for f in FIELDS}
+
+
 def nest(flat: dict[str, Any]) -> dict[str, Any]:
     """Fold flat <role>_<field> keys into nested party objects."""
     data: dict[str, Any] = {}
     for key, value in flat.items():
-        if value in (None, ""):
+        if value is None or value == "":
             continue
-        for role in ROLES:  # longest role names first: "debtor_agent_bic" is not "debtor"
-            prefix = role + "_"
-            if key.startswith(prefix) and key[len(prefix):] in FIELDS:
-                data.setdefault(role, {})[key[len(prefix):]] = value
-                break
+        pair = _FLAT.get(key)
+        if pair is not None:
+            data.setdefault(pair[0], {})[pair[1]] = value
         else:
             if isinstance(data.get(key), dict) and isinstance(value, dict):
                 data[key].update(value)
@@ -45,8 +46,11 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+_KNOWN = frozenset(COLUMNS) | frozenset(ROLES) | {"intermediary_agents", "format"}
+
+
 def payment_from_record(record: dict[str, Any], fmt: str) -> Payment:
-    unknown = [k for k in record if k not in COLUMNS and k not in ROLES and k not in ("intermediary_agents", "format")]
+    unknown = [k for k in record if k not in _KNOWN]
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(sorted(unknown)[:5])}")
     payment = Payment.from_dict(nest(record))
