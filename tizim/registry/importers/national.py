@@ -37,8 +37,9 @@ from tizim.registry.model import (
     Relationship,
 )
 
-# The bundled list is this format's default; any other name comes from the file or --source.
-LISTS: tuple[str, ...] = ("kz-supreme-court",)
+# The list name comes from the file (list.name) or --source; "national" only names the format,
+# so `--source kz-supreme-court` on an FtM export is not routed to this parser.
+LISTS: tuple[str, ...] = ("national",)
 ANY_LIST_NAME = True
 
 FORMAT_TAG = "tizim-national-list/1"
@@ -64,12 +65,12 @@ def sniff(path: Path, head: bytes) -> str | None:
         if not (_YAML_TOP.search(head) and _YAML_ENTITIES.search(head)):
             return None
         match = re.search(rb"^list:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*['\"]?([A-Za-z0-9-]+)", head, re.MULTILINE)
-        return match.group(1).decode() if match else LISTS[0]
+        return match.group(1).decode() if match else "national"
     if suffix == ".csv":
         first = head.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip()
         columns = {c.strip().lower() for c in first.split(",")}
         if set(CSV_REQUIRED) <= columns and columns <= set(CSV_COLUMNS):
-            return _csv_list_name(head) or LISTS[0]
+            return _csv_list_name(head) or "national"
     return None
 
 

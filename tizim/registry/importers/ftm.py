@@ -1,0 +1,263 @@
+"""FollowTheMoney JSON lines (OpenSanctions exports, yente fixtures, tizim's own export).
+
+The followthemoney model supplies the schemata: parties (Person, Organization, LegalEntity,
+Company, Vessel, Airplane and their descendants) become entities; each Sanction becomes a
+Designation on the entity it names; Ownership, Directorship, Membership, Employment,
+UnknownLink, Family and Associate become Relationships; Address, Passport/Identification and
+Occupancy/Position entities are folded into the party they describe. A party is listed (gets a
+designation) when a Sanction names it or the export marks it `"target": true`.
+
+Entity ids: an FtM id that already starts with "<list>-" (what `tizim entity export` writes)
+is kept, so an export re-imports to the same entities; others become make_id(list, id).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from followthemoney import model
+from followthemoney.schema import Schema
+
+from tizim.errors import InputError
+from tizim.registry.importers.base import file_hash, make_id
+from tizim.registry.model import (
+    RELATION_KINDS,
+    Citation,
+    Designation,
+    Entity,
+    Identifier,
+    ParsedList,
+    Relationship,
+)
+
+LISTS: tuple[str, ...] = ("ftm",)
+ANY_LIST_NAME = True
+
+LINKS = {
+    "Ownership": ("owner", "asset", "affiliated_with"),
+    "Directorship": ("director", "organization", "leader_of"),
+    "Membership": ("member", "organization", "member_of"),
+    "Employment": ("employee", "employer", "member_of"),
+    "UnknownLink": ("subject", "object", "tied_to"),
+    "Family": ("person", "relative", "tied_to"),
+    "Associate": ("person", "associate", "tied_to"),
+}
+NAME_PROPS = {"name": "primary", "alias": "alias", "weakAlias": "weak_alias", "previousName": "former"}
+IDENT_PROPS = {
+    "passportNumber": "passport", "idNumber": "national_id", "registrationNumber": "registration",
+    "taxNumber": "tax_id", "imoNumber": "imo", "innCode": "inn", "ogrnCode": "ogrn", "kppCode": "kpp",
+    "okpoCode": "okpo", "leiCode": "lei", "swiftBic": "swift_bic", "unscId": "un_reference",
+}
+# Model fields filled from these properties; everything else lands in Entity.properties.
+FIELD_PROPS = {"birthDate", "birthPlace", "nationality", "citizenship", "country", "jurisdiction", "address",
+               "addressEntity", "gender", "notes"}
+SUFFIXES = (".json", ".jsonl", ".ndjson", ".ftm")
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    if not head or not path.name.lower().endswith(SUFFIXES):
+        return None
+    first = head.split(b"\n", 1)[0].strip()
+    try:
+        data = json.loads(first)
+    except ValueError:
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("properties"), dict) and model.get(str(data.get("schema"))) is not None):
+        return None
+    datasets = data.get("datasets") or []
+    return _list_name(str(datasets[0])) if datasets else "ftm"
+
+
+def _list_name(dataset: str) -> str:
+    # Prefixed so an OpenSanctions copy ("eu_fsf") never replaces tizim's own import of a list.
+    return "os-" + (re.sub(r"[^a-z0-9]+", "-", dataset.lower()).strip("-") or "ftm")
+
+
+def _schema_name(schema: Schema) -> str | None:
+    """tizim's schema for an FtM party schema; None for things that are not parties."""
+    for name in ("Vessel", "Airplane", "Person", "Company", "Organization", "LegalEntity"):
+        if schema.is_a(name):
+            return name
+    return None
+
+
+def parse(path: Path, list_name: str) -> ParsedList:
+    records: list[tuple[int, dict[str, Any], Schema]] = []
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except ValueError as exc:
+                raise InputError(f"not a JSON object ({exc.__class__.__name__}: {exc}); truncated file?", file=str(path), line=number) from exc
+            if not isinstance(data, dict) or not data.get("id") or not isinstance(data.get("properties"), dict):
+                raise InputError("an FtM entity needs 'id', 'schema' and 'properties'", file=str(path), line=number)
+            schema = model.get(str(data.get("schema")))
+            if schema is None:
+                raise InputError(f"unknown FtM schema {data.get('schema')!r}", file=str(path), line=number, record=str(data["id"]), field="schema")
+            for prop, values in list(data["properties"].items()):
+                # A property the installed FtM model lacks (newer exports, e.g. deathPlace) is
+                # kept as data, not refused: it is schema drift, not a broken file.
+                # Some real exports write a lone value without its list; accept it as one value.
+                if isinstance(values, (str, int, float)) and not isinstance(values, bool):
+                    values = [str(values)]
+                if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                    if prop not in schema.properties:
+                        del data["properties"][prop]  # nested extras of a newer export: no FtM meaning
+                        continue
+                    raise InputError("property values must be a list of strings", file=str(path), line=number, record=str(data["id"]), field=prop)
+                data["properties"][prop] = values
+            records.append((number, data, schema))
+    if not records:
+        raise InputError("no FtM entities in the file", file=str(path))
+
+    def eid(ftm_id: str) -> str:
+        return ftm_id if ftm_id.startswith(f"{list_name}-") else make_id(list_name, ftm_id)
+
+    by_ftm = {data["id"]: (number, data, schema) for number, data, schema in records}
+    entities: dict[str, Entity] = {}
+    targets: set[str] = set()
+    for number, data, schema in records:
+        tizim_schema = _schema_name(schema)
+        if tizim_schema is None:
+            continue
+        entity = _entity(data, tizim_schema, eid(data["id"]), by_ftm)
+        if entity.id in entities:
+            raise InputError(f"entity id {data['id']} appears twice", file=str(path), line=number, record=str(data["id"]))
+        entities[data["id"]] = entity
+        if data.get("target"):
+            targets.add(data["id"])
+
+    relationships: list[Relationship] = []
+    for number, data, schema in records:
+        props = data["properties"]
+        if schema.name == "Sanction":
+            for target in props.get("entity", []):
+                sanctioned = entities.get(target)
+                if sanctioned is not None:
+                    sanctioned.designations.append(_designation(data, list_name, path, number))
+        elif schema.name in LINKS:
+            source_prop, target_prop, kind = LINKS[schema.name]
+            # tizim's own export writes the exact kind of an UnknownLink as its role.
+            kind = next((r for r in props.get("role", []) if r in RELATION_KINDS), kind)
+            for source in props.get(source_prop, []):
+                for target in props.get(target_prop, []):
+                    note = "; ".join(props.get("relationship", []) + [r for r in props.get("role", []) if r not in RELATION_KINDS] + props.get("summary", [])) or None
+                    relationships.append(
+                        Relationship(
+                            kind=kind,
+                            source_id=eid(source),
+                            target_id=eid(target),
+                            start_date=_first(props, "startDate"),
+                            end_date=_first(props, "endDate"),
+                            note=f"{schema.name}: {note}" if note else schema.name,
+                            citation=Citation(source=str(path), record=f"line {number}, {data['id']}"),
+                        )
+                    )
+        elif schema.name == "Occupancy":
+            for holder in props.get("holder", []):
+                holder_entity = entities.get(holder)
+                for post in props.get("post", []):
+                    if holder_entity is None or post not in by_ftm:
+                        continue
+                    for title in by_ftm[post][1]["properties"].get("name", []):
+                        positions = holder_entity.properties.setdefault("position", [])
+                        if title not in positions:
+                            positions.append(title)
+        elif schema.is_a("Identification"):
+            for holder in props.get("holder", []):
+                party = entities.get(holder)
+                for value in props.get("number", []):
+                    if party is not None:
+                        kind = "passport" if schema.name == "Passport" else "national_id"
+                        party.identifiers.append(Identifier(type=kind, value=value, country=_first(props, "country")))
+
+    # A target without any Sanction is still an entry of the list (e.g. a PEP dataset).
+    for ftm_id in targets:
+        entity = entities[ftm_id]
+        if not entity.designations:
+            data = by_ftm[ftm_id][1]
+            entity.designations.append(
+                Designation(
+                    list_name=list_name,
+                    reference=str(ftm_id),
+                    programme=", ".join(entity.properties.get("topics", [])) or None,
+                    listed_on=None,
+                    citation=Citation(source=str(path), record=f"line {by_ftm[ftm_id][0]}, {ftm_id}"),
+                    note=f"FtM target in datasets {', '.join(data.get('datasets') or []) or '?'}",
+                )
+            )
+    return ParsedList(
+        list_name=list_name,
+        source_file=str(path),
+        file_hash=file_hash(path),
+        title=f"FollowTheMoney entities ({path.name})",
+        entities=list(entities.values()),
+        relationships=relationships,
+    )
+
+
+def _first(props: dict[str, list[str]], key: str) -> str | None:
+    values = props.get(key) or []
+    return values[0] if values else None
+
+
+def _entity(data: dict[str, Any], schema: str, entity_id: str, by_ftm: dict[str, tuple[int, dict[str, Any], Schema]]) -> Entity:
+    props: dict[str, list[str]] = data["properties"]
+    entity = Entity(id=entity_id, schema=schema)
+    for prop, kind in NAME_PROPS.items():
+        for value in props.get(prop, []):
+            entity.add_name(value, kind if kind != "primary" or not entity.names else "primary")
+    if not entity.names and data.get("caption"):
+        entity.add_name(str(data["caption"]), "primary")
+    entity.birth_dates = list(dict.fromkeys(props.get("birthDate", [])))
+    entity.birth_places = list(dict.fromkeys(props.get("birthPlace", [])))
+    entity.nationalities = list(dict.fromkeys(props.get("nationality", []) + props.get("citizenship", [])))
+    entity.countries = list(dict.fromkeys(props.get("country", []) + props.get("jurisdiction", [])))
+    entity.addresses = list(dict.fromkeys(props.get("address", [])))
+    for ref in props.get("addressEntity", []):
+        if ref in by_ftm:
+            for full in by_ftm[ref][1]["properties"].get("full", []):
+                if full not in entity.addresses:
+                    entity.addresses.append(full)
+    gender = _first(props, "gender")
+    entity.gender = gender
+    entity.notes = list(props.get("notes", []))
+    for prop, kind in IDENT_PROPS.items():
+        for value in props.get(prop, []):
+            entity.identifiers.append(Identifier(type=kind, value=value))
+    for prop, values in props.items():
+        if prop in NAME_PROPS or prop in FIELD_PROPS or prop in IDENT_PROPS:
+            continue
+        entity.properties[prop] = list(values)
+    for prop in ("imoNumber",):
+        if props.get(prop):
+            entity.properties[prop] = list(props[prop])
+    if data.get("topics"):
+        entity.properties.setdefault("topics", list(data["topics"]))
+    return entity
+
+
+def _designation(data: dict[str, Any], list_name: str, path: Path, number: int) -> Designation:
+    props: dict[str, list[str]] = data["properties"]
+    reference = _first(props, "authorityId") or _first(props, "unscId") or str(data["id"])
+    return Designation(
+        list_name=list_name,
+        reference=reference,
+        programme=_first(props, "program") or _first(props, "programId"),
+        authority=_first(props, "authority"),
+        legal_basis=_first(props, "provisions"),
+        listed_on=_first(props, "listingDate") or _first(props, "startDate"),
+        delisted_on=_first(props, "endDate"),
+        citation=Citation(
+            source=_first(props, "description") or str(path),
+            record=_first(props, "recordId") or f"line {number}, {data['id']}",
+            quote=_first(props, "summary"),
+            url=_first(props, "sourceUrl"),
+        ),
+        note=_first(props, "reason"),
+    )
