@@ -126,6 +126,13 @@ def _key(row: dict[str, str]) -> str:
 
 
 def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
+    if path.is_file():
+        # `--source eu-fsf` reaches this module first; an FSF XML file belongs to eu_xml.
+        from tizim.registry.importers import eu_xml
+
+        with path.open("rb") as handle:
+            if eu_xml.sniff(path, handle.read(65536)):
+                return eu_xml.parse(path, list_name)
     if not path.is_dir():
         raise InputError("the EU annex set is a folder of CSV files named by CELEX number", file=str(path))
     files = sorted(path.glob("*.csv"))
