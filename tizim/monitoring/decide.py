@@ -11,6 +11,7 @@ makes the check-then-insert of a batch race-free on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -134,6 +135,8 @@ class Decider:
         self.actor = actor
         self.screening = PaymentScreener(screener)
         self.history = History()
+        # One decider may serve many HTTP threads: history and caches are updated under a lock.
+        self._lock = threading.Lock()
         settings = get_settings()
         self.freeze_threshold = settings.freeze_threshold
         self.match_threshold = settings.match_threshold
@@ -155,7 +158,8 @@ class Decider:
     def decide(self, payment: Payment) -> Decision:
         return self.decide_batch([payment])[0]
 
-    def decide_batch(self, payments: list[Payment], rejected: list[Rejected] | None = None) -> list[Decision]:
+    def decide_batch(self, payments: list[Payment], rejected: list[Rejected] | None = None,
+                     actor: str | None = None) -> list[Decision]:
         """Decide a batch (committed together) and return one Decision per input payment."""
         ids = [p.payment_id for p in payments]
         known = self.stored(ids) if ids else {}
@@ -163,8 +167,11 @@ class Decider:
         for p in payments:
             if p.payment_id not in known and p.payment_id not in fresh:
                 fresh[p.payment_id] = p
-        pending = self._evaluate(list(fresh.values())) if fresh else []
-        decided = self._write(pending, rejected or [])
+        pending: list[_Pending] = []
+        if fresh:
+            with self._lock:
+                pending = self._evaluate(list(fresh.values()))
+        decided = self._write(pending, rejected or [], actor or self.actor)
         known.update(decided)
         out = []
         first: set[str] = set()
@@ -271,7 +278,7 @@ class Decider:
 
     # ---- writing ------------------------------------------------------------------------
 
-    def _write(self, pending: list[_Pending], rejected: list[Rejected]) -> dict[str, Decision]:
+    def _write(self, pending: list[_Pending], rejected: list[Rejected], actor: str) -> dict[str, Decision]:
         if not pending and not rejected:
             return {}
         now = audit.now_iso()
@@ -287,17 +294,17 @@ class Decider:
                     select(t.payments.c.payment_id).where(t.payments.c.payment_id.in_(chunk))
                 ).scalars())
             todo = [x for x in pending if x.payment.payment_id not in taken]
-            rows = [self._row(x, now) for x in todo]
+            rows = [self._row(x, now, actor) for x in todo]
             if rows:
                 conn.execute(insert(t.payments), rows)
             entries = [
-                audit.Entry(self.actor, "decide", "payment", r["payment_id"], None,
+                audit.Entry(actor, "decide", "payment", r["payment_id"], None,
                             {"status": r["status"], "reasons": r["reasons"], "msg_id": r["msg_id"],
                              "e2e_id": r["e2e_id"], "uetr": r["uetr"], "hold": r["hold"]})
                 for r in rows
             ]
-            alert_rows = self._cases(conn, todo, now, entries)
-            store_rejected(conn, rejected, now, entries, self.actor)
+            alert_rows = self._cases(conn, todo, now, entries, actor)
+            store_rejected(conn, rejected, now, entries, actor)
             audit.append(conn, entries)
         for r in rows:
             d = Decision.from_row(_RowView(r))
@@ -310,7 +317,7 @@ class Decider:
                 out[pid].replay = True
         return out
 
-    def _row(self, x: _Pending, now: str) -> dict[str, Any]:
+    def _row(self, x: _Pending, now: str, actor: str) -> dict[str, Any]:
         p = x.payment
         return {
             "payment_id": p.payment_id,
@@ -335,13 +342,13 @@ class Decider:
             "reasons": x.reasons,
             "matches": x.matches,
             "decided_at": now,
-            "decided_by": self.actor,
+            "decided_by": actor,
             "hold": "held" if x.status == "FREEZE" else None,
             "hold_changed_at": now if x.status == "FREEZE" else None,
         }
 
     def _cases(self, conn: Connection, todo: list[_Pending], now: str,
-               entries: list[audit.Entry]) -> dict[str, list[dict[str, Any]]]:
+               entries: list[audit.Entry], actor: str) -> dict[str, list[dict[str, Any]]]:
         """Group the batch's alerts into cases by party: an active case, else a new one."""
         by_key: dict[str, list[tuple[_Pending, _Alert]]] = defaultdict(list)
         for x in todo:
@@ -373,7 +380,7 @@ class Decider:
                         created_at=now, sla_due=due, updated_at=now,
                     ).returning(t.cases.c.id)
                 ).scalar_one()
-                entries.append(audit.Entry(self.actor, "open", "case", str(case_id), None,
+                entries.append(audit.Entry(actor, "open", "case", str(case_id), None,
                                            {"party_key": key, "party_name": name, "severity": severity,
                                             "status": "open", "sla_due": due}))
             else:
@@ -381,7 +388,7 @@ class Decider:
                 if severity == "FREEZE" and case.severity != "FREEZE":
                     conn.execute(t.cases.update().where(t.cases.c.id == case_id)
                                  .values(severity="FREEZE", updated_at=now))
-                    entries.append(audit.Entry(self.actor, "raise_severity", "case", str(case_id),
+                    entries.append(audit.Entry(actor, "raise_severity", "case", str(case_id),
                                                {"severity": case.severity}, {"severity": "FREEZE"}))
             for x, a in items:
                 alert_rows.append({"case_id": case_id, "payment_id": x.payment.payment_id, "kind": a.kind,

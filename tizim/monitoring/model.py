@@ -30,7 +30,7 @@ class Party:
         """What identifies the party across payments: its account, else its name."""
         cached = self.__dict__.get("_key", "")
         if cached != "":
-            return cached  # type: ignore[no-any-return]
+            return cached
         self.__dict__["_key"] = key = self._make_key()
         return key
 
@@ -131,7 +131,7 @@ class Payment:
         """Every party with its role, agents included (computed once: parsers are done by now)."""
         cached = self.__dict__.get("_parties")
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         roles: list[tuple[str, Party | None]] = [
             ("debtor", self.debtor),
             ("creditor", self.creditor),

@@ -51,6 +51,7 @@ class PaymentScreener:
 
     def __init__(self, engine: Any = None) -> None:
         self._engine = engine
+        self._fixed = engine is not None
         self.parties = _LRU()
         self.texts = _LRU()
 
@@ -61,6 +62,18 @@ class PaymentScreener:
 
             self._engine = get_screener()
         return self._engine
+
+    def refresh(self) -> None:
+        """Follow list changes in a long-lived process: a new index empties the caches."""
+        if self._fixed:
+            return
+        from tizim.screening import get_screener
+
+        current = get_screener()
+        if current is not self._engine:
+            self._engine = current
+            self.parties.clear()
+            self.texts.clear()
 
     def _query(self, pq: PartyQuery) -> Any:
         from tizim.screening import Query

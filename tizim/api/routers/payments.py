@@ -1,0 +1,80 @@
+"""Payments over HTTP: submit one payment for a synchronous decision, read it back."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from tizim.api.auth import Principal, require_role
+from tizim.monitoring.decide import Decider, record_rejected
+from tizim.monitoring.formats import iter_text
+from tizim.monitoring.model import Payment, Rejected
+from tizim.settings import get_settings
+
+router = APIRouter(tags=["Monitoring"])
+
+_deciders: dict[str, Decider] = {}
+_lock = threading.Lock()
+
+
+def _decider() -> Decider:
+    # One decider per database keeps the screening cache and the rules' history warm.
+    url = get_settings().database_url
+    with _lock:
+        decider = _deciders.get(url)
+        if decider is None:
+            decider = _deciders[url] = Decider(actor="api")
+    decider.screening.refresh()
+    return decider
+
+
+@router.post(
+    "/payments",
+    summary="Decide one payment (PASS, OBSERVE or FREEZE)",
+    responses={
+        200: {"description": "The payment id was decided before: the stored decision"},
+        201: {"description": "Decided now; stored before this answer"},
+        422: {"description": "Not a readable payment; stored as rejected with the reason"},
+    },
+    status_code=201,
+)
+async def submit(request: Request, principal: Principal = Depends(require_role("screener"))) -> JSONResponse:
+    """The body is one payment: a JSON object in the JSONL layout (docs/monitoring.md), an
+    ISO 20022 pacs.008/pain.001 XML document, or an MT103 message. The decision is committed
+    before it is returned; the same payment id submitted again returns the stored decision."""
+    body = await request.body()
+    if len(body) > get_settings().max_body_bytes:
+        raise HTTPException(status_code=413, detail="request body too large")
+    if not body.strip():
+        raise HTTPException(status_code=422, detail="empty body")
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_decide, body, principal)
+
+
+def _decide(body: bytes, principal: Principal) -> JSONResponse:
+    items = list(iter_text(body, name=f"POST /payments by {principal.name}"))
+    payments = [i for i in items if isinstance(i, Payment)]
+    rejected = [i for i in items if isinstance(i, Rejected)]
+    if rejected:
+        record_rejected(rejected, actor=principal.name)
+        reasons = [{"reason": r.reason, "line": r.line, "record": r.record} for r in rejected]
+        return JSONResponse(status_code=422, content={"detail": "payment rejected", "rejected": reasons})
+    if len(payments) != 1:
+        raise HTTPException(status_code=422, detail=f"one payment per request, got {len(payments)}; "
+                            "use `tizim monitor` for files")
+    decider = _decider()
+    (decision,) = decider.decide_batch(payments, actor=principal.name)
+    data: dict[str, Any] = decision.to_dict()
+    data["alerts"] = decision.alerts
+    return JSONResponse(status_code=200 if decision.replay else 201, content=data)
+
+
+@router.get("/payments/{payment_id:path}", summary="A payment, its decision and its alerts")
+def get_one(payment_id: str, _: Principal = Depends(require_role("screener"))) -> dict[str, Any]:
+    from tizim.monitoring.queries import get_payment
+
+    return get_payment(payment_id)
