@@ -45,7 +45,7 @@ def test_wrong_key_is_refused(client: TestClient, keys: dict[str, str]) -> None:
 
 def test_next_cannot_leave_the_pages(client: TestClient, keys: dict[str, str]) -> None:
     form = client.get("/ui/login")
-    for target in ("https://evil.example/", "//evil.example/ui", "/docs"):
+    for target in ("https://evil.example/", "//evil.example/ui", "/docs", "/ui/../docs", "/uix", "/ui\\..\\docs"):
         client.cookies.delete("tizim_key")
         response = client.post(
             "/ui/login",
@@ -122,3 +122,10 @@ def test_security_headers(signed_in: Callable[[str], TestClient]) -> None:
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_navigation_offers_only_what_the_role_may_open(signed_in: Callable[[str], TestClient]) -> None:
+    viewer = signed_in("viewer").get("/ui/lists").text
+    assert 'href="/ui/screen"' not in viewer and 'href="/ui/cases"' not in viewer
+    screener = signed_in("screener").get("/ui/lists").text
+    assert 'href="/ui/screen"' in screener and 'href="/ui/cases"' not in screener

@@ -32,6 +32,7 @@ SCRIPT_NAMES = {
 }
 
 
+@lru_cache(maxsize=1)
 def monitoring_present() -> bool:
     return importlib.util.find_spec("tizim.monitoring.cases") is not None
 

@@ -130,7 +130,13 @@ def safe_next(target: str | None) -> str:
     if not target:
         return "/ui/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/ui") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not (parts.path == "/ui" or parts.path.startswith("/ui/"))
+        or "\\" in target
+        or ".." in parts.path.split("/")
+    ):
         return "/ui/"
     return target
 
