@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tizim.intel.names import candidates, is_org_like, place_code
+from rapidfuzz import fuzz
+
+from tizim.intel.names import SOLO, candidates, is_acronym, is_org_like, place_code
 from tizim.intel.sentences import Sentence
 
 # A linked mention must score at least this; the text mode's own threshold admits looser
@@ -54,6 +56,17 @@ def _screen(sentences: list[Sentence]) -> dict[int, list[Any]]:
     return out
 
 
+def _plausible(span_text: str, caption: str, score: float) -> bool:
+    """Prose is full of common words that resemble some listed name; keep only name-like spans."""
+    text = span_text.strip()
+    words = text.split()
+    if not text or not text[0].isupper() or not words or words[0] in SOLO or len(text) < 3:
+        return False
+    if is_acronym(text) or score >= 0.97:
+        return True
+    return len(words) >= 2 and fuzz.token_set_ratio(text.lower(), caption.lower()) >= 85
+
+
 def _label(name: str, schema: str | None) -> str:
     if schema in ("Person",):
         return "person"
@@ -75,7 +88,7 @@ def find_mentions(text: str, sentences: list[Sentence], link: bool = True) -> li
         linked: list[tuple[int, int]] = []
         for span in screened.get(sentence.seq, []):
             best = max(span.results, key=lambda r: r.score, default=None)
-            if best is None or best.score < LINK_THRESHOLD:
+            if best is None or best.score < LINK_THRESHOLD or not _plausible(span.text, best.caption, best.score):
                 continue
             start, end = sentence.start + span.start, sentence.start + span.end
             linked.append((span.start, span.end))

@@ -108,8 +108,9 @@ def number(word: str) -> int | None:
 
 
 def _negated(text: str, pos: int) -> bool:
-    before = text[max(0, pos - 40):pos].lower()
-    return bool(re.search(r"\b(?:not|never|no|n't|refrain from|plans? to|may|might|would|will|could)\b(?:\s+\S+){0,3}\s*$", before))
+    # Case-sensitive: "may" is a modal, "May" a month.
+    before = text[max(0, pos - 40):pos]
+    return bool(re.search(r"\b(?:[Nn]ot|[Nn]ever|[Nn]o|n't|[Rr]efrain from|[Pp]lans? to|may|might|would|will|could)\b(?:\s+\S+){0,3}\s*$", before))
 
 
 def split_items(region: str) -> list[str]:
