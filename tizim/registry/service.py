@@ -372,7 +372,7 @@ class Registry:
     def summary(self) -> list[dict[str, Any]]:
         """Each list: name, title, entity count, versions, last import."""
         with self._tx() as conn:
-            counts = dict(
+            counts: dict[str, int] = dict(
                 conn.execute(
                     select(t.entities.c.list_name, func.count())
                     .where(and_(t.entities.c.removed_version_id.is_(None), t.entities.c.designated == 1))
@@ -510,13 +510,17 @@ class Registry:
                 .order_by(t.designations.c.listed_on, t.entities.c.caption)
             )
             out = []
+            seen: set[str] = set()  # an entity with several designations is one entry
             for row in rows:
+                if row.id in seen:
+                    continue
                 listed_on = row.listed_on or version_dates.get(row.first_version_id)
                 delisted_on = row.delisted_on
                 if delisted_on is None and row.removed_version_id is not None:
                     delisted_on = version_dates.get(row.removed_version_id)
                 if not in_force(listed_on, delisted_on, day):
                     continue
+                seen.add(row.id)
                 out.append(
                     {
                         "id": row.id,

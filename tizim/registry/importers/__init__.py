@@ -47,7 +47,7 @@ def importers() -> list[Importer]:
             if exc.name == f"tizim.registry.importers.{name}":
                 continue
             raise
-        found.append(module)  # type: ignore[arg-type]
+        found.append(module)
     return found
 
 
