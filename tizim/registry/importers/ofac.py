@@ -434,7 +434,8 @@ def sniff(path: Path, head: bytes) -> str | None:
         return None
     if len(row) != MAIN_COLUMNS or not row[0].strip().isdigit():
         return None
-    if _empty(row[2]).lower() not in SCHEMATA:
+    # OFAC always writes the type column, "-0-" for entities; an empty one is some other CSV.
+    if row[2].strip().lower() not in ("-0-", "individual", "vessel", "aircraft"):
         return None
     return CONS if path.name.lower().startswith("cons") else SDN
 
