@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from tizim.intel.service import Intel
 from tizim.output import console, print_json, print_table, progress
 
 intel_app = typer.Typer(help="Intelligence: documents to cited facts, review, timeline.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
-def _service():  # type: ignore[no-untyped-def]
-    from tizim.intel.service import Intel
+def _service() -> Intel:
 
     return Intel()
 
@@ -45,7 +45,7 @@ def ingest_cmd(
             console.print(f"document {r['document']}: {r['path']} unchanged, nothing new")
 
 
-def _rows(facts: list[dict]) -> list[list[object]]:  # type: ignore[type-arg]
+def _rows(facts: list[dict[str, Any]]) -> list[list[object]]:
     rows = []
     for f in facts:
         nums = ", ".join(f"{k}={v}" for k, v in (f["numbers"] or {}).items())

@@ -62,8 +62,8 @@ def _html_text(markup: str, path: Path) -> str:
         root = lxml.html.fromstring(markup)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"malformed HTML: {exc}", file=str(path)) from exc
-    for bad in root.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
+    for bad in root.iter("script", "style", "noscript"):
+        bad.drop_tree()  # type: ignore[attr-defined]
     # Block elements end a paragraph; text_content() alone would glue them together.
     blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section",
               "article", "header", "footer", "blockquote", "title", "dd", "dt"}
@@ -77,7 +77,7 @@ def _html_text(markup: str, path: Path) -> str:
                     el[-1].tail = (el[-1].tail or "") + " =="
                 else:
                     el.text = el.text + " =="
-    text = root.text_content()
+    text = str(root.text_content())  # type: ignore[attr-defined]
     lines = [" ".join(line.split()) for line in text.split("\n")]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return out + "\n"

@@ -403,7 +403,8 @@ class Extractor:
     def relationships(self, s: Sentence, dates: list[DateMention]) -> list[Fact]:
         text = s.text
         out: list[Fact] = []
-        date = event_date(dates).value if event_date(dates) else None
+        first = event_date(dates)
+        date = first.value if first else None
 
         def rel(action: str, subject: str, obj: str, pos: int, **data: Any) -> None:
             if s.in_quote(pos) or _negated(text, pos) or name_key(subject) == name_key(obj):
@@ -453,9 +454,9 @@ class Extractor:
                 rel("member_of", person, org, m.start())
         for m in re.finditer(r"\b(?:a|an)\s+(?:alleged\s+|suspected\s+|former\s+)?member\s+of\s+(?:the\s+)?(?P<org>[A-Z][\w\-]*(?:[ \-](?:of\s+)?[A-Z][\w\-]*)*)|\bmembership\s+in\s+(?:the\s+)?(?P<org2>[A-Z][\w\-]*(?:[ \-](?:of\s+)?[A-Z][\w\-]*)*)", text):
             org = self.canonical(m.group("org") or m.group("org2"))
-            people = self.persons_in(s, 0, m.start())
-            if people and self._of_interest(org):
-                rel("member_of", people[-1][1], org, m.start(), qualifier="alleged" if re.search(r"accus|alleged|suspect", text) else None)
+            named = self.persons_in(s, 0, m.start())
+            if named and self._of_interest(org):
+                rel("member_of", named[-1][1], org, m.start(), qualifier="alleged" if re.search(r"accus|alleged|suspect", text) else None)
         for m in re.finditer(r"(?P<subj>[^,.;]*?\b(?:suspects|militants|members|terrorists|bombers|defendants|they|women|men)\b[^.;]*?)\s+(?:were|was|had been)\s+trained\s+(?:at|in)\s+(?P<where>[^.;]+)", text):
             places = [c.text for c in candidates(m.group("where")) if place_code(c.text) or c.text in ("South Waziristan", "Shymkent")]
             places = [c.text for c in candidates(m.group("where"))]
