@@ -109,12 +109,31 @@ class PaymentScreener:
         return self.parties, self.texts
 
     def _match_many(self, queries: list[Any], subjects: list[str]) -> list[list[Any]]:
-        # One call per query: the subject key makes the engine skip remembered dismissals.
+        # The subject key makes the engine skip remembered dismissals, at one database read
+        # per query; so pass it only for subjects that have a dismissal (one read per batch).
         engine = self.engine
-        return [list(engine.match(q, limit=5, subject_key=s or None)) for q, s in zip(queries, subjects, strict=True)]
+        remembered = _subjects_with_dismissals(sorted({s for s in subjects if s}))
+        return [list(engine.match(q, limit=5, subject_key=s if s in remembered else None))
+                for q, s in zip(queries, subjects, strict=True)]
 
     def results_for(self, role: str, party: Party) -> list[Any]:
         pq = party_query(role, party)
         if pq is None:
             return []
         return list(self.parties.get(pq.cache_key(), []))
+
+
+def _subjects_with_dismissals(subjects: list[str]) -> set[str]:
+    from sqlalchemy import select
+
+    from tizim.screening.tables import screening_decisions as sd
+    from tizim.store import transaction
+
+    found: set[str] = set()
+    if not subjects:
+        return found
+    with transaction() as conn:
+        for start in range(0, len(subjects), 500):
+            chunk = subjects[start : start + 500]
+            found.update(conn.execute(select(sd.c.subject_key).where(sd.c.subject_key.in_(chunk)).distinct()).scalars())
+    return found
