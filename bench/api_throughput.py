@@ -113,18 +113,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--reuse", type=Path, help="a folder left by an earlier run (skips loading)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    tmp = args.reuse or Path(tempfile.mkdtemp(prefix="bench-api-"))
     env = dict(os.environ, TIZIM_DATABASE_URL=f"sqlite:///{tmp}/tizim.db", TIZIM_DATA_DIR=str(DATA), NO_COLOR="1")
 
     t0 = time.perf_counter()
-    subprocess.run([TIZIM, "bootstrap"], env=env, check=True, stdout=subprocess.DEVNULL)
+    if not args.reuse:
+        subprocess.run([TIZIM, "bootstrap"], env=env, check=True, stdout=subprocess.DEVNULL)
     load_s = time.perf_counter() - t0
     summary = json.loads(subprocess.run([TIZIM, "lists", "show", "--json"], env=env, check=True,
                                         capture_output=True, text=True).stdout)
     rows = summary if isinstance(summary, list) else next(v for v in summary.values() if isinstance(v, list))
     lists = {r["name"]: r.get("entities") for r in rows}
-    key = subprocess.run([TIZIM, "keys", "create", "--role", "screener", "--name", "bench"], env=env,
+    key = subprocess.run([TIZIM, "keys", "create", "--role", "screener", "--name", f"bench-{os.getpid()}"], env=env,
                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     names = query_names(env)
     names_file = tmp / "names.json"

@@ -10,7 +10,8 @@ Keys come as `Authorization: Bearer <key>` or, as yente clients send them,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader
@@ -49,11 +50,13 @@ def authenticate_header(value: str | None) -> Principal:
     return principal
 
 
-def require_role(role: str) -> Callable[..., Principal]:
+def require_role(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency admitting keys of `role` or any higher role."""
     role_rank(role)  # fail at import time on a typo, not at request time
 
-    def dependency(request: Request, authorization: str | None = Depends(_header)) -> Principal:
+    # async so FastAPI runs it on the event loop, not via a threadpool hop per request; the
+    # key lookup is a dict hit, and a short indexed query once per key per CACHE_SECONDS.
+    async def dependency(request: Request, authorization: str | None = Depends(_header)) -> Principal:
         principal = authenticate_header(authorization)
         # The access-log middleware reads the caller's name from here.
         request.state.principal = principal

@@ -71,21 +71,17 @@ class StateCollector(Collector):
 
 
 def index_size() -> int:
-    """Entities in the screening index, if the screening package has built one."""
+    """Entities in this process's screening index (0 while it is being built)."""
+    from tizim.api.warmup import warmup
+
+    if warmup.pending():
+        return 0  # asking now would wait for the build
     try:
         screening = importlib.import_module("tizim.screening")
-        screener = screening.get_screener()
+        index = screening.get_screener().index
     except (ImportError, AttributeError):
         return 0
-    for attr in ("size", "entity_count", "__len__"):
-        value = getattr(screener, attr, None)
-        if value is None:
-            continue
-        try:
-            return int(value() if callable(value) else value)
-        except Exception:  # an index not built yet has no size
-            return 0
-    return 0
+    return int(getattr(index, "entity_count", 0))
 
 
 def render() -> tuple[bytes, str]:

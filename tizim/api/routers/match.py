@@ -36,7 +36,7 @@ ALGORITHMS = ("tizim", "best", "logic-v1", "logic-v2")
         413: {"model": ErrorResponse, "description": "Request body too large"},
     },
 )
-def match(
+async def match(
     request: Request,
     response: Response,
     body: EntityMatchQuery,
@@ -55,6 +55,8 @@ def match(
     """Match a batch of example entities (`{"queries": {key: {"schema", "properties"}}}`)
     against the lists in scope. Each response carries, besides yente's fields, tizim's
     `refs` (list -> the list's own references) and `explanation` for every result."""
+    # async on purpose: scoring is CPU-bound, so running it on the event loop (one request
+    # at a time per worker, workers = cores) beats threads contending for the GIL.
     settings = get_settings()
     count = len(body.queries)
     request.state.queries = count

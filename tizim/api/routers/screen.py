@@ -21,7 +21,7 @@ router = APIRouter(tags=["Matching"])
         413: {"model": ErrorResponse, "description": "Request body too large"},
     },
 )
-def screen_text(
+async def screen_text(
     request: Request, body: ScreenTextRequest, _: Principal = Depends(require_role("screener"))
 ) -> ScreenTextResponse:
     """Each span of `text` that names a listed party, with its candidate entities (best
