@@ -20,7 +20,7 @@ from tizim.monitoring import tables as t
 from tizim.store import transaction
 
 TIZIM = [sys.executable, "-m", "tizim.cli"]
-N = 1500
+N = 1000
 
 
 def _count() -> int:
@@ -34,7 +34,7 @@ def _env(db_url: str) -> dict[str, str]:
 
 def test_sigkill_mid_file_then_finish(db_url: str, tmp_path: Path) -> None:
     load_list()
-    planted = {17: "Asbat al-Ansar", 1200: "ISLAMIC MOVEMENT OF UZBEKISTAN"}
+    planted = {17: "Asbat al-Ansar", 900: "ISLAMIC MOVEMENT OF UZBEKISTAN"}
     rows = [payment(i, creditor=planted.get(i, "")) for i in range(N)]
     path = write_jsonl(tmp_path / "long.jsonl", rows)
     rng = random.Random(20250310)
@@ -66,7 +66,7 @@ def test_sigkill_mid_file_then_finish(db_url: str, tmp_path: Path) -> None:
     e2e = [d["end_to_end_id"] for d in decisions]
     assert len(e2e) == len(set(e2e)) == N
     frozen = sorted(d["end_to_end_id"] for d in decisions if d["status"] == "FREEZE")
-    assert frozen == ["E2E-00017", "E2E-01200"]
+    assert frozen == ["E2E-00017", "E2E-00900"]
     with transaction() as conn:
         decides = conn.execute(select(func.count()).select_from(t.audit_log)
                                .where(t.audit_log.c.action == "decide")).scalar_one()
