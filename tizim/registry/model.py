@@ -257,9 +257,13 @@ class Entity:
             designations=[Designation.from_dict(d) for d in data.get("designations") or []],
         )
 
-    def content_hash(self, data: dict[str, Any] | None = None) -> str:
+    def to_json(self) -> str:
+        """The stored document; to_dict's key order is fixed, so equal content, equal text."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def content_hash(self, document: str | None = None) -> str:
         """A hash of what the list says about the entity; changes mark a new version."""
-        payload = json.dumps(data if data is not None else self.to_dict(), sort_keys=True, ensure_ascii=False)
+        payload = document if document is not None else self.to_json()
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
