@@ -105,7 +105,8 @@ def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> No
     assert dbapi is not None
     if conn.dialect.name == "postgresql":
         quoted = ", ".join(f'"{n}"' for n in names)
-        with dbapi.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        pg_cursor: Any = dbapi.cursor()  # a psycopg cursor: has copy()
+        with pg_cursor, pg_cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(values(row))
         return
