@@ -290,8 +290,14 @@ class Screener:
         if not best:
             return []
         dismissed = self._dismissed(subject_key) if subject_key else {}
+        items = list(best.items())
+        if not (query.birth_dates or query.countries or query.identifiers):
+            # no adjustments possible: the name score orders the results, so only the top
+            # `limit` (plus dismissed ones) need a full Result with explanation
+            items.sort(key=lambda kv: (-kv[1].score, idx.clusters[kv[0]].id))
+            items = items[: limit + (len(dismissed) if dismissed else 0)]
         results = []
-        for ci, hit in best.items():
+        for ci, hit in items:
             cluster = idx.clusters[ci]
             if dismissed and self._is_dismissed(cluster, dismissed):
                 continue
