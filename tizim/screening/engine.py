@@ -105,8 +105,13 @@ class Screener:
         return cls(load_index(url, lists), url=url, token=token)
 
     @classmethod
-    def from_entities(cls, entities: Iterable[Entity], same_as: Iterable[tuple[str, str]] = ()) -> Screener:
-        return cls(Index.build(entities, same_as))
+    def from_entities(cls, entities: Iterable[Entity], same_as: Iterable[tuple[str, str]] = (),
+                      weights_from: Screener | None = None, url: str | None = None) -> Screener:
+        """A screener over just these entities. `weights_from`: take token weights from a
+        screener over the whole lists, so a few new entries score as they would there (a
+        small index alone would weigh common names as rare); `url`: where dismissals live."""
+        weights = weights_from.index if weights_from is not None else None
+        return cls(Index.build(entities, same_as, weights_from=weights), url=url)
 
     # ---- query preparation -------------------------------------------------------------
 
