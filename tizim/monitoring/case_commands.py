@@ -157,10 +157,19 @@ def rescreen_cmd(user: UserOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(report)
         return
+    if not report["versions"]:
+        console.print(f"nothing to rescreen: every list version was rescreened before; took {report['seconds']} s",
+                      highlight=False)
+        return
+    for v in report["versions"]:
+        console.print(f"  {v['list']} version {v['version']}: {v['new_entries']} new or changed entries; "
+                      f"freeze deadline {v['freeze_deadline'][:19]} ({'met' if v['within_deadline'] else 'MISSED'})",
+                      highlight=False)
+    timings = ", ".join(f"{k[:-2]} {v} s" for k, v in report["timings"].items())
     console.print(
-        f"{len(report['versions'])} new list version(s), {report['new_entries']} new entries; "
+        f"{len(report['versions'])} list version(s), {report['new_entries']} new entries; "
         f"{report['parties_screened']} counterparties screened; {report['alerts']} alerts, "
-        f"{report['held_payments']} payments held; cases {report['cases']}; took {report['seconds']} s; "
-        f"within 24 h of publication: {'yes' if report['within_24h_of_publication'] else 'NO'}",
+        f"{report['held_payments']} payments held; cases {report['cases']}; took {report['seconds']} s "
+        f"({timings}); within 24 h of publication: {'yes' if report['within_24h_of_publication'] else 'NO'}",
         highlight=False,
     )

@@ -108,6 +108,10 @@ class PaymentScreener:
             self.texts.put(text, list(self.engine.screen_text(text)))
         return self.parties, self.texts
 
+    def match_parties(self, queries: list[PartyQuery]) -> list[list[Any]]:
+        """Screen party queries as they are (no cache): rescreen's distinct counterparties."""
+        return self._match_many([self._query(q) for q in queries], [q.subject_key for q in queries])
+
     def _match_many(self, queries: list[Any], subjects: list[str]) -> list[list[Any]]:
         # The subject key makes the engine skip remembered dismissals, at one database read
         # per query; so pass it only for subjects that have a dismissal (one read per batch).

@@ -1,4 +1,4 @@
-"""Monitoring tables (SQLAlchemy Core on tizim.store.metadata); created by migration 0004."""
+"""Monitoring tables (SQLAlchemy Core on tizim.store.metadata); created by migrations 0004 and 0006."""
 
 from __future__ import annotations
 
@@ -119,10 +119,16 @@ audit_head = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
-rescreen_state = sa.Table(
-    "mon_rescreen_state",
+# One row per list version rescreened (migration 0006): a re-run skips these versions.
+rescreens = sa.Table(
+    "mon_rescreens",
     metadata,
     sa.Column("list_name", sa.String(64), primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("rescreened_at", sa.String(40), nullable=False),
+    sa.Column("new_entries", sa.Integer, nullable=False),
+    sa.Column("parties_screened", sa.Integer, nullable=False),
+    sa.Column("alerts", sa.Integer, nullable=False),
+    sa.Column("held_payments", sa.Integer, nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
 )
