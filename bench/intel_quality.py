@@ -20,6 +20,7 @@ def main() -> None:
 
     tmp = tempfile.mkdtemp(prefix="intel-bench-")
     settings.override(database_url=f"sqlite:///{tmp}/t.db", data_dir=None)
+    from tizim.intel.patterns import EVENT_KINDS
     from tizim.intel.quality import score
     from tizim.intel.service import Intel
 
@@ -37,7 +38,7 @@ def main() -> None:
     for kind, r in result.items():
         print(f"{kind:14} {r['precision']:6.2f} {r['recall']:6.2f}  {r['matched']}/{r['extracted']}/{r['expected']}"
               f"  {r.get('place_agreement', '')}  {r.get('number_agreement', '')}")
-    for kind in ("designation", "relationship"):
+    for kind in ("designation", "relationship", *EVENT_KINDS):
         for label in ("missed", "spurious"):
             for item in result[kind][label]:
                 print(f"  {kind} {label}: {item}")

@@ -87,6 +87,7 @@ class Context:
     last_designated: list[str] = field(default_factory=list)
     para: int | None = None
     para_date: str | None = None
+    para_kinds: set[str] = field(default_factory=set)  # fact kinds of the sentence that set para_date
     para_places: list[str] = field(default_factory=list)
     prev_sentence: Sentence | None = None
     prev_persons: list[str] = field(default_factory=list)
@@ -105,6 +106,38 @@ def number(word: str) -> int | None:
         value = int(raw)
         return None if 1900 <= value <= 2100 and "," not in word else value
     return NUMBER_WORDS.get(raw)
+
+
+# Finite verbs, enough to tell a new clause ("..., and Kyrgyzstan deported ...") from a list
+# ("an ethnic Uzbek and alleged member"): an -ed word counts when an object or adverbial follows.
+_FINITE = (r"(?:(?:[a-z]{2,}ed|held|caught|set|shot|fled|took|met|led|blew|sent|gave|found|sought|began|ran"
+           r"|fought|struck|hit|made)(?=\s+(?:the|a|an|him|her|them|it|his|their|its|in|on|to|at|with|from|by"
+           r"|into|one|two|three|four|five|six|seven|eight|nine|ten|more|about|some|several|over|[A-Z0-9]))"
+           r"|was|were|is|are)")
+_CONJUNCT = re.compile(
+    r"\s*;\s*"
+    rf"|,\s+(?:and|but|while|whereas)\s+(?=(?:[\w\-’']+\s+){{0,8}}?(?:\w+ly\s+)?{_FINITE}\b)"
+    r"|,\s+but\s+"
+    rf"|\s+(?:and|but)\s+(?=(?:(?:then|later|subsequently|also|again)\s+)?(?:(?:in|on|during|by)\s+[^,.;]{{1,30}}?\s+)?{_FINITE}\b)"
+)
+# Words that make a sentence continue the previous one's story ("The KNB accused him ...").
+_BACK_REFERENCE = re.compile(
+    r"\b(?:he|him|his|she|her|they|them|their|this|these|those|then|later|subsequently|afterwards)\b"
+    r"|\bthe\s+(?:men|women|detainees?|suspects?|defendants?|attackers?|bombers?|perpetrators?|militants?)\b",
+    re.I,
+)
+_PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+)?(?:been\s+)?$")
+
+
+def conjuncts(text: str) -> list[tuple[int, int]]:
+    """The clauses of a sentence: split at ";", ", but" and "and" before a new finite verb."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _CONJUNCT.finditer(text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return bounds
 
 
 def _negated(text: str, pos: int) -> bool:
@@ -196,6 +229,49 @@ class Extractor:
             return first.value
         return self.ctx.para_date
 
+    def event_date_for(self, kind: str, s: Sentence, dates: list[DateMention], pos: int, lo: int = 0,
+                       hi: int | None = None, same: tuple[int, ...] = ()) -> str | None:
+        """The date of an event whose verb is at `pos`.
+
+        A date in the event's own clause wins; else a fronted date ("In January, officials
+        detained ... and extradited ...") or the date of a parallel clause holding the same kind
+        of event ("A deported X, and B deported Y in August"); a date in a clause about something
+        else ("extradited ... and in 2006 participated in a drill") is not the event's. A present
+        perfect with no date of its own ("has consistently extradited") states a practice, not a
+        dated event. Otherwise the date is carried from the paragraph (see `carried_date`).
+        """
+        text = s.text
+        parts = conjuncts(text)
+        here = next(((a, b) for a, b in parts if a <= pos < b), (0, len(text)))
+        a, b = max(here[0], lo), min(here[1], len(text) if hi is None else hi)
+        own = [d for d in dates if d.event and a <= d.start < b]
+        if own:
+            return own[0].value
+        verb = re.search(rf"\b{_FINITE}\b", text)
+        fronted_end = verb.start() if verb else 0
+        sibling_parts = [(x, y) for x, y in parts if any(x <= p < y for p in same) and (x, y) != here]
+        for d in dates:
+            if d.event and (d.end <= fronted_end or any(x <= d.start < y for x, y in sibling_parts)):
+                return d.value
+        if _PRESENT_PERFECT.search(text[:pos]):
+            return f"{s.heading_year:04d}" if s.heading_year else None
+        return self.carried_date(kind, s)
+
+    def carried_date(self, kind: str, s: Sentence) -> str | None:
+        """A sentence without a date of its own: the paragraph's date when it goes on with the
+        same story (the sentence that set the date told no other kind of event, or this one
+        refers back with "him", "the men", "then"), else only the paragraph's year; then the
+        year heading, then the report year."""
+        if self.ctx.para_date:
+            if not self.ctx.para_kinds or kind in self.ctx.para_kinds or _BACK_REFERENCE.search(s.text):
+                return self.ctx.para_date
+            return self.ctx.para_date[:4]
+        if s.heading_year:
+            return f"{s.heading_year:04d}"
+        if self.ctx.report_year:
+            return f"{self.ctx.report_year:04d}"
+        return None
+
     def inherited_date(self, sentence: Sentence) -> str | None:
         if self.ctx.para_date:
             return self.ctx.para_date
@@ -271,10 +347,12 @@ class Extractor:
             if sentence.paragraph != self.ctx.para:
                 self.ctx.para = sentence.paragraph
                 self.ctx.para_date = None
+                self.ctx.para_kinds = set()
                 self.ctx.para_places = []
                 self.ctx.last_attack = None
             found = dates.get(sentence.seq, [])
-            for fact in self.sentence_facts(sentence, found):
+            here = self.sentence_facts(sentence, found)
+            for fact in here:
                 if fact.key() in seen:
                     continue
                 seen.add(fact.key())
@@ -282,6 +360,7 @@ class Extractor:
             first = event_date(found)
             if first is not None:
                 self.ctx.para_date = first.value
+                self.ctx.para_kinds = {f.kind for f in here}
                 self.ctx.section_date = first.value
             self.ctx.prev_sentence = sentence
             where = self.place_after(sentence.text, 0)
@@ -473,10 +552,10 @@ class Extractor:
     # ---- events ----------------------------------------------------------------------
 
     def _event(self, kind: str, action: str | None, s: Sentence, dates: list[DateMention], pos: int,
-               lo: int = 0, hi: int | None = None, **kw: Any) -> Fact | None:
+               lo: int = 0, hi: int | None = None, same: tuple[int, ...] = (), **kw: Any) -> Fact | None:
         if s.in_quote(pos) or _negated(s.text, pos):
             return None
-        date = self.date_for(dates, lo, hi) or self.inherited_date(s)
+        date = self.event_date_for(kind, s, dates, pos, lo, hi, same)
         return Fact(kind, action, s, date=date, **kw)
 
     def arrests(self, s: Sentence, dates: list[DateMention]) -> list[Fact]:
@@ -507,21 +586,25 @@ class Extractor:
                     fact.object = person[0]
                 out.append(fact)
             break
-        else:
-            for m in re.finditer(r"\bthe\s+(?:first\s+)?arrests\s+of\b|\bheld\s+(?P<n>\d+)\s+[^.;]*?\bin\s+detention\b", text):
-                fact = self._event("arrest", None, s, dates, m.start(), place=self.place_after(text, m.end()) or self.place_after(text, 0, m.start()))
-                if fact:
-                    if m.group("n"):
-                        fact.numbers["arrested"] = int(m.group("n"))
-                    out.append(fact)
-                break
+        # "the (first) arrests of ...", "held N ... in detention"; one arrest per sentence, and a
+        # dated mention wins over an undated one ("have arrested ... for years, but the first
+        # arrests ... were in 2004").
+        for m in re.finditer(r"\bthe\s+(?:first\s+)?arrests\s+of\b|\bheld\s+(?P<n>\d+)\s+[^.;]*?\bin\s+detention\b", text):
+            fact = self._event("arrest", None, s, dates, m.start(), place=self.place_after(text, m.end()) or self.place_after(text, 0, m.start()))
+            if fact and (not out or (fact.date and not out[0].date)):
+                if m.group("n"):
+                    fact.numbers["arrested"] = int(m.group("n"))
+                out[:] = [fact]
+            break
         return out
 
     def extraditions(self, s: Sentence, dates: list[DateMention]) -> list[Fact]:
         text = s.text
         out: list[Fact] = []
         prev_end = 0
-        for m in re.finditer(r"\b(?P<verb>extradited|deported|transferred|handed\s+over)\b(?P<what>[^.;]*?)\bto\s+(?:the\s+)?(?P<to>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", text):
+        found = list(re.finditer(r"\b(?P<verb>extradited|deported|transferred|handed\s+over)\b(?P<what>[^.;]*?)\bto\s+(?:the\s+)?(?P<to>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", text))
+        verbs = tuple(m.start() for m in found)
+        for m in found:
             if re.search(r"\b(?:seek|sought|requested|called)\b", text[prev_end:m.start()]):
                 prev_end = m.end()
                 continue
@@ -542,8 +625,8 @@ class Extractor:
             tail = re.match(r",\s+([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){1,3})", after)
             if not person and tail and not place_code(tail.group(1)):
                 person = [tail.group(1)]
-            hi = text.find(",", m.end())
-            fact = self._event("extradition", None, s, dates, m.start(), lo=prev_end, hi=None if hi < 0 else None,
+            fact = self._event("extradition", None, s, dates, m.start(), lo=prev_end,
+                               same=tuple(v for v in verbs if v != m.start()),
                                place=None, data={"from": origin, "to": to})
             prev_end = m.end()
             if fact is None or origin == to:

@@ -67,9 +67,14 @@ def score(facts: list[dict[str, Any]], expected_path: Path) -> dict[str, Any]:
         want = [row for row in expected["incident"] if row[0] in kinds]
         free = list(want)
         matched = places = place_total = numbers = number_total = 0
+        spurious: list[str] = []
         for fact in got:
-            hit = next((row for row in free if row[0] == fact["kind"] and row[1] == fact["date"]), None)
+            # Same kind and date; among several such rows, the one whose place agrees.
+            rows = [row for row in free if row[0] == fact["kind"] and row[1] == fact["date"]]
+            hit = next((row for row in rows if row[2] and row[2].lower() in (fact["place"] or "").lower()),
+                       rows[0] if rows else None)
             if hit is None:
+                spurious.append(f"{fact['kind']} {fact['date']} {fact['place']} {fact['citation']['sentence'][:70]!r}")
                 continue
             free.remove(hit)
             matched += 1
@@ -82,4 +87,6 @@ def score(facts: list[dict[str, Any]], expected_path: Path) -> dict[str, Any]:
         out[kind] = _pr(matched, len(got), len(want))
         out[kind]["place_agreement"] = f"{places}/{place_total}"
         out[kind]["number_agreement"] = f"{numbers}/{number_total}"
+        out[kind]["missed"] = [f"{row[0]} {row[1]} {row[2]}" for row in free]
+        out[kind]["spurious"] = spurious
     return out
