@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ def screen_with_spark(input_path: Path, output: Path, threshold: float | None, l
     for lineno, obj in read_jsonl(input_path):
         Query.from_dict(obj, line=lineno, file=str(input_path))
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # the executors must run this interpreter (tizim and its dependencies), not the system one
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     url = get_settings().database_url
