@@ -34,13 +34,13 @@ def main() -> None:
         service.ingest(path, link="--un" in sys.argv)
     facts = service.facts()
     result = score(facts, ROOT / "tests" / "fixtures" / "intel" / "expected_facts.json")
-    print(f"{'kind':14} {'P':>6} {'R':>6}  matched/extracted/expected  place  numbers")
+    print(f"{'kind':14} {'P':>6} {'R':>6}  matched/extracted/expected  place  numbers  route")
     for kind, r in result.items():
         print(f"{kind:14} {r['precision']:6.2f} {r['recall']:6.2f}  {r['matched']}/{r['extracted']}/{r['expected']}"
-              f"  {r.get('place_agreement', '')}  {r.get('number_agreement', '')}")
+              f"  {r.get('place_agreement', '')}  {r.get('number_agreement', '')}  {r.get('route_agreement', '')}")
     for kind in ("designation", "relationship", *EVENT_KINDS):
-        for label in ("missed", "spurious"):
-            for item in result[kind][label]:
+        for label in ("missed", "spurious", "wrong_places"):
+            for item in result[kind].get(label, []):
                 print(f"  {kind} {label}: {item}")
     answer_key(facts)
 

@@ -110,7 +110,8 @@ def place_code(name: str) -> str | None:
 
 
 def is_org_like(name: str) -> bool:
-    words = {w.lower().strip("'’s") for w in re.split(r"[\s\-]+", name)}
+    # Drop a possessive ("Hizb ut-Tahrir's"), not every leading or trailing "s" ("Society").
+    words = {re.sub(r"['’]s?$", "", w.lower()) for w in re.split(r"[\s\-]+", name)}
     return bool(words & ORG_WORDS) or is_acronym(name)
 
 

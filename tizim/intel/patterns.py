@@ -199,7 +199,7 @@ class Extractor:
         hi = len(text) if hi is None else hi
         found: list[tuple[int, str]] = []
         for span in candidates(text[lo:hi]):
-            name = span.text
+            name = re.sub(r"['’]s$", "", span.text)  # "JCAM's operations"
             key = name_key(name)
             if place_code(name) and not is_org_like(name):
                 continue
@@ -298,7 +298,9 @@ class Extractor:
         match = re.search(r"\bcity of ([A-Z][\w\-]+)", region)
         if match:
             return match.group(1)
-        for m in re.finditer(r"\b(?:in|near|at|inside|from)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}", region):
+        # Up to two modifiers ("in northern", "in the southern capital of"); a verb
+        # ("from handing over X") ends the phrase: what follows is no place.
+        for m in re.finditer(r"\b(?:in|near|at|inside|from)\s+(?:the\s+)?(?:(?![a-z]+ing\b|over\b|up\b|out\b)[a-z]+\s+){0,2}", region):
             rest = region[m.end():]
             spans = candidates(rest)
             if not spans or spans[0].start != 0:
@@ -312,8 +314,27 @@ class Extractor:
             tail = re.match(r",\s+([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)", after)
             if tail and place_code(tail.group(1)):
                 name = f"{name}, {tail.group(1)}"
+                after = after[tail.end():]
+            # "flew from Moscow, Russia to Almaty": a route; the event is where it arrived.
+            if m.group().startswith("from"):
+                dest = re.match(r"\s+to\s+(?:the\s+)?", after)
+                if dest:
+                    there = self.place_after(after[dest.start():].replace(" to ", " in ", 1), 0)
+                    if there:
+                        return there
             return name
         return None
+
+    def para_place(self) -> str | None:
+        """The paragraph's place: its most specific one (a city before a country), the latest."""
+        for where in reversed(self.ctx.para_places):
+            if not place_code(where):
+                return where
+        return self.ctx.para_places[-1] if self.ctx.para_places else None
+
+    def story_place(self, s: Sentence) -> str | None:
+        """The paragraph's place for a sentence that goes on with its story ("detained him")."""
+        return self.para_place() if _BACK_REFERENCE.search(s.text) else None
 
     def numbers_in(self, phrase: str) -> int | None:
         total = 0
@@ -510,6 +531,15 @@ class Extractor:
             obj = self.canonical(m.group("obj"))
             before = self.orgs_in(s, 0, m.start())
             like = re.search(r"\blike\s+(?:the\s+)?(?P<like>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)\s*,\s*$", text[:m.start()])
+            # "X, an Islamic missionary organization affiliated with Y": the apposition says X
+            # is an organization, whether or not its name looks like one.
+            appos = re.search(r",\s+(?:an?|the)\s+(?:[\w\-]+\s+){0,3}?(?:organi[sz]ation|group|movement|party|network"
+                              r"|faction|wing|cell)\s+(?:\w+\s+){0,2}$", text[:m.start()])
+            if appos and not like:
+                spans = candidates(text[:appos.start()])
+                if spans and spans[-1].end == appos.start() and not place_code(spans[-1].text):
+                    rel("affiliated_with", self.canonical(spans[-1].text), obj, m.start())
+                    continue
             if like:
                 rel("affiliated_with", self.canonical(like.group("like")), obj, m.start())
                 before = [o for o in before if o[0] < like.start()]
@@ -577,7 +607,7 @@ class Extractor:
                 person = [c.text for c in candidates(obj) if not place_code(c.text) and not is_org_like(c.text)
                           and len(c.text.split()) >= 2][:1]
             place = (self.place_after(text, m.end("verb")) or self.place_after(text, clause_start, m.start())
-                     or self.police_place(text))
+                     or self.police_place(text) or self.story_place(s))
             fact = self._event("arrest", None, s, dates, m.start(), place=place)
             if fact:
                 if count:
@@ -696,14 +726,25 @@ class Extractor:
         prior = self.ctx.last_attack
         if prior is not None and own_date is None and (has_verb or nums):
             # A continuation ("The bombings killed 47 people"): more detail for the same incident.
+            # A qualifier goes with its own number: "about 700" disputing a stated 187 leaves
+            # the 187 unqualified and is kept as another estimate.
             for k, v in nums.items():
-                prior.numbers.setdefault(k, v)
+                if k.endswith("_qualifier"):
+                    continue
+                qualifier = nums.get(f"{k}_qualifier")
+                if k not in prior.numbers:
+                    prior.numbers[k] = v
+                    if qualifier:
+                        prior.numbers[f"{k}_qualifier"] = qualifier
+                elif prior.numbers[k] != v:
+                    prior.data.setdefault("other_estimates", []).append(
+                        {k: v, **({"qualifier": qualifier} if qualifier else {}), "sentence": s.seq})
             return []
         if not (has_verb or dated_noun):
             return []
         if trigger is None and own_date is None and not self.ctx.para_date:
             return []
-        place = self.place_after(text, 0) or (self.ctx.para_places[-1] if self.ctx.para_places else None)
+        place = self.place_after(text, 0) or self.para_place()
         fact = self._event("attack", None, s, dates, pos, place=place)
         if fact is None:
             return []

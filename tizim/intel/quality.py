@@ -2,7 +2,8 @@
 
 Designations match on (organization, date, action[, jurisdiction]); relationships on
 (kind, subject, object), ties in either direction; incidents on (kind, date), each expected
-fact matched at most once. Place and casualty numbers are reported as agreement rates.
+fact matched at most once (preferring the row whose place and route agree). Place, casualty
+numbers and extradition routes (from -> to) are reported as agreement rates.
 """
 
 from __future__ import annotations
@@ -23,6 +24,18 @@ def _group(aliases: dict[str, list[str]], name: str | None) -> str | None:
         if key in {name_key(n) for n in names}:
             return group
     return key
+
+
+def _place_agrees(row: list[Any], fact: dict[str, Any]) -> bool:
+    return bool(row[2]) and row[2].lower() in (fact["place"] or "").lower()
+
+
+def _route_agrees(row: list[Any], fact: dict[str, Any]) -> bool:
+    """An extradition's from -> to (the expected row's fifth element, when it has one)."""
+    if len(row) < 5:
+        return False
+    details = fact.get("details") or {}
+    return bool(row[4].get("from") == details.get("from") and row[4].get("to") == details.get("to"))
 
 
 def _pr(matched: int, got: int, expected: int) -> dict[str, Any]:
@@ -66,27 +79,37 @@ def score(facts: list[dict[str, Any]], expected_path: Path) -> dict[str, Any]:
         got = [f for f in facts if f["kind"] in kinds]
         want = [row for row in expected["incident"] if row[0] in kinds]
         free = list(want)
-        matched = places = place_total = numbers = number_total = 0
+        matched = places = place_total = numbers = number_total = routes = route_total = 0
         spurious: list[str] = []
+        wrong_places: list[str] = []
         for fact in got:
             # Same kind and date; among several such rows, the one whose place agrees.
             rows = [row for row in free if row[0] == fact["kind"] and row[1] == fact["date"]]
-            hit = next((row for row in rows if row[2] and row[2].lower() in (fact["place"] or "").lower()),
-                       rows[0] if rows else None)
+            rows.sort(key=lambda row: (not _place_agrees(row, fact), not _route_agrees(row, fact)))
+            hit = rows[0] if rows else None
             if hit is None:
                 spurious.append(f"{fact['kind']} {fact['date']} {fact['place']} {fact['citation']['sentence'][:70]!r}")
                 continue
             free.remove(hit)
             matched += 1
+            if len(hit) > 4:
+                route_total += 1
+                routes += int(_route_agrees(hit, fact))
             if hit[2]:
                 place_total += 1
-                places += int(hit[2].lower() in (fact["place"] or "").lower())
+                agree = _place_agrees(hit, fact)
+                places += int(agree)
+                if not agree:
+                    wrong_places.append(f"{fact['kind']} {fact['date']}: {fact['place']} (expected {hit[2]})")
             for key, value in hit[3].items():
                 number_total += 1
                 numbers += int(fact["numbers"].get(key) == value)
         out[kind] = _pr(matched, len(got), len(want))
         out[kind]["place_agreement"] = f"{places}/{place_total}"
         out[kind]["number_agreement"] = f"{numbers}/{number_total}"
+        if route_total:
+            out[kind]["route_agreement"] = f"{routes}/{route_total}"
         out[kind]["missed"] = [f"{row[0]} {row[1]} {row[2]}" for row in free]
         out[kind]["spurious"] = spurious
+        out[kind]["wrong_places"] = wrong_places
     return out

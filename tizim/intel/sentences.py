@@ -1,7 +1,8 @@
 """Sentence splitting with character offsets into the document text.
 
 Paragraphs are lines (or blank-line separated blocks); headings ("== X ==", "# X") name the
-section and are not sentences; bullet markers are skipped. Inside a paragraph a sentence ends
+section and are not sentences; bullet markers are skipped. Lines under "See also",
+"References", "External links" and the like are marked `meta` (navigation, not content). Inside a paragraph a sentence ends
 at . ! or ? (and any closing quotes/brackets) followed by space and a capital, digit or quote,
 unless the word before the period is a known abbreviation ("Dr.", "Gen.", "Jan."), an
 initial ("George W. Bush") or a dotted acronym ("U.S.", "e.g.").
@@ -22,6 +23,9 @@ _META = re.compile(r"^\s*(Last Updated|Publisher|Publication Date|Cite as|Discla
                    re.IGNORECASE)
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9А-ЯЁ•\-])")
 _YEAR_HEADING = re.compile(r"^(?:19|20)\d\d$")
+# Sections that point elsewhere rather than tell anything: their lines are furniture.
+_NAVIGATION = re.compile(r"^(?:See also|References|External links|Further reading|Notes|Bibliography|Sources)$",
+                         re.IGNORECASE)
 
 
 @dataclass
@@ -117,7 +121,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if bullet:
             body_start += bullet.end()
         para = text[body_start:line_start + len(line)]
-        meta = bool(_META.match(para))
+        meta = bool(_META.match(para)) or bool(section and _NAVIGATION.match(section))
         quotes = _quote_spans(para)
         for a, b in split_paragraph(para):
             quoted = [(max(qa, a) - a, min(qb, b) - a) for qa, qb in quotes if qa < b and qb > a]
