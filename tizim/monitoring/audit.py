@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from tizim.monitoring import tables as t
+from tizim.monitoring.bulk import insert_rows
 from tizim.store import is_sqlite, transaction
 
 GENESIS = "0" * 64
@@ -84,7 +85,7 @@ def append(conn: Connection, entries: list[Entry]) -> list[int]:
         record["prev_hash"] = prev
         record["hash"] = prev = record_hash(record, prev)
         rows.append(record)
-    conn.execute(insert(t.audit_log), rows)
+    insert_rows(conn, t.audit_log, rows)
     conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(seq=seq, hash=prev))
     return [r["seq"] for r in rows]
 

@@ -21,9 +21,10 @@ from sqlalchemy import Connection, insert, or_, select
 
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
+from tizim.monitoring.bulk import insert_rows
 from tizim.monitoring.model import Payment, Rejected
 from tizim.monitoring.rules import History, Hit, RuleSet, Seen, payment_ts
-from tizim.monitoring.screening import PaymentScreener
+from tizim.monitoring.screening import PaymentScreener, subjects_with_dismissals
 from tizim.settings import get_settings
 from tizim.store import transaction
 
@@ -145,12 +146,16 @@ class Decider:
     # ---- reading stored decisions -------------------------------------------------------
 
     def stored(self, ids: list[str]) -> dict[str, Decision]:
-        found: dict[str, Decision] = {}
         with transaction(self.url) as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                for row in conn.execute(select(t.payments).where(t.payments.c.payment_id.in_(chunk))):
-                    found[row.payment_id] = Decision.from_row(row, replay=True)
+            return self._stored(conn, ids)
+
+    @staticmethod
+    def _stored(conn: Connection, ids: list[str]) -> dict[str, Decision]:
+        found: dict[str, Decision] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in conn.execute(select(t.payments).where(t.payments.c.payment_id.in_(chunk))):
+                found[row.payment_id] = Decision.from_row(row, replay=True)
         return found
 
     # ---- deciding -----------------------------------------------------------------------
@@ -160,17 +165,26 @@ class Decider:
 
     def decide_batch(self, payments: list[Payment], rejected: list[Rejected] | None = None,
                      actor: str | None = None) -> list[Decision]:
-        """Decide a batch (committed together) and return one Decision per input payment."""
+        """Decide a batch (committed together) and return one Decision per input payment.
+
+        Two transactions: one read (ids decided before, dismissals of the parties, the rules'
+        history), then screening and rules in memory, then one write (which re-checks the ids
+        under the chain lock)."""
         ids = [p.payment_id for p in payments]
-        known = self.stored(ids) if ids else {}
         fresh: dict[str, Payment] = {}
-        for p in payments:
-            if p.payment_id not in known and p.payment_id not in fresh:
-                fresh[p.payment_id] = p
+        remembered: set[str] = set()
+        with self._lock, transaction(self.url) as conn:
+            known = self._stored(conn, ids) if ids else {}
+            for p in payments:
+                if p.payment_id not in known and p.payment_id not in fresh:
+                    fresh[p.payment_id] = p
+            if fresh:
+                remembered = subjects_with_dismissals(conn, self.screening.pending_subjects(list(fresh.values())))
+                self._load_history(conn, list(fresh.values()))
         pending: list[_Pending] = []
         if fresh:
             with self._lock:
-                pending = self._evaluate(list(fresh.values()))
+                pending = self._evaluate(list(fresh.values()), remembered)
         decided = self._write(pending, rejected or [], actor or self.actor)
         known.update(decided)
         out = []
@@ -185,13 +199,9 @@ class Decider:
                 out.append(Decision(**{**d.__dict__, "replay": True}))
         return out
 
-    def _evaluate(self, payments: list[Payment]) -> list[_Pending]:
-        self.screening.screen(payments)
-        self._load_history(payments)
-        pending = []
-        for p in payments:
-            pending.append(self._evaluate_one(p))
-        return pending
+    def _evaluate(self, payments: list[Payment], remembered: set[str]) -> list[_Pending]:
+        self.screening.screen(payments, remembered)
+        return [self._evaluate_one(p) for p in payments]
 
     def _evaluate_one(self, p: Payment) -> _Pending:
         reasons: list[str] = []
@@ -249,7 +259,7 @@ class Decider:
                               p.creditor.key() if p.creditor else None, ts, amount_local), self.rules)
         return _Pending(p, status, reasons, matches, alerts, amount_local, ts)
 
-    def _load_history(self, payments: list[Payment]) -> None:
+    def _load_history(self, conn: Connection, payments: list[Payment]) -> None:
         """Fill the rules' history with stored payments of parties first seen in this run."""
         keys: set[str] = set()
         for p in payments:
@@ -262,18 +272,17 @@ class Decider:
             return
         since = min(payment_ts(p) for p in payments) - self.rules.max_window
         key_list = sorted(keys)
-        with transaction(self.url) as conn:
-            for start in range(0, len(key_list), 400):
-                chunk = key_list[start : start + 400]
-                rows = conn.execute(
-                    select(t.payments.c.payment_id, t.payments.c.debtor_key, t.payments.c.creditor_key,
-                           t.payments.c.ts, t.payments.c.amount_local)
-                    .where(or_(t.payments.c.debtor_key.in_(chunk), t.payments.c.creditor_key.in_(chunk)))
-                    .where(t.payments.c.ts >= since)
-                )
-                for row in rows:
-                    self.history.add(Seen(row.payment_id, row.debtor_key, row.creditor_key, row.ts,
-                                          row.amount_local), self.rules)
+        for start in range(0, len(key_list), 400):
+            chunk = key_list[start : start + 400]
+            rows = conn.execute(
+                select(t.payments.c.payment_id, t.payments.c.debtor_key, t.payments.c.creditor_key,
+                       t.payments.c.ts, t.payments.c.amount_local)
+                .where(or_(t.payments.c.debtor_key.in_(chunk), t.payments.c.creditor_key.in_(chunk)))
+                .where(t.payments.c.ts >= since)
+            )
+            for row in rows:
+                self.history.add(Seen(row.payment_id, row.debtor_key, row.creditor_key, row.ts,
+                                      row.amount_local), self.rules)
         self.history.loaded_keys |= keys
 
     # ---- writing ------------------------------------------------------------------------
@@ -295,8 +304,7 @@ class Decider:
                 ).scalars())
             todo = [x for x in pending if x.payment.payment_id not in taken]
             rows = [self._row(x, now, actor) for x in todo]
-            if rows:
-                conn.execute(insert(t.payments), rows)
+            insert_rows(conn, t.payments, rows)
             entries = [
                 audit.Entry(actor, "decide", "payment", r["payment_id"], None,
                             {"status": r["status"], "reasons": r["reasons"], "msg_id": r["msg_id"],
@@ -395,7 +403,7 @@ class Decider:
                                    "code": a.code, "role": a.role, "entity_id": a.entity_id, "score": a.score,
                                    "detail": a.detail, "created_at": now})
                 per_payment[x.payment.payment_id].append({"case_id": case_id, "code": a.code, "role": a.role})
-        conn.execute(insert(t.alerts), alert_rows)
+        insert_rows(conn, t.alerts, alert_rows)
         return per_payment
 
 class _RowView:

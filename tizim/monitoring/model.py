@@ -53,7 +53,9 @@ class Party:
     def from_dict(cls, data: dict[str, Any] | None) -> Party | None:
         if not data:
             return None
-        party = cls(**{k: _text(data.get(k)) for k in ("name", "address", "country", "account", "id", "bic")})
+        get = data.get
+        party = cls(_text(get("name")), _text(get("address")), _text(get("country")), _text(get("account")),
+                    _text(get("id")), _text(get("bic")))
         return None if party.is_empty() else party
 
 

@@ -8,7 +8,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from tizim.monitoring.model import Party, Payment
+from tizim.settings import get_settings
 
 CACHE_SIZE = 200_000
 
@@ -25,17 +28,27 @@ class PartyQuery:
     subject_key: str
 
     def cache_key(self) -> tuple[str, str, str, str, str]:
-        return (self.schema, " ".join(self.name.lower().split()), self.country, self.bic, self.subject_key)
+        key = self.__dict__.get("_cache_key")
+        if key is None:  # computed once: it is asked for several times per party
+            key = (self.schema, " ".join(self.name.lower().split()), self.country, self.bic, self.subject_key)
+            object.__setattr__(self, "_cache_key", key)
+        return key
 
 
 def party_query(role: str, party: Party) -> PartyQuery | None:
-    """The query for one party; agents (banks) are screened by name and BIC."""
+    """The query for one party; agents (banks) are screened by name and BIC. Kept on the
+    party (parsing is over when screening starts), as Party.key() is."""
+    cached = party.__dict__.get("_query")
+    if cached is not None and cached[0] == role:
+        return cached[1]
     name = party.name or ""
     bic = (party.bic or "").upper()
-    if not name and not bic:
-        return None
-    schema = PARTY_SCHEMA.get(role, "Organization")
-    return PartyQuery(schema, name, (party.country or "").upper(), bic, party.key() or "")
+    pq = None
+    if name or bic:
+        schema = PARTY_SCHEMA.get(role, "Organization")
+        pq = PartyQuery(schema, name, (party.country or "").upper(), bic, party.key() or "")
+    party.__dict__["_query"] = (role, pq)
+    return pq
 
 
 class _LRU(OrderedDict[Any, Any]):
@@ -86,8 +99,20 @@ class PaymentScreener:
             id=pq.subject_key or None,
         )
 
-    def screen(self, payments: list[Payment]) -> tuple[dict[tuple[str, ...], list[Any]], dict[str, list[Any]]]:
-        """Screen every party and free text of a batch; results keyed by query / text."""
+    def pending_subjects(self, payments: list[Payment]) -> list[str]:
+        """Subject keys of the parties `screen` will query (not cached): their dismissals are
+        read by the caller, in its own transaction."""
+        subjects: set[str] = set()
+        for payment in payments:
+            for role, party in payment.parties():
+                pq = party_query(role, party)
+                if pq is not None and pq.subject_key and pq.cache_key() not in self.parties:
+                    subjects.add(pq.subject_key)
+        return sorted(subjects)
+
+    def screen(self, payments: list[Payment], remembered: set[str] | None = None) -> None:
+        """Screen every party and free text of a batch not screened before. `remembered`:
+        the subjects with a remembered dismissal (else read here)."""
         wanted: dict[tuple[str, ...], PartyQuery] = {}
         texts: set[str] = set()
         for payment in payments:
@@ -100,24 +125,31 @@ class PaymentScreener:
                     texts.add(text)
         if wanted:
             keys = list(wanted)
-            queries = [self._query(wanted[k]) for k in keys]
-            results = self._match_many(queries, [wanted[k].subject_key for k in keys])
+            results = self._match_many([self._query(wanted[k]) for k in keys],
+                                       [wanted[k].subject_key for k in keys], remembered)
             for key, found in zip(keys, results, strict=True):
                 self.parties.put(key, found)
         for text in texts:
             self.texts.put(text, list(self.engine.screen_text(text)))
-        return self.parties, self.texts
 
     def match_parties(self, queries: list[PartyQuery]) -> list[list[Any]]:
         """Screen party queries as they are (no cache): rescreen's distinct counterparties."""
         return self._match_many([self._query(q) for q in queries], [q.subject_key for q in queries])
 
-    def _match_many(self, queries: list[Any], subjects: list[str]) -> list[list[Any]]:
+    def _match_many(self, queries: list[Any], subjects: list[str],
+                    remembered: set[str] | None = None) -> list[list[Any]]:
         # The subject key makes the engine skip remembered dismissals, at one database read
         # per query; so pass it only for subjects that have a dismissal (one read per batch).
         engine = self.engine
-        remembered = _subjects_with_dismissals(sorted({s for s in subjects if s}))
-        return [list(engine.match(q, limit=5, subject_key=s if s in remembered else None))
+        if remembered is None:
+            from tizim.store import transaction
+
+            with transaction() as conn:
+                remembered = subjects_with_dismissals(conn, sorted({s for s in subjects if s}))
+        # Only results at or above the lowest threshold anyone reads are kept (and cached).
+        floor = get_settings().match_threshold
+        return [[r for r in engine.match(q, limit=5, subject_key=s if s in remembered else None)
+                 if float(r.score) >= floor]
                 for q, s in zip(queries, subjects, strict=True)]
 
     def results_for(self, role: str, party: Party) -> list[Any]:
@@ -127,17 +159,12 @@ class PaymentScreener:
         return list(self.parties.get(pq.cache_key(), []))
 
 
-def _subjects_with_dismissals(subjects: list[str]) -> set[str]:
-    from sqlalchemy import select
-
+def subjects_with_dismissals(conn: Connection, subjects: list[str]) -> set[str]:
+    """Which of these subjects have a remembered "not a match" in the screening engine."""
     from tizim.screening.tables import screening_decisions as sd
-    from tizim.store import transaction
 
     found: set[str] = set()
-    if not subjects:
-        return found
-    with transaction() as conn:
-        for start in range(0, len(subjects), 500):
-            chunk = subjects[start : start + 500]
-            found.update(conn.execute(select(sd.c.subject_key).where(sd.c.subject_key.in_(chunk)).distinct()).scalars())
+    for start in range(0, len(subjects), 500):
+        chunk = subjects[start : start + 500]
+        found.update(conn.execute(select(sd.c.subject_key).where(sd.c.subject_key.in_(chunk)).distinct()).scalars())
     return found
