@@ -50,11 +50,11 @@ def _rows(facts: list[dict[str, Any]]) -> list[list[object]]:
     for f in facts:
         nums = ", ".join(f"{k}={v}" for k, v in (f["numbers"] or {}).items())
         rows.append([f["id"], f["kind"], f["action"] or "", f["subject"] or "", f["object"] or "",
-                     f["date"] or "", f["place"] or "", nums, f["status"]])
+                     f["date"] or "", f["place"] or "", nums, len(f.get("citations") or [f["citation"]]), f["status"]])
     return rows
 
 
-_COLUMNS = ["id", "kind", "action", "subject", "object", "date", "place", "numbers", "status"]
+_COLUMNS = ["id", "kind", "action", "subject", "object", "date", "place", "numbers", "cited", "status"]
 
 
 @intel_app.command("facts")
@@ -63,7 +63,8 @@ def facts_cmd(
     status: Annotated[str | None, typer.Option("--status", help="pending, accepted or rejected")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Facts with their citations (document, offsets, quoted sentence)."""
+    """Facts with their citations (document, offsets, quoted sentence); a statement several
+    documents repeat is one fact citing each of them."""
     facts = _service().facts(kind=kind, status=status)
     if json_out:
         print_json(facts)

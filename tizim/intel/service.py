@@ -22,6 +22,7 @@ from tizim.errors import InputError, NotFound
 from tizim.intel import tables as t
 from tizim.intel.documents import load_document
 from tizim.intel.extract import extract
+from tizim.intel.mentions import default_linker
 from tizim.intel.names import name_key
 from tizim.intel.patterns import COOPERATION_KINDS, EVENT_KINDS, KINDS
 from tizim.registry.dates import date_start
@@ -61,7 +62,7 @@ class Intel:
             row = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == doc.sha256)).first()
             if row is not None:
                 return {"document": row.id, "path": str(path), "created": False}
-        result = extract(doc, link=link)
+        result = extract(doc, link=link, linker=default_linker(self.url) if link else None)
         now = _now()
         with transaction(self.url) as conn:
             doc_id = conn.execute(insert(t.documents).values(
@@ -112,7 +113,9 @@ class Intel:
         }
 
     def facts(self, kind: str | None = None, status: str | None = None,
-              entity: str | None = None) -> list[dict[str, Any]]:
+              entity: str | None = None, collapse: bool = True) -> list[dict[str, Any]]:
+        """Stored facts; a statement repeated by several documents is one fact with every
+        citation (`citations`, `ids`) unless `collapse` is False."""
         query = select(t.facts).order_by(t.facts.c.id)
         if kind:
             kinds = KIND_GROUPS.get(kind, (kind,))
@@ -127,9 +130,10 @@ class Intel:
                 t.documents.c.id, t.documents.c.path, t.documents.c.title, t.documents.c.sha256))}
             rows = conn.execute(query).all()
         out = [self._fact_dict(r, docs[r.document_id]) for r in rows]
+        if collapse:
+            out = collapse_facts(out)
         if entity:
-            out = [f for f in out if entity in (f["subject_id"], f["object_id"])
-                   or entity in ((f["outcome"] or {}).get("entity_id"), (f["outcome"] or {}).get("target_id"))]
+            out = [f for f in out if _about(f, entity)]
         return out
 
     def fact(self, fact_id: int) -> dict[str, Any]:
@@ -138,7 +142,11 @@ class Intel:
             if row is None:
                 raise NotFound(f"no fact with id {fact_id}")
             doc = conn.execute(select(t.documents).where(t.documents.c.id == row.document_id)).one()
-        return self._fact_dict(row, doc)
+        found = self._fact_dict(row, doc)
+        group = next((f for f in self.facts() if fact_id in f["ids"]), None)
+        if group is not None:
+            found["ids"], found["citations"] = group["ids"], group["citations"]
+        return found
 
     def timeline(self, entity: str | None = None) -> list[dict[str, Any]]:
         facts = [f for f in self.facts(entity=entity) if f["date"] and f["status"] != "rejected"]
@@ -179,8 +187,10 @@ class Intel:
         return self.fact(fact_id)
 
     def _decide(self, fact_id: int, status: str, outcome: dict[str, Any] | None) -> None:
+        """Decide a fact and its repetitions in other documents (one statement, one decision)."""
+        group = next((f["ids"] for f in self.facts() if fact_id in f["ids"]), [fact_id])
         with transaction(self.url) as conn:
-            conn.execute(update(t.facts).where(t.facts.c.id == fact_id)
+            conn.execute(update(t.facts).where(t.facts.c.id.in_(group))
                          .values(status=status, decided_at=_now(), outcome=outcome))
 
     def _current(self, registry: Registry, list_name: str) -> tuple[list[Entity], list[Relationship], list[ListEvent]]:
@@ -264,3 +274,51 @@ class Intel:
                            citation=citation)
         registry.add_relationship("intel", rel)
         return {"relationship": rel.id, "entity_id": source, "target_id": target}
+
+
+def _about(fact: dict[str, Any], entity: str) -> bool:
+    details = fact["details"] or {}
+    outcome = fact["outcome"] or {}
+    return (entity in (fact["subject_id"], fact["object_id"], outcome.get("entity_id"), outcome.get("target_id"))
+            or entity in (details.get("subject_ids") or []) or entity in (details.get("object_ids") or []))
+
+
+def statement_key(fact: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two documents' facts one statement: same kind, action, parties, date and
+    (for events) place and route; cooperation by its date and parties."""
+    details = fact["details"] or {}
+    subj = name_key(fact["subject"]) if fact["subject"] else None
+    obj = name_key(fact["object"]) if fact["object"] else None
+    if fact["kind"] in COOPERATION_KINDS:
+        return (fact["kind"], fact["date"], tuple(details.get("parties") or ()))
+    if fact["kind"] in EVENT_KINDS:
+        place = name_key(fact["place"]) if fact["place"] else None
+        return (fact["kind"], subj, obj, fact["date"], place, details.get("from"), details.get("to"))
+    return (fact["kind"], fact["action"], subj, obj, fact["date"], details.get("jurisdiction"))
+
+
+def collapse_facts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One fact per statement across documents, keeping every citation.
+
+    Inside one document the extractor already said each statement once; two facts of the same
+    document stay apart (two undated arrests in one report are two arrests), and an event
+    without a date is never taken for another document's.
+    """
+    groups: list[dict[str, Any]] = []
+    open_groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for fact in facts:
+        fact = dict(fact, ids=[fact["id"]], citations=[fact["citation"]])
+        key = statement_key(fact)
+        undated_event = fact["kind"] in EVENT_KINDS and not fact["date"]
+        docs = fact["citation"]["document_id"]
+        target = None if undated_event else next(
+            (g for g in open_groups.get(key, []) if docs not in {c["document_id"] for c in g["citations"]}), None)
+        if target is None:
+            groups.append(fact)
+            open_groups.setdefault(key, []).append(fact)
+            continue
+        target["ids"].append(fact["id"])
+        target["citations"].append(fact["citation"])
+        for role in ("subject_id", "object_id"):
+            target[role] = target[role] or fact[role]
+    return groups
