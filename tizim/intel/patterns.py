@@ -697,6 +697,12 @@ class Extractor:
                         if all(v is not None for v in values) and any(
                                 ld.group().lower() not in ("a", "an", "another") for ld in leads if ld):
                             passive_total = sum(v for v in values if v is not None)
+                    else:
+                        # "The government said 187 people died": the count just before the verb.
+                        tail = re.search(rf"\b({_NUM})\s+(?:[a-z]+\s+){{0,2}}$", phrase + " ", re.I)
+                        value = number(tail.group(1)) if tail else None
+                        if value:
+                            passive_total = value
             if active and number(active.group("n")) is None:
                 active = None
             if active and (passive_total is None or verb is None or active.start() < verb.start()):
