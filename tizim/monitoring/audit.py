@@ -63,11 +63,12 @@ def lock_head(conn: Connection) -> tuple[int, str]:
     return int(row.seq), str(row.hash)
 
 
-def append(conn: Connection, entries: list[Entry]) -> list[int]:
-    """Append entries inside the caller's transaction; returns their sequence numbers."""
+def append(conn: Connection, entries: list[Entry], head: tuple[int, str] | None = None) -> list[int]:
+    """Append entries inside the caller's transaction; returns their sequence numbers.
+    `head`: what lock_head returned earlier in this transaction (saves reading it again)."""
     if not entries:
         return []
-    seq, prev = lock_head(conn)
+    seq, prev = head if head is not None else lock_head(conn)
     rows: list[dict[str, Any]] = []
     at = now_iso()
     for entry in entries:

@@ -49,7 +49,7 @@ def monitor_cmd(
         f"{summary['payments']} payments: {summary['decided']} decided now, {summary['skipped']} decided before; "
         f"PASS {summary['status']['PASS']}, OBSERVE {summary['status']['OBSERVE']}, "
         f"FREEZE {summary['status']['FREEZE']}; {summary['rejected']} rejected; "
-        f"{summary['per_second']:.0f} payments/s"
+        f"{summary['per_second']:.0f} payments/s (screening index ready in {summary['index_seconds']:.1f} s)"
     )
     for r in summary["rejections"][:20]:
         console.print(f"  rejected {r.get('source')}, line {r.get('line')}, {r.get('record')}: {r['reason']}",

@@ -24,7 +24,7 @@ from tizim.monitoring import tables as t
 from tizim.monitoring.bulk import insert_rows
 from tizim.monitoring.model import Payment, Rejected
 from tizim.monitoring.rules import History, Hit, RuleSet, Seen, payment_ts
-from tizim.monitoring.screening import PaymentScreener, subjects_with_dismissals
+from tizim.monitoring.screening import PaymentScreener
 from tizim.settings import get_settings
 from tizim.store import transaction
 
@@ -167,25 +167,19 @@ class Decider:
                      actor: str | None = None) -> list[Decision]:
         """Decide a batch (committed together) and return one Decision per input payment.
 
-        Two transactions: one read (ids decided before, dismissals of the parties, the rules'
-        history), then screening and rules in memory, then one write (which re-checks the ids
-        under the chain lock)."""
-        ids = [p.payment_id for p in payments]
-        fresh: dict[str, Payment] = {}
-        remembered: set[str] = set()
-        with self._lock, transaction(self.url) as conn:
-            known = self._stored(conn, ids) if ids else {}
-            for p in payments:
-                if p.payment_id not in known and p.payment_id not in fresh:
-                    fresh[p.payment_id] = p
+        Screening, the expensive part, runs first and outside any transaction (remembered
+        dismissals are read only for parties with hits). Then one transaction under the chain
+        lock: ids decided before (by an earlier run or a concurrent client) get their stored
+        decision; for the rest the rules' history, the rules, and the writes."""
+        unique: dict[str, Payment] = {}
+        for p in payments:
+            unique.setdefault(p.payment_id, p)
+        fresh = list(unique.values())
+        with self._lock:
             if fresh:
-                remembered = subjects_with_dismissals(conn, self.screening.pending_subjects(list(fresh.values())))
-                self._load_history(conn, list(fresh.values()))
-        pending: list[_Pending] = []
-        if fresh:
-            with self._lock:
-                pending = self._evaluate(list(fresh.values()), remembered)
-        decided = self._write(pending, rejected or [], actor or self.actor)
+                self.screening.screen(fresh)
+                self.screening.apply_dismissals(fresh, self.url)
+            decided, known = self._decide_and_write(fresh, rejected or [], actor or self.actor)
         known.update(decided)
         out = []
         first: set[str] = set()
@@ -198,10 +192,6 @@ class Decider:
                 # A duplicate within the batch, or decided earlier: the stored decision.
                 out.append(Decision(**{**d.__dict__, "replay": True}))
         return out
-
-    def _evaluate(self, payments: list[Payment], remembered: set[str]) -> list[_Pending]:
-        self.screening.screen(payments, remembered)
-        return [self._evaluate_one(p) for p in payments]
 
     def _evaluate_one(self, p: Payment) -> _Pending:
         reasons: list[str] = []
@@ -287,23 +277,23 @@ class Decider:
 
     # ---- writing ------------------------------------------------------------------------
 
-    def _write(self, pending: list[_Pending], rejected: list[Rejected], actor: str) -> dict[str, Decision]:
-        if not pending and not rejected:
-            return {}
+    def _decide_and_write(self, fresh: list[Payment], rejected: list[Rejected],
+                          actor: str) -> tuple[dict[str, Decision], dict[str, Decision]]:
+        """(decided now, decided before) in one transaction; screening results are ready."""
+        if not fresh and not rejected:
+            return {}, {}
         now = audit.now_iso()
         out: dict[str, Decision] = {}
         with transaction(self.url) as conn:
             # The chain lock first: it serializes every decision writer (see module doc).
-            audit.lock_head(conn)
-            ids = [x.payment.payment_id for x in pending]
-            taken: set[str] = set()
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                taken.update(conn.execute(
-                    select(t.payments.c.payment_id).where(t.payments.c.payment_id.in_(chunk))
-                ).scalars())
-            todo = [x for x in pending if x.payment.payment_id not in taken]
-            rows = [self._row(x, now, actor) for x in todo]
+            head = audit.lock_head(conn)
+            known = self._stored(conn, [p.payment_id for p in fresh])
+            todo = [p for p in fresh if p.payment_id not in known]
+            pending: list[_Pending] = []
+            if todo:
+                self._load_history(conn, todo)
+                pending = [self._evaluate_one(p) for p in todo]
+            rows = [self._row(x, now, actor) for x in pending]
             insert_rows(conn, t.payments, rows)
             entries = [
                 audit.Entry(actor, "decide", "payment", r["payment_id"], None,
@@ -311,19 +301,14 @@ class Decider:
                              "e2e_id": r["e2e_id"], "uetr": r["uetr"], "hold": r["hold"]})
                 for r in rows
             ]
-            alert_rows = self._cases(conn, todo, now, entries, actor)
+            alert_rows = self._cases(conn, pending, now, entries, actor)
             store_rejected(conn, rejected, now, entries, actor)
-            audit.append(conn, entries)
+            audit.append(conn, entries, head)
         for r in rows:
             d = Decision.from_row(_RowView(r))
             d.alerts = alert_rows.get(r["payment_id"], [])
             out[r["payment_id"]] = d
-        if taken:
-            # Decided by a concurrent writer between our read and our lock: theirs stands.
-            out.update(self.stored(sorted(taken)))
-            for pid in taken:
-                out[pid].replay = True
-        return out
+        return out, known
 
     def _row(self, x: _Pending, now: str, actor: str) -> dict[str, Any]:
         p = x.payment

@@ -67,6 +67,8 @@ class PaymentScreener:
         self._fixed = engine is not None
         self.parties = _LRU()
         self.texts = _LRU()
+        # This batch's results of parties screened again because of a dismissal.
+        self._batch: dict[tuple[str, ...], list[Any]] = {}
 
     @property
     def engine(self) -> Any:
@@ -99,20 +101,11 @@ class PaymentScreener:
             id=pq.subject_key or None,
         )
 
-    def pending_subjects(self, payments: list[Payment]) -> list[str]:
-        """Subject keys of the parties `screen` will query (not cached): their dismissals are
-        read by the caller, in its own transaction."""
-        subjects: set[str] = set()
-        for payment in payments:
-            for role, party in payment.parties():
-                pq = party_query(role, party)
-                if pq is not None and pq.subject_key and pq.cache_key() not in self.parties:
-                    subjects.add(pq.subject_key)
-        return sorted(subjects)
-
-    def screen(self, payments: list[Payment], remembered: set[str] | None = None) -> None:
-        """Screen every party and free text of a batch not screened before. `remembered`:
-        the subjects with a remembered dismissal (else read here)."""
+    def screen(self, payments: list[Payment]) -> None:
+        """Screen every party and free text of a batch not screened before (no database:
+        remembered dismissals are applied by `apply_dismissals`, inside the caller's
+        transaction, to the few parties that have hits)."""
+        self._batch.clear()
         wanted: dict[tuple[str, ...], PartyQuery] = {}
         texts: set[str] = set()
         for payment in payments:
@@ -125,12 +118,35 @@ class PaymentScreener:
                     texts.add(text)
         if wanted:
             keys = list(wanted)
-            results = self._match_many([self._query(wanted[k]) for k in keys],
-                                       [wanted[k].subject_key for k in keys], remembered)
+            results = self._match_many([self._query(wanted[k]) for k in keys], [""] * len(keys), set())
             for key, found in zip(keys, results, strict=True):
                 self.parties.put(key, found)
         for text in texts:
             self.texts.put(text, list(self.engine.screen_text(text)))
+
+    def apply_dismissals(self, payments: list[Payment], url: str | None = None) -> None:
+        """Parties with hits whose subject has a remembered "not a match": screened again
+        with the subject key, so the engine leaves the dismissed entities out (this batch).
+        Outside the caller's write transaction: the engine reads dismissals on its own
+        connection, which SQLite's write lock would block."""
+        hits: dict[tuple[str, ...], PartyQuery] = {}
+        for payment in payments:
+            for role, party in payment.parties():
+                pq = party_query(role, party)
+                if pq is not None and pq.subject_key and self.parties.get(pq.cache_key()):
+                    hits.setdefault(pq.cache_key(), pq)
+        if not hits:
+            return
+        from tizim.store import transaction
+
+        with transaction(url) as conn:
+            remembered = subjects_with_dismissals(conn, sorted({pq.subject_key for pq in hits.values()}))
+        again = [(k, pq) for k, pq in hits.items() if pq.subject_key in remembered]
+        if again:
+            results = self._match_many([self._query(pq) for _, pq in again], [pq.subject_key for _, pq in again],
+                                       remembered)
+            for (key, _), found in zip(again, results, strict=True):
+                self._batch[key] = found
 
     def match_parties(self, queries: list[PartyQuery]) -> list[list[Any]]:
         """Screen party queries as they are (no cache): rescreen's distinct counterparties."""
@@ -156,7 +172,9 @@ class PaymentScreener:
         pq = party_query(role, party)
         if pq is None:
             return []
-        return list(self.parties.get(pq.cache_key(), []))
+        key = pq.cache_key()
+        found = self._batch.get(key)
+        return list(found if found is not None else self.parties.get(key, []))
 
 
 def subjects_with_dismissals(conn: Connection, subjects: list[str]) -> set[str]:
