@@ -223,7 +223,8 @@ def main() -> int:
 
     allents = list(Registry(url).iter_entities())
     everything = Universe(allents)
-    un = Universe([e for e in allents if e.id in {x.id for x in Registry(url).iter_entities(lists=["un-sc"])}])
+    un_ids = {x.id for x in Registry(url).iter_entities(lists=["un-sc"])}
+    un = Universe([e for e in allents if e.id in un_ids])
     full = Scorers(Screener.from_registry(url))
     un_only = Scorers(Screener.from_registry(url, lists=["un-sc"]))
     results: dict[str, Any] = {}
