@@ -22,7 +22,7 @@ from sqlalchemy import and_, insert, select, update
 
 from tizim.api.tables import api_keys
 from tizim.errors import InputError, NotFound
-from tizim.store import transaction
+from tizim.store import per_database, transaction
 
 # Ordered from least to most privileged; a role may do everything the roles before it may.
 ROLES: tuple[str, ...] = ("viewer", "screener", "analyst", "supervisor", "admin")
@@ -169,20 +169,8 @@ class KeyStore:
         return row.role if row else None
 
 
-_stores: dict[str | None, KeyStore] = {}
-_stores_lock = threading.Lock()
-
-
-def get_key_store() -> KeyStore:
-    """The process's key store for the configured database (one cache per database URL)."""
-    from tizim.settings import get_settings
-
-    url = get_settings().database_url
-    with _stores_lock:
-        store = _stores.get(url)
-        if store is None:
-            store = _stores[url] = KeyStore(url)
-    return store
+# The process's key store for the configured database (one cache per database URL).
+get_key_store = per_database(KeyStore)
 
 
 def role_of_key_name(name: str) -> str | None:

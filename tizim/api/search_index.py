@@ -17,6 +17,7 @@ from typing import Any
 from normality import normalize
 
 from tizim.registry.service import Registry
+from tizim.store import per_database
 
 CHECK_SECONDS = 5.0
 
@@ -161,16 +162,4 @@ def _refs(data: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(d["list"] for d in data.get("designations") or []))
 
 
-_indexes: dict[str, SearchIndex] = {}
-_indexes_lock = threading.Lock()
-
-
-def get_search_index() -> SearchIndex:
-    from tizim.settings import get_settings
-
-    url = get_settings().database_url
-    with _indexes_lock:
-        index = _indexes.get(url)
-        if index is None:
-            index = _indexes[url] = SearchIndex(url)
-    return index
+get_search_index = per_database(SearchIndex)

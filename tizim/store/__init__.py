@@ -7,10 +7,10 @@ SQLite file made by an older tizim and a production PostgreSQL schema move the s
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, make_url
@@ -114,3 +114,26 @@ def dispose_all() -> None:
             engine.dispose()
         _engines.clear()
         _initialised.clear()
+
+
+T = TypeVar("T")
+
+
+def per_database(factory: Callable[[str], T]) -> Callable[[], T]:
+    """One long-lived object (a cache, an index) per configured database URL.
+
+    Tests and the CLI's `--db` switch databases within one process; each URL keeps its own.
+    """
+    instances: dict[str, T] = {}
+    lock = threading.Lock()
+
+    def get() -> T:
+        url = get_settings().database_url
+        with lock:
+            instance = instances.get(url)
+            if instance is None:
+                instance = instances[url] = factory(url)
+        return instance
+
+    get.__doc__ = f"The {getattr(factory, '__name__', 'object')} for the configured database."
+    return get
