@@ -85,6 +85,8 @@ def serve(
         "level": "INFO" if access_log else "WARNING",
         "propagate": False,
     }
+    base = f"http://{host}:{port}"
+    typer.echo(f"tizim: API {base} (docs {base}/docs), analyst pages {base}/ui", err=True)
     uvicorn.run(
         "tizim.api.app:create_served_app",
         factory=True,
