@@ -43,6 +43,20 @@ def main() -> None:
             for item in result[kind].get(label, []):
                 print(f"  {kind} {label}: {item}")
     answer_key(facts)
+    if "--un" in sys.argv:
+        links(facts)
+
+
+def links(facts: list[dict]) -> None:  # type: ignore[type-arg]
+    """Which organizations the designation facts link to UN entries (all lists' ids per party)."""
+    shown: dict[str, list[str]] = {}
+    for f in facts:
+        if f["kind"] == "designation" and f["subject"]:
+            un = [i for i in (f["details"].get("subject_ids") or []) if i.startswith("un-sc")]
+            shown.setdefault(f["subject"], un)
+    print("UN links of designated organizations:")
+    for name, ids in shown.items():
+        print(f"  {name} -> {', '.join(ids) or '-'}")
 
 
 def answer_key(facts: list[dict]) -> None:  # type: ignore[type-arg]

@@ -49,7 +49,11 @@ def _rows(facts: list[dict[str, Any]]) -> list[list[object]]:
     rows = []
     for f in facts:
         nums = ", ".join(f"{k}={v}" for k, v in (f["numbers"] or {}).items())
-        rows.append([f["id"], f["kind"], f["action"] or "", f["subject"] or "", f["object"] or "",
+        subject = f["subject"] or ""
+        details = f.get("details") or {}
+        if f["kind"] == "extradition" and details.get("to"):
+            subject = f"{details.get('from') or '?'} → {details['to']}"
+        rows.append([f["id"], f["kind"], f["action"] or "", subject, f["object"] or "",
                      f["date"] or "", f["place"] or "", nums, len(f.get("citations") or [f["citation"]]), f["status"]])
     return rows
 
