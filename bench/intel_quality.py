@@ -85,6 +85,8 @@ def answer_key(facts: list[dict]) -> None:  # type: ignore[type-arg]
     for f in facts:
         if f["kind"] != "designation" or not f["subject"] or not f["date"]:
             continue
+        if (f["details"].get("jurisdiction") or "kz") != "kz":
+            continue  # another country's ban (Kyrgyzstan's of HuT) is no event of the national list
         for eid, ks in keys.items():
             if name_key(f["subject"]) in ks or any(k.startswith(name_key(f["subject"])) for k in ks):
                 got.add((eid, f["date"]))

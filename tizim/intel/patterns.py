@@ -23,8 +23,11 @@ events       arrest ("arrested/detained/caught/captured", "arrests of", "held N 
              exercise ("held/hosted/participated in ... exercise/drill/maneuvers").
 
 Nothing is taken from quoted speech, negated clauses ("has not taken action to ban them") or
-plans ("plan to hold"). A sentence without a date of its own takes the last date of its
-paragraph, else the year its section is headed by, else the report year of the document.
+plans ("plan to hold"). An event's date is the one in its own clause, else a fronted date or a
+parallel clause's (`Extractor.event_date_for`), else the paragraph's when the sentence goes on
+with the same story and only its year when not (`Extractor.carried_date`); a present perfect
+without a date states a practice. A designation without a date of its own takes the last date
+of its paragraph, else the year its section is headed by, else the report year of the document.
 """
 
 from __future__ import annotations
