@@ -88,11 +88,15 @@ def http_latency(db: str, mix: list[dict[str, object]], count: int) -> dict[str,
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = subprocess.Popen([*TIZIM, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = Path(tempfile.mkdtemp(prefix="bench-serve-")) / "serve.log"
+    with log.open("wb") as out:  # the server keeps its own copy of the descriptor
+        server = subprocess.Popen([*TIZIM, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
+            if server.poll() is not None:
+                raise RuntimeError(f"tizim serve exited: {log.read_text()[-2000:]}")
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1)
                 break

@@ -162,6 +162,10 @@ def rescreen_cmd(user: UserOpt = None, json_out: JsonOpt = False) -> None:
                       highlight=False)
         return
     for v in report["versions"]:
+        if not v["payments_before"]:
+            console.print(f"  {v['list']} version {v['version']}: imported before any payment was decided; "
+                          "nothing to rescreen", highlight=False)
+            continue
         console.print(f"  {v['list']} version {v['version']}: {v['new_entries']} new or changed entries; "
                       f"freeze deadline {v['freeze_deadline'][:19]} ({'met' if v['within_deadline'] else 'MISSED'})",
                       highlight=False)

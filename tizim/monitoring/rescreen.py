@@ -53,6 +53,8 @@ class _Version:
     imported_at: str
     published_at: str | None
     new_ids: list[str] = field(default_factory=list)
+    # Payments were decided before this version took effect: there is something to rescreen.
+    relevant: bool = False
 
     @property
     def cutoff(self) -> str:
@@ -128,11 +130,15 @@ def rescreen(url: str | None = None, actor: str = "system", screener: Any = None
                               "held_payments": 0, "cases": [], "timings": {}}
     with transaction(url) as conn:
         pending = _pending_versions(conn)
+        first = conn.execute(select(t.payments.c.decided_at).order_by(t.payments.c.decided_at).limit(1)).scalar()
     if not pending:
         return _finish(report, started, [])
     registry = Registry(url)
     entry_version: dict[str, _Version] = {}  # entity id -> the latest pending version that brought it
     for v in pending:
+        v.relevant = first is not None and first < v.cutoff
+        if not v.relevant:
+            continue  # imported before any payment was decided: recorded, nothing to screen
         diff = registry.diff(v.list_name, v.seq - 1, v.seq)
         v.new_ids = [e["id"] for e in diff["added"] + diff["changed"]]
         for eid in v.new_ids:
@@ -269,11 +275,12 @@ def _finish(report: dict[str, Any], started: float, versions: list[_Version]) ->
     finished = datetime.now(UTC)
     report["versions"] = [
         {"list": v.list_name, "version": v.seq, "imported_at": v.imported_at, "published_at": v.published_at,
-         "new_entries": len(v.new_ids), "freeze_deadline": v.deadline.isoformat(),
-         "within_deadline": finished <= v.deadline}
+         "new_entries": len(v.new_ids), "payments_before": v.relevant,
+         "freeze_deadline": v.deadline.isoformat() if v.relevant else None,
+         "within_deadline": finished <= v.deadline if v.relevant else None}
         for v in versions
     ]
-    report["within_24h_of_publication"] = all(v["within_deadline"] for v in report["versions"])
+    report["within_24h_of_publication"] = all(v["within_deadline"] is not False for v in report["versions"])
     report["cases"] = sorted(set(report["cases"]))
     report["seconds"] = round(time.perf_counter() - started, 3)
     return report
