@@ -10,9 +10,14 @@ through SQLAlchemy, which parses JSON columns on the way out.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Connection, insert
+from sqlalchemy import JSON, Connection, String, any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
+
+T = TypeVar("T")
 
 
 def _encode(value: Any) -> Any:
@@ -53,3 +58,19 @@ def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
             cur.close()
         return
     conn.execute(insert(table), rows)
+
+
+def chunks(conn: Connection, values: list[T], size: int = 400) -> Iterator[list[T]]:
+    """Values in groups for `in_values`: one group on PostgreSQL (a single array parameter),
+    groups of `size` elsewhere (SQLite limits the number of parameters)."""
+    step = (len(values) or 1) if conn.dialect.name == "postgresql" else size
+    for start in range(0, len(values), step):
+        yield values[start : start + step]
+
+
+def in_values(conn: Connection, column: Any, values: list[str], name: str) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`: one parameter, so the
+    statement is compiled once and psycopg does not parse hundreds of placeholders."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(name, value=values, type_=ARRAY(String)))
+    return column.in_(values)

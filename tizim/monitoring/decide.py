@@ -21,7 +21,7 @@ from sqlalchemy import Connection, insert, or_, select
 
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
-from tizim.monitoring.bulk import insert_rows
+from tizim.monitoring.bulk import chunks, in_values, insert_rows
 from tizim.monitoring.model import Payment, Rejected
 from tizim.monitoring.rules import History, Hit, RuleSet, Seen, payment_ts
 from tizim.monitoring.screening import PaymentScreener
@@ -152,9 +152,8 @@ class Decider:
     @staticmethod
     def _stored(conn: Connection, ids: list[str]) -> dict[str, Decision]:
         found: dict[str, Decision] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in conn.execute(select(t.payments).where(t.payments.c.payment_id.in_(chunk))):
+        for chunk in chunks(conn, ids, 500):
+            for row in conn.execute(select(t.payments).where(in_values(conn, t.payments.c.payment_id, chunk, "ids"))):
                 found[row.payment_id] = Decision.from_row(row, replay=True)
         return found
 
@@ -262,12 +261,12 @@ class Decider:
             return
         since = min(payment_ts(p) for p in payments) - self.rules.max_window
         key_list = sorted(keys)
-        for start in range(0, len(key_list), 400):
-            chunk = key_list[start : start + 400]
+        for chunk in chunks(conn, key_list, 400):
             rows = conn.execute(
                 select(t.payments.c.payment_id, t.payments.c.debtor_key, t.payments.c.creditor_key,
                        t.payments.c.ts, t.payments.c.amount_local)
-                .where(or_(t.payments.c.debtor_key.in_(chunk), t.payments.c.creditor_key.in_(chunk)))
+                .where(or_(in_values(conn, t.payments.c.debtor_key, chunk, "dkeys"),
+                           in_values(conn, t.payments.c.creditor_key, chunk, "ckeys")))
                 .where(t.payments.c.ts >= since)
             )
             for row in rows:
