@@ -62,13 +62,9 @@ _SUN = re.compile(r"\b[aeu](t|th|d|dh|r|z|s|sh|n)[-\s]+(?=\1)")
 _ABD = re.compile(r"\babd(?!allah\b)(?:[aeiou]l|[aeiou](?=([tdrzsn])\1)|[aeiou](?=[tdrzsn]))?[\s-]*(?=[a-z]{3,})")
 # Joined "-uddin" / "-eddine": Nuruddin -> nur din
 _UDDIN = re.compile(r"\b([a-z]{2,}?)[aeiou]dd(?:in|een|ine)\b")
+_HARD_C = re.compile(r"c(?![heiy])")
 _BIN = re.compile(r"\b(?:ibn|ben|bin|bint|binti|ibnu)\b")
 
-# Honorific / connector / generic words: weighted down so they never make a match alone.
-GENERIC_ORG_WORDS = frozenset(
-    ["organization", "organisation", "organizatsiya", "organizatsiia", "tashkiloti", "uyushmasi", "party", "partiya", "partiia", "movement", "harakat", "harakati", "dvizhenie", "dvizheniye", "group", "groups", "gruppa", "company", "companies", "co", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sarl", "bv", "jsc", "ojsc", "cjsc", "ooo", "ao", "oao", "zao", "too", "tov", "front", "fronti", "brigade", "brigades", "battalion", "battalions", "army", "council", "committee", "association", "society", "union", "foundation", "fund", "trust", "centre", "center", "institute", "international", "national", "islamic", "islam", "al", "the", "of", "and", "for", "in", "de", "la", "le", "des", "du", "el", "der", "die", "das", "und", "trading", "trade", "enterprise", "enterprises", "industries", "industry", "holding", "holdings", "services", "service", "network", "jamaat", "jamiat", "jamaah", "jama", "bank", "shipping", "ship", "vessel", "airlines", "aviation"]
-)
-CONNECTORS = frozenset(["bin", "bint", "abu", "umm", "ould", "of", "the", "and", "de", "la", "le", "du", "des", "van", "von", "der"])
 PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ovic|uly|ulu|kyzy|kizi|kyzi|qizi|ogly|oglu|ugli|ogli)$")
 ACRONYM_STOP = frozenset(["of", "the", "and", "for", "in", "de", "la", "le", "des", "du", "al", "el", "ul", "wa", "va"])
 
@@ -95,7 +91,18 @@ def _particles(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def canon_token(tok: str) -> str:
-    """One spelling for the romanization variants of a token (already ASCII, lower case)."""
+    """One spelling for the romanization variants of a token (already ASCII, lower case).
+
+    Applied until nothing changes, so the canonical form is a fixed point ("oou", "qh")."""
+    prev, t = None, tok
+    for _ in range(4):
+        if t == prev:
+            break
+        prev, t = t, _canon_once(t)
+    return t
+
+
+def _canon_once(tok: str) -> str:
     t = tok
     # Uzbek Latin x = kh (Xodjaev); inside English words x stays ks (Alexander)
     if t.startswith("x"):
@@ -104,6 +111,9 @@ def canon_token(tok: str) -> str:
                  ("ph", "f"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("w", "v")):
         if a in t:
             t = t.replace(a, b)
+    # hard c is k (Company = Kompaniya): c before anything but h, e, i, y
+    if "c" in t:
+        t = _HARD_C.sub("k", t)
     # BGN "-yev"/"ye-" vs GOST/ICAO "-ev"/"e-": Nazarbayev = Nazarbaev, Yevgeniy = Evgenii
     if "ye" in t:
         t = re.sub(r"(^|[aeiouy])ye", r"\1e", t)
@@ -125,6 +135,23 @@ def _collapse(t: str) -> str:
         if ch != out[-1]:
             out.append(ch)
     return "".join(out)
+
+
+# Honorific / connector / generic words: weighted down so they never make a match alone.
+_GENERIC_ORG_WORDS = (
+    ["organization", "organisation", "organizatsiya", "organizatsiia", "tashkiloti", "uyushmasi", "party", "partiya", "partiia", "movement", "harakat", "harakati", "dvizhenie", "dvizheniye", "group", "groups", "gruppa", "company", "companies", "co", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sarl", "bv", "jsc", "ojsc", "cjsc", "ooo", "ao", "oao", "zao", "too", "tov", "front", "fronti", "brigade", "brigades", "battalion", "battalions", "army", "council", "committee", "association", "society", "union", "foundation", "fund", "trust", "centre", "center", "institute", "international", "national", "islamic", "islam", "al", "the", "of", "and", "for", "in", "de", "la", "le", "des", "du", "el", "der", "die", "das", "und", "trading", "trade", "enterprise", "enterprises", "industries", "industry", "holding", "holdings", "services", "service", "network", "jamaat", "jamiat", "jamaah", "jama", "bank", "shipping", "ship", "vessel", "airlines", "aviation",
+     # legal-form words in English and Russian (also as Cyrillic transliterations of English)
+     "liability", "joint", "stock", "public", "private", "closed", "open", "obshchestvo", "obshestvo",
+     "ogranichennoi", "ogranichennoy", "ogranichennoj", "otvetstvennostyu", "otvetstvennostiu",
+     "aktsionernoe", "aktsionernoye", "publichnoe", "zakrytoe", "otkrytoe", "nauchno", "proizvodstvennoe",
+     "tovarishchestvo", "firma", "firm", "scientific", "production", "research", "plant", "factory",
+     "zavod", "kombinat", "concern", "kontsern", "obedinenie", "federal", "unitary"]
+)
+_CONNECTORS = (["bin", "bint", "abu", "umm", "ould", "of", "the", "and", "de", "la", "le", "du", "des", "van", "von", "der"])
+# the word lists in canonical form, so the index's fold_token() of them meets the folds of
+# real names ("company" -> "kompani", Cyrillic "Компанй" -> "kompani")
+GENERIC_ORG_WORDS = frozenset(canon_token(w) for w in _GENERIC_ORG_WORDS)
+CONNECTORS = frozenset(canon_token(w) for w in _CONNECTORS)
 
 
 @lru_cache(maxsize=200_000)
@@ -180,6 +207,13 @@ def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
         c = canon_token(tok)
         if c:
             out.append(c)
+    joined = " ".join(out)
+    if joined != name and out:
+        # canonical spelling can reveal a prefix or particle the first pass could not see
+        # ("THE:0", "Mß:0", "YLϏA" -> "il a"): the canonical form is a fixed point
+        again = _name_tokens(joined, schema)
+        if again and again != tuple(out):
+            return again
     return tuple(out)
 
 
