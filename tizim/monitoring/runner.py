@@ -7,6 +7,7 @@ every payment decided at most once and a re-run decides the rest exactly once.
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ def run_file(path: Path, fmt: str | None = None, batch: int = 500, actor: str = 
     began = time.perf_counter()
     decider.screening.engine  # noqa: B018 - builds the index
     index_seconds = time.perf_counter() - began
+    # The index is millions of long-lived objects; without this every full garbage collection
+    # walks all of them (measured: ~0.9 s of 3.2 s for 5,000 payments, 0.2 s with it).
+    gc.freeze()
     started = time.perf_counter()
     cpu_started = time.process_time()
     payments: list[Payment] = []
