@@ -87,6 +87,39 @@ class _Hit:
     name_score: float
 
 
+class _Allowed:
+    """Which clusters a query may meet: schema compatibility, lists, excluded ids."""
+
+    __slots__ = ("compatible", "restricted", "_schemas", "_clists", "_want", "_drop", "_skip", "_memo")
+
+    def __init__(self, index: Index, compatible: frozenset[str], lists: Sequence[str] | None,
+                 exclude_lists: Sequence[str] | None, exclude_ids: Sequence[str] | None) -> None:
+        self.compatible = compatible
+        self._schemas = index.cluster_schema
+        self._clists = index.cluster_lists
+        self._want = frozenset(lists) if lists else None
+        self._drop = frozenset(exclude_lists) if exclude_lists else None
+        self._skip: set[int] = set()
+        for eid in exclude_ids or ():
+            ci = index.cluster_by_id.get(eid, index.member_cluster.get(eid))
+            if ci is not None:
+                self._skip.add(ci)
+        # beyond the schema (which postings_for() already applies), is there a filter?
+        self.restricted = bool(self._want is not None or self._drop is not None or self._skip)
+        self._memo: dict[int, bool] = {}
+
+    def __call__(self, ci: int) -> bool:
+        ok = self._memo.get(ci)
+        if ok is None:
+            ok = self._schemas[ci] in self.compatible and ci not in self._skip
+            if ok and self._want is not None:
+                ok = bool(self._clists[ci] & self._want)
+            if ok and self._drop is not None:
+                ok = bool(self._clists[ci] - self._drop)
+            self._memo[ci] = ok
+        return ok
+
+
 class Screener:
     """Matches queries against an Index; cheap to call from many threads (read-only)."""
 
@@ -99,10 +132,8 @@ class Screener:
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
-        from tizim.registry.service import Registry
-
-        token = Registry(url).state_token()
-        return cls(load_index(url, lists), url=url, token=token)
+        index = load_index(url, lists)  # from the on-disk cache when the lists are unchanged
+        return cls(index, url=url, token=index.state_token)
 
     @classmethod
     def from_entities(cls, entities: Iterable[Entity], same_as: Iterable[tuple[str, str]] = (),
@@ -216,22 +247,33 @@ class Screener:
         return min(score, 1.0), pairs, method
 
     def _candidates(self, q: _QName, allowed: Any) -> list[int]:
+        # speed: postings pre-filtered by schema (identical order, so identical candidates),
+        # a per-cluster filter only for list/id restrictions, and a C sort for the top ones
         idx = self.index
         acc: dict[int, float] = {}
+        get = acc.get
         has_strong = any(w >= 0.3 for w in q.weights)
-        postings = idx.postings
+        postings = idx.postings_for(allowed.compatible)
         for i, exp in enumerate(q.exps):
             w = q.weights[i]
             if has_strong and w < 0.3:
                 continue
             for t, s in exp.items():
+                plist = postings[t]
+                if not plist:
+                    continue
                 gain = s * w
-                for rid in postings[t]:
-                    acc[rid] = acc.get(rid, 0.0) + gain
-        rec_cluster = idx.rec_cluster
-        keep = [rid for rid in acc if allowed(rec_cluster[rid])]
+                for rid in plist:
+                    acc[rid] = get(rid, 0.0) + gain
+        if allowed.restricted:
+            rec_cluster = idx.rec_cluster
+            keep = [rid for rid in acc if allowed(rec_cluster[rid])]
+        else:
+            keep = list(acc)
         if len(keep) > CANDIDATES:
-            keep = heapq.nlargest(CANDIDATES, keep, key=acc.__getitem__)
+            # a stable sort: ties keep first-seen order, exactly as heapq.nlargest does
+            keep.sort(key=acc.__getitem__, reverse=True)
+            del keep[CANDIDATES:]
         return keep
 
     def _acronym_hits(self, q: _QName, allowed: Any) -> list[int]:
@@ -248,32 +290,9 @@ class Screener:
         return out
 
     def _allowed(self, schema: str, lists: Sequence[str] | None,
-                 exclude_lists: Sequence[str] | None, exclude_ids: Sequence[str] | None) -> Any:
-        idx = self.index
-        compatible = COMPATIBLE.get(schema, COMPATIBLE["Thing"])
-        want = frozenset(lists) if lists else None
-        drop = frozenset(exclude_lists) if exclude_lists else None
-        skip_clusters: set[int] = set()
-        for eid in exclude_ids or ():
-            ci = idx.cluster_by_id.get(eid, idx.member_cluster.get(eid))
-            if ci is not None:
-                skip_clusters.add(ci)
-        schemas = idx.cluster_schema
-        clists = idx.cluster_lists
-        memo: dict[int, bool] = {}
-
-        def allowed(ci: int) -> bool:
-            ok = memo.get(ci)
-            if ok is None:
-                ok = schemas[ci] in compatible and ci not in skip_clusters
-                if ok and want is not None:
-                    ok = bool(clists[ci] & want)
-                if ok and drop is not None:
-                    ok = bool(clists[ci] - drop)
-                memo[ci] = ok
-            return ok
-
-        return allowed
+                 exclude_lists: Sequence[str] | None, exclude_ids: Sequence[str] | None) -> _Allowed:
+        return _Allowed(self.index, COMPATIBLE.get(schema, COMPATIBLE["Thing"]), lists,
+                        exclude_lists, exclude_ids)
 
     def match(self, query: Query, threshold: float | None = None, limit: int = 10,
               lists: Sequence[str] | None = None, exclude_lists: Sequence[str] | None = None,

@@ -20,20 +20,34 @@ Candidate generation looks a query token up by its exact fold, its consonant ske
 its single-deletion neighbourhood (SymSpell: finds tokens within two edits without scanning
 the vocabulary), so the work per query grows with the number of similar tokens, not with
 the size of the lists.
+
+Building. `load_index` reads every current entry in one query as plain JSON (no model
+objects) and keeps the built index in a pickle next to the SQLite database (or in the user
+cache directory), keyed by the registry's list versions and the code that shapes the index;
+a CLI run or a server worker whose lists did not change loads it instead of rebuilding.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import logging
 import math
+import os
+import pickle
 import re
+import sys
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tizim.registry import tables as rt
 from tizim.registry.model import Entity
@@ -48,7 +62,10 @@ from tizim.screening.normalize import (
     name_tokens,
     skeleton,
 )
-from tizim.store import transaction
+from tizim.settings import get_settings
+from tizim.store import normalise_url, transaction
+
+log = logging.getLogger("tizim.screening")
 
 STRONG_KINDS = ("primary", "alias", "former", "spelling")
 EXCLUSIVE_ID_TYPES = frozenset({"imo", "iin", "national_id", "registration", "bin", "tax_id", "lei"})
@@ -168,6 +185,70 @@ def _years(dates: Iterable[str]) -> set[int]:
     return out
 
 
+class Entry:
+    """What the index needs of one list entry: read straight from the stored JSON (building
+    30,000 model objects costs more than the whole clustering) or from an Entity."""
+
+    __slots__ = ("id", "schema", "names", "designations", "birth_dates", "countries",
+                 "identifiers", "content_hash", "_entity")
+
+    def __init__(self, id: str, schema: str, names: list[tuple[str, str]],
+                 designations: list[tuple[str, str, str | None]], birth_dates: list[str],
+                 countries: list[str], identifiers: list[tuple[str, str]],
+                 content_hash: str | None = None, entity: Entity | None = None) -> None:
+        self.id = id
+        self.schema = schema
+        self.names = names  # (full, kind)
+        self.designations = designations  # (list, reference, delisted_on)
+        self.birth_dates = birth_dates
+        self.countries = countries  # nationalities and countries
+        self.identifiers = identifiers  # (type, value)
+        self.content_hash = content_hash
+        self._entity = entity
+
+    @classmethod
+    def from_entity(cls, e: Entity, content_hash: str | None = None) -> Entry:
+        return cls(
+            e.id, e.schema, [(n.full, n.kind) for n in e.names],
+            [(d.list_name, d.reference, d.delisted_on) for d in e.designations],
+            e.birth_dates, e.nationalities + e.countries,
+            [(i.type, i.value) for i in e.identifiers], content_hash, e,
+        )
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], content_hash: str | None = None) -> Entry:
+        """From the registry's stored document (Entity.to_dict)."""
+        return cls(
+            data["id"], data["schema"],
+            [(" ".join(n["full"].split()), n.get("kind", "primary"))
+             for n in data.get("names") or []],
+            [(d["list"], d["reference"], d.get("delisted_on"))
+             for d in data.get("designations") or []],
+            list(data.get("birth_dates") or []),
+            list(data.get("nationalities") or []) + list(data.get("countries") or []),
+            [(i["type"], i["value"]) for i in data.get("identifiers") or []],
+            content_hash,
+        )
+
+    @property
+    def home(self) -> str:
+        return self.designations[0][0] if self.designations else self.id.split(":", 1)[0]
+
+    @property
+    def caption(self) -> str:
+        for full, kind in self.names:
+            if kind == "primary":
+                return full
+        return self.names[0][0] if self.names else self.id
+
+    def digest(self) -> str:
+        if self.content_hash is None:
+            if self._entity is None:
+                raise ValueError(f"entry {self.id} has neither a content hash nor an entity")
+            self.content_hash = self._entity.content_hash()
+        return self.content_hash
+
+
 class Index:
     """Clusters, names and the token index, built once and then only read (fork-safe)."""
 
@@ -195,7 +276,10 @@ class Index:
         self.deletes: dict[str, list[int]] = {}
         self.acronyms: dict[str, list[int]] = {}
         self.entity_count = 0
-        self._hashes: dict[str, str] = {}
+        # postings restricted to the names of some schemata (a Person query never reads
+        # vessels): filled by postings_for(), shared by every query of those schemata
+        self._compat_postings: dict[frozenset[str], list[list[int]]] = {}
+        self.state_token: str | None = None  # the registry state it was built from
 
     # ---- building --------------------------------------------------------------------
 
@@ -205,32 +289,40 @@ class Index:
               hashes: dict[str, str] | None = None) -> Index:
         """`weights_from`: take token weights from a bigger index (compare() of two names);
         `hashes`: the registry's content hashes by entity id (saves recomputing them)."""
+        hashes = hashes or {}
+        entries = [Entry.from_entity(e, hashes.get(e.id)) for e in entities]
+        return cls.build_entries(entries, same_as, include_undesignated, weights_from)
+
+    @classmethod
+    def build_entries(cls, entries: Iterable[Entry], same_as: Iterable[tuple[str, str]] = (),
+                      include_undesignated: bool = False,
+                      weights_from: Index | None = None) -> Index:
         index = cls()
-        index._hashes = hashes or {}
-        ents = [e for e in entities if e.names]
+        ents = [e for e in entries if e.names]
         index.entity_count = len(ents)
         index._cluster(ents, same_as, include_undesignated)
         index._index_names(weights_from)
         return index
 
-    def _cluster(self, ents: list[Entity], same_as: Iterable[tuple[str, str]],
+    def _cluster(self, ents: list[Entry], same_as: Iterable[tuple[str, str]],
                  include_undesignated: bool) -> None:
         pos = {e.id: i for i, e in enumerate(ents)}
         uf = _UnionFind(len(ents))
         for src, dst in same_as:
             if src in pos and dst in pos:
                 uf.union(pos[src], pos[dst])
-        home = [self._home_list(e) for e in ents]
-        norm = [[(" ".join(sorted(fold_token(t) for t in name_tokens(n.full, e.schema))), n.kind)
-                 for n in e.names] for e in ents]
+        home = [e.home for e in ents]
         by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(ents):
             if not e.designations:
                 continue
             fam = schema_family(e.schema)
-            for key, kind in norm[i]:
+            for full, kind in e.names:
+                if kind not in STRONG_KINDS:
+                    continue
+                key = " ".join(sorted(fold_token(t) for t in name_tokens(full, e.schema)))
                 toks = key.split()
-                if kind not in STRONG_KINDS or len(toks) < 2:
+                if len(toks) < 2:
                     continue
                 if all(t in _GENERIC_FOLDS or t in _CONNECTOR_FOLDS for t in toks):
                     continue
@@ -243,6 +335,8 @@ class Index:
             return lists_of[uf.find(i)]
 
         for (fam, key), idxs in by_key.items():
+            if len(idxs) < 2:
+                continue
             uniq = sorted(set(idxs))
             for a_pos, a in enumerate(uniq):
                 for b in uniq[a_pos + 1:]:
@@ -265,13 +359,9 @@ class Index:
             self._add_cluster(members, designated)
 
     @staticmethod
-    def _home_list(e: Entity) -> str:
-        return e.designations[0].list_name if e.designations else e.id.split(":", 1)[0]
-
-    @staticmethod
-    def _compatible(a: Entity, b: Entity, fam: str, ntoks: int) -> bool:
-        ida = {(id_type_class(i.type), norm_identifier(i.value)) for i in a.identifiers}
-        idb = {(id_type_class(i.type), norm_identifier(i.value)) for i in b.identifiers}
+    def _compatible(a: Entry, b: Entry, fam: str, ntoks: int) -> bool:
+        ida = {(id_type_class(t), norm_identifier(v)) for t, v in a.identifiers}
+        idb = {(id_type_class(t), norm_identifier(v)) for t, v in b.identifiers}
         if ida & idb:
             return True
         for t in EXCLUSIVE_ID_TYPES:
@@ -287,36 +377,34 @@ class Index:
         # a person without dates on one side: only long names are distinctive enough
         return ntoks >= 3
 
-    def _add_cluster(self, members: list[Entity], designated: bool) -> None:
+    def _add_cluster(self, members: list[Entry], designated: bool) -> None:
         lead = next((e for e in members if e.designations), members[0])
         refs: dict[str, list[str]] = {}
         member_lists: dict[str, str] = {}
         for e in members:
-            member_lists[e.id] = self._home_list(e)
-            for d in e.designations:
-                if d.delisted_on:
+            member_lists[e.id] = e.home
+            for list_name, reference, delisted_on in e.designations:
+                if delisted_on:
                     continue
-                bucket = refs.setdefault(d.list_name, [])
-                if d.reference not in bucket:
-                    bucket.append(d.reference)
+                bucket = refs.setdefault(list_name, [])
+                if reference not in bucket:
+                    bucket.append(reference)
         names: list[tuple[str, str]] = []
         seen: set[str] = set()
         for e in [lead] + [m for m in members if m is not lead]:
-            for n in e.names:
-                if n.full not in seen:
-                    seen.add(n.full)
-                    names.append((n.full, n.kind))
+            for full, kind in e.names:
+                if full not in seen:
+                    seen.add(full)
+                    names.append((full, kind))
         dates = sorted({d for e in members for d in e.birth_dates})
-        countries = sorted({c for e in members for c in e.nationalities + e.countries})
+        countries = sorted({c for e in members for c in e.countries})
         idents: list[tuple[str, str, str]] = []
         for e in members:
-            for ident in e.identifiers:
-                item = (id_type_class(ident.type), norm_identifier(ident.value), ident.value)
+            for kind, value in e.identifiers:
+                item = (id_type_class(kind), norm_identifier(value), value)
                 if item[1] and item not in idents:
                     idents.append(item)
-        digest = hashlib.sha1(
-            "|".join(self._hashes.get(e.id) or e.content_hash() for e in members).encode()
-        ).hexdigest()
+        digest = hashlib.sha1("|".join(e.digest() for e in members).encode()).hexdigest()
         cid = members[0].id
         schema = lead.schema
         cluster = Cluster(
@@ -354,8 +442,8 @@ class Index:
                     continue
                 seen.add(key)
                 pending.append((ci, full, kind, folds))
-                for f in set(folds):
-                    df[f] += 1
+                for f in dict.fromkeys(folds):  # first-seen order: the vocabulary's order
+                    df[f] += 1                  # must not depend on string hashing
                 if is_org_schema(cluster.schema) or cluster.schema == "Thing":
                     for acr in acronyms(full):
                         self.acronyms.setdefault(acr, []).append(len(pending) - 1)
@@ -401,6 +489,27 @@ class Index:
         self.deletes = dict(self.deletes)
         self.acronyms = dict(self.acronyms)
 
+    # ---- reading -----------------------------------------------------------------------
+
+    def postings_for(self, schemata: frozenset[str]) -> list[list[int]]:
+        """Postings holding only names of clusters with one of these schemata (same order
+        as `postings`, so candidates come out exactly as a filter after the lookup would)."""
+        got = self._compat_postings.get(schemata)
+        if got is not None:
+            return got
+        if set(self.cluster_schema) <= schemata:
+            got = self.postings
+        else:
+            schema_of = self.cluster_schema
+            ok = [schema_of[ci] in schemata for ci in self.rec_cluster]
+            empty: list[int] = []
+            got = []
+            for plist in self.postings:
+                kept = [r for r in plist if ok[r]]
+                got.append(kept if kept else empty)
+        self._compat_postings[schemata] = got
+        return got
+
     # ---- info ------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -414,15 +523,174 @@ class Index:
         }
 
 
-def load_index(url: str | None = None, lists: Iterable[str] | None = None,
-               include_undesignated: bool = False) -> Index:
-    registry = Registry(url)
-    lists = list(lists) if lists is not None else None
-    entities = list(registry.iter_entities(lists=lists))
-    same_as = [(r["source_id"], r["target_id"]) for r in registry.iter_relationships(kinds=["same_as"])]
+def _read_entries(url: str | None, lists: list[str] | None) -> list[Entry]:
+    """Every current entry of the registry (of `lists`), in id order, in one query."""
+    e = rt.entities.c
+    query = select(e.data, e.content_hash).where(e.removed_version_id.is_(None))
+    if lists is not None:
+        query = query.where(e.list_name.in_(lists))
     with transaction(url) as conn:
-        hashes = dict(conn.execute(
-            select(rt.entities.c.id, rt.entities.c.content_hash)
-            .where(rt.entities.c.removed_version_id.is_(None))
-        ).all())
-    return Index.build(entities, same_as, include_undesignated=include_undesignated, hashes=hashes)
+        return [Entry.from_data(data, digest) for data, digest in conn.execute(query.order_by(e.id))]
+
+
+def build_from_registry(url: str | None = None, lists: Iterable[str] | None = None,
+                        include_undesignated: bool = False) -> Index:
+    """A fresh index over the registry's current entries (no cache)."""
+    registry = Registry(url)
+    token = registry.state_token()  # first: also loads the bundled list into a new database
+    wanted = list(lists) if lists is not None else None
+    entries = _read_entries(url, wanted)
+    same_as = [(r["source_id"], r["target_id"]) for r in registry.iter_relationships(kinds=["same_as"])]
+    index = Index.build_entries(entries, same_as, include_undesignated=include_undesignated)
+    index.state_token = token
+    return index
+
+
+def load_index(url: str | None = None, lists: Iterable[str] | None = None,
+               include_undesignated: bool = False, cache: bool = True) -> Index:
+    """The index over the registry; the whole-registry index comes from the on-disk cache
+    when the lists and the index code are unchanged since it was written."""
+    if lists is not None or include_undesignated or not cache:
+        return build_from_registry(url, lists, include_undesignated)
+    db_url = url or get_settings().database_url
+    token, key = _cache_key(db_url)
+    path = cache_path(db_url)
+    if path is None:
+        return build_from_registry(url)
+    index = _read_cache(path, key)
+    if index is not None:
+        index.state_token = token
+        return index
+    with _locked(path):
+        # another process (a server worker) may have written it while this one waited
+        index = _read_cache(path, key)
+        if index is None:
+            index = build_from_registry(url)
+            if index.state_token == token:  # lists changed while building: do not keep it
+                _write_cache(path, key, index)
+    index.state_token = token
+    return index
+
+
+# ---- the on-disk cache -----------------------------------------------------------------
+
+CACHE_FORMAT = 1
+_CACHE_MAGIC = b"tizim-screening-index\n"
+# the index is a function of the stored entries and of these modules (and the versions of
+# the libraries they normalize names with)
+_INDEX_CODE = ("index.py", "normalize.py")
+_INDEX_LIBS = ("rigour", "normality", "followthemoney", "rapidfuzz")
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    h = hashlib.sha1(f"{CACHE_FORMAT}|{sys.version_info[:2]}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _INDEX_CODE:
+        h.update((here / name).read_bytes())
+    for lib in _INDEX_LIBS:
+        try:
+            h.update(f"|{lib}={version(lib)}".encode())
+        except PackageNotFoundError:
+            h.update(f"|{lib}=?".encode())
+    return h.hexdigest()
+
+
+def _cache_key(url: str) -> tuple[str, str]:
+    """(state token, cache key). The key covers every list version (ids, file hashes and
+    import times: a database recreated at the same path gets another key) and the code."""
+    token = Registry(url).state_token()
+    v = rt.list_versions.c
+    with transaction(url) as conn:
+        versions = conn.execute(
+            select(v.id, v.list_name, v.file_hash, v.imported_at).order_by(v.id)).all()
+        rels = conn.execute(select(func.count()).select_from(rt.relationships)).scalar()
+    h = hashlib.sha1(f"{normalise_url(url)}|{token}|{rels}|{_code_fingerprint()}".encode())
+    for row in versions:
+        h.update("|".join(str(x) for x in row).encode())
+    return token, h.hexdigest()
+
+
+def cache_path(url: str) -> Path | None:
+    """Next to a SQLite database file (removed with it), else in the user cache directory;
+    None for an in-memory database."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if not db or db == ":memory:" or db.startswith("file:"):
+            return None
+        db_path = Path(db).resolve()
+        if os.access(db_path.parent, os.W_OK):
+            return db_path.with_name(db_path.name + ".screening-index")
+    from platformdirs import user_cache_dir
+
+    digest = hashlib.sha1(normalise_url(url).encode()).hexdigest()[:16]
+    return Path(user_cache_dir("tizim", appauthor=False)) / f"screening-index-{digest}.pickle"
+
+
+def _read_cache(path: Path, key: str) -> Index | None:
+    try:
+        with path.open("rb") as fh:
+            if fh.read(len(_CACHE_MAGIC)) != _CACHE_MAGIC:
+                return None
+            if pickle.load(fh) != key:
+                return None
+            enabled = gc.isenabled()
+            gc.disable()  # millions of small objects: the collector would walk them all
+            try:
+                index = pickle.load(fh)
+            finally:
+                if enabled:
+                    gc.enable()
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated or foreign file: rebuild and overwrite it
+        log.warning("screening index cache %s unreadable (%s); rebuilding", path, exc)
+        return None
+    return index if isinstance(index, Index) else None
+
+
+def _write_cache(path: Path, key: str, index: Index) -> None:
+    from tizim.screening.model import COMPATIBLE
+
+    for schemata in set(COMPATIBLE.values()):  # so every reader gets them ready-made
+        index.postings_for(schemata)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_CACHE_MAGIC)
+                pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # readers see the old file or the new one, never a part
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:  # a read-only place: screening works, only slower to start
+        log.warning("cannot write the screening index cache %s: %s", path, exc)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One builder at a time per cache file (server workers starting together)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: each process builds its own
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 (held across yield)
+    except OSError:
+        yield
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
