@@ -227,3 +227,22 @@ def test_screen_text(screener: Screener) -> None:
     for s in spans:
         assert text[s.start:s.end] == s.text and s.results[0].match
     assert screener.screen_text("Invoice 42 for office furniture, paid in full.") == []
+
+
+def test_screen_text_ignores_ordinary_words(screener: Screener) -> None:
+    # words that resemble listed name parts but are not names in this text
+    text = ("He said a payment of 1122 USD was made in Juli; the Kazakh islamic group "
+            "movement of workers party met. Mohammed paid.")
+    assert screener.screen_text(text) == []
+    # a standalone acronym in capitals is a name; the same letters in a word are not
+    spans = screener.screen_text("Funds sent to the IMU via a courier.")
+    assert [s.text for s in spans] == ["IMU"]
+    assert screener.screen_text("Funds sent to imu via a courier.") == []
+
+
+def test_screen_text_needs_the_whole_span(screener: Screener) -> None:
+    # one shared given name inside a longer name is not a match for that name
+    assert screener.screen_text("Transfer from Ayman Smithson to the shop.") == []
+    spans = screener.screen_text("Transfer from Aiman Muhammed Rabi al-Zawahiri to the shop.")
+    assert spans and "Zawahiri" in spans[0].text
+    assert spans[0].results[0].refs["un-sc"] == ["QDi.006"]

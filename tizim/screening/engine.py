@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from tizim.errors import InputError, NotFound
 from tizim.registry.model import Designation, Entity, Identifier, Name
@@ -58,6 +58,19 @@ from tizim.settings import get_settings
 
 MIN_TOKEN_SIM = 0.7
 ACRONYM_SCORE = 0.78
+# a spelled-out query whose leading words' initials equal a listed acronym alias
+# ("Inversiones Cifuentes y Cia" = "ICI"): shown as a candidate, never a match on its own
+REVERSE_ACRONYM_SCORE = 0.6
+# a person's name matched on one part only (a shared given name) or without the family name
+ONE_PART_CAP = 0.6
+NO_FAMILY_CAP = 0.65
+# both names keep a distinctive part the other lacks ("Omar Sabawi Ibrahim Hasan" vs "Yasir
+# Sabawi Ibrahim Hasan"): two relatives, not two spellings of one person
+CONFLICT_PENALTY = 0.6
+STRONG_WEIGHT = 0.3
+# "Abd" starts a one-word given name the normalizer splits ("Abd al-Aziz" = Abdulaziz): it
+# does not count as a name part of its own
+_NAME_PREFIXES = frozenset({"abd"})
 JOINED_MIN = 0.88
 JOINED_PENALTY = 0.08
 WEAK_ALIAS_FACTOR = 0.9
@@ -75,6 +88,8 @@ class _QName:
     joined: str
     acronym: str | None
     own_acronyms: set[str]
+    person: bool = False
+    full_initials: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -129,6 +144,7 @@ class Screener:
         self.token = token
         self.built_at = time.time()
         self._exp_cache: dict[str, dict[int, float]] = {}
+        self._family_cache: dict[int, frozenset[str]] = {}
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
@@ -168,8 +184,11 @@ class Screener:
             if t in out:
                 continue
             other = vocab[t]
-            sim = Levenshtein.normalized_similarity(fold, other)
-            if len(fold) >= 4 and len(other) >= 4 and skeleton(other) == skel:
+            # optimal string alignment: a transposition is one edit ("ladne" / "laden")
+            sim = OSA.normalized_similarity(fold, other)
+            # same consonants, other vowels (Zawahiri / Zavahry); not for short tokens or
+            # tokens further apart in spelling ("maria" / "mira", "tariki" / "turki")
+            if len(fold) >= 5 and len(other) >= 5 and sim >= 0.7 and skeleton(other) == skel:
                 sim = max(sim, 0.8)
             # short tokens must agree exactly: "hut" is not "hutu", "ali" is not "ala"
             if sim >= MIN_TOKEN_SIM and min(len(fold), len(other)) > 3:
@@ -201,9 +220,29 @@ class Screener:
                 weights.append(1.0)  # a word no list has: rare, and unmatched
         own = acronyms(name) if is_org_schema(schema) else set()
         return _QName(name, folds, weights, exps, sum(weights) or 1.0,
-                      "".join(sorted(folds)), acr, own)
+                      "".join(sorted(folds)), acr, own, schema == "Person",
+                      frozenset(acronyms(name, prefixes=False)) if own else frozenset())
 
     # ---- scoring -----------------------------------------------------------------------
+
+    def _family(self, rid: int) -> frozenset[str]:
+        """Folds that may hold a listed person's family name: the part before a comma
+        ("AL-ZAWAHIRI, Ayman"), else the first and the last distinctive part (Arabic and
+        Western order put it last, Korean and Chinese first, Russian lists either way)."""
+        fam = self._family_cache.get(rid)
+        if fam is not None:
+            return fam
+        idx = self.index
+        name = idx.rec_name[rid]
+        vw = idx.vocab_weight
+        if "," in name:
+            head = [fold_token(t) for t in name_tokens(name.split(",", 1)[0], "Person")]
+            fam = frozenset(f for f in head if f)
+        else:
+            folds = [idx.vocab[t] for t in idx.rec_tokens[rid] if vw[t] > 0.1]
+            fam = frozenset(folds[:1] + folds[-1:])
+        self._family_cache[rid] = fam
+        return fam
 
     def _score_rec(self, q: _QName, rid: int) -> tuple[float, list[tuple[str, str, float]], str]:
         idx = self.index
@@ -221,7 +260,7 @@ class Screener:
         used_j: set[int] = set()
         mq = mr = 0.0
         pairs: list[tuple[str, str, float]] = []
-        strong = False
+        strong = 0
         vw = idx.vocab_weight
         for s, i, j in cand:
             if i in used_i or j in used_j:
@@ -231,20 +270,69 @@ class Screener:
             w = vw[tids[j]]
             mq += s * q.weights[i]
             mr += s * w
-            if w >= 0.3 and q.weights[i] >= 0.3:
-                strong = True
+            if w >= STRONG_WEIGHT and q.weights[i] >= STRONG_WEIGHT and s >= 0.8 \
+                    and q.folds[i] not in _NAME_PREFIXES:
+                strong += 1
             pairs.append((q.folds[i], idx.vocab[tids[j]], round(s, 3)))
-        token_score = 0.65 * (mq / q.total) + 0.35 * (mr / (idx.rec_total[rid] or 1.0))
+        # parts the index lookup could not pair (two edits apart, a cut-off ending:
+        # "nikuov" / "nikulov", "anatolievi" / "anatolievich"): compared directly
+        if len(used_i) < len(q.folds) and len(used_j) < len(tids):
+            for i, f in enumerate(q.folds):
+                if i in used_i or len(f) < 4:
+                    continue
+                best_s, best_j = 0.0, -1
+                for j, t in enumerate(tids):
+                    if j in used_j or len(idx.vocab[t]) < 4:
+                        continue
+                    other = idx.vocab[t]
+                    sim = OSA.normalized_similarity(f, other)
+                    short, long_ = sorted((len(f), len(other)))
+                    # a cut-off ending, not a longer word built on it ("stepan" / "stepanovich")
+                    if short >= 5 and short >= 0.75 * long_ and (other.startswith(f) or f.startswith(other)):
+                        sim = max(sim, 0.8)
+                    if sim > best_s:
+                        best_s, best_j = sim, j
+                if best_s >= MIN_TOKEN_SIM:
+                    used_i.add(i)
+                    used_j.add(best_j)
+                    w = vw[tids[best_j]]
+                    mq += best_s * q.weights[i]
+                    mr += best_s * w
+                    if w >= STRONG_WEIGHT and q.weights[i] >= STRONG_WEIGHT and best_s >= 0.8:
+                        strong += 1
+                    pairs.append((f, idx.vocab[tids[best_j]], round(best_s, 3)))
+        rec_total = idx.rec_total[rid] or 1.0
+        qc, lc = mq / q.total, mr / rec_total
+        token_score = 0.65 * qc + 0.35 * lc
+        # distinctive parts left over on both sides: relatives or namesakes, not spellings
+        uq = sum(w for i, w in enumerate(q.weights) if i not in used_i and w >= STRONG_WEIGHT) / q.total
+        ur = sum(vw[t] for j, t in enumerate(tids) if j not in used_j and vw[t] >= STRONG_WEIGHT) / rec_total
+        conflict = CONFLICT_PENALTY * min(uq, ur)
+        token_score -= conflict
         method = "tokens"
         score = token_score
-        if token_score < 0.9:
-            # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri")
-            joined = fuzz.ratio(q.joined, idx.rec_joined[rid]) / 100.0
+        # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri"): only when
+        # the token counts differ, which is what a split or a glue does
+        # (compared in written order, or the query reversed: sorting the parts first would
+        # let unrelated names share letters)
+        if token_score < 0.9 and len(q.folds) != len(tids):
+            listed = "".join(idx.vocab[t] for t in tids)
+            joined = max(fuzz.ratio("".join(q.folds), listed),
+                         fuzz.ratio("".join(reversed(q.folds)), listed)) / 100.0
             if joined >= JOINED_MIN and joined - JOINED_PENALTY > token_score:
                 score, method = joined - JOINED_PENALTY, "joined"
         if not strong and score > 0.5:
-            score, method = 0.5, "generic words only"
-        return min(score, 1.0), pairs, method
+            return 0.5, pairs, "generic words only"
+        if method == "tokens" and (q.person or idx.cluster_schema[idx.rec_cluster[rid]] == "Person"):
+            # one name part never identifies a person, even against a one-part alias
+            if strong < 2 and score > ONE_PART_CAP:
+                return ONE_PART_CAP, pairs, "one name part only"
+            fam = self._family(rid)
+            if fam and score > NO_FAMILY_CAP and not any(r in fam and sim >= 0.8 for _, r, sim in pairs):
+                return NO_FAMILY_CAP, pairs, "family name not matched"
+        if conflict >= 0.01 and method == "tokens":
+            method = f"tokens, both sides keep other parts (-{conflict:.2f})"
+        return max(0.0, min(score, 1.0)), pairs, method
 
     def _candidates(self, q: _QName, allowed: Any) -> list[int]:
         # speed: postings pre-filtered by schema (identical order, so identical candidates),
@@ -276,17 +364,23 @@ class Screener:
             del keep[CANDIDATES:]
         return keep
 
-    def _acronym_hits(self, q: _QName, allowed: Any) -> list[int]:
+    def _acronym_hits(self, q: _QName, allowed: Any) -> list[tuple[int, float]]:
         idx = self.index
-        out: list[int] = []
+        out: list[tuple[int, float]] = []
         if q.acronym:
-            out.extend(r for r in idx.acronyms.get(q.acronym, ()) if allowed(idx.rec_cluster[r]))
+            out.extend((r, ACRONYM_SCORE) for r in idx.acronyms.get(q.acronym, ())
+                       if allowed(idx.rec_cluster[r]))
         for acr in q.own_acronyms:
             tid = idx.vocab_id.get(fold_token(canon_token(acr)))
             if tid is None:
                 continue
-            out.extend(r for r in idx.postings[tid]
-                       if len(idx.rec_tokens[r]) == 1 and allowed(idx.rec_cluster[r]))
+            # letters compared as written: folding would make "EKI" the acronym "AQI"; the
+            # initials of every word (IMU) count as the acronym, those of a leading part only
+            # (the first three words of a longer name) are a weak hint
+            score = ACRONYM_SCORE if acr in q.full_initials else REVERSE_ACRONYM_SCORE
+            out.extend((r, score) for r in idx.postings[tid]
+                       if len(idx.rec_tokens[r]) == 1 and allowed(idx.rec_cluster[r])
+                       and looks_like_acronym(idx.rec_name[r]) == acr)
         return out
 
     def _allowed(self, schema: str, lists: Sequence[str] | None,
@@ -309,8 +403,8 @@ class Screener:
             for rid in self._candidates(q, allowed):
                 score, pairs, method = self._score_rec(q, rid)
                 self._keep(best, q, rid, score, pairs, method)
-            for rid in self._acronym_hits(q, allowed):
-                self._keep(best, q, rid, ACRONYM_SCORE, [], "acronym")
+            for rid, acr_score in self._acronym_hits(q, allowed):
+                self._keep(best, q, rid, acr_score, [], "acronym")
         if not best:
             return []
         dismissed = self._dismissed(subject_key) if subject_key else {}

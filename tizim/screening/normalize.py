@@ -222,7 +222,7 @@ def normalize_name(name: str, schema: str | None = None) -> str:
     return " ".join(name_tokens(name, schema))
 
 
-def acronyms(name: str) -> set[str]:
+def acronyms(name: str, prefixes: bool = True) -> set[str]:
     """Acronyms an organization is known by: IMU, HuT (hizb ut tahrir), JCAM, PKK."""
     toks = raw_tokens(name)
     toks = [t for t in toks if not t.isdigit()]
@@ -234,6 +234,8 @@ def acronyms(name: str) -> set[str]:
     for acr in (full, content):
         if len(acr) >= 3:
             out.add(acr)
+    if not prefixes:
+        return out
     # lists add descriptive tails the acronym leaves out: Hizb ut-Tahrir (al-Islami) = HuT
     for k in range(3, len(toks)):
         out.add("".join(t[0] for t in toks[:k]))
