@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -40,18 +41,88 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield lineno, obj
 
 
-def _screen_chunk(chunk: list[Query]) -> list[str]:
-    out = []
-    for q in chunk:
-        results = _screener.match(q, **_opts)
-        out.append(json.dumps({"id": q.id, "results": [r.to_dict() for r in results]},
-                              ensure_ascii=False))
-    return out
+def _query_key(q: Query) -> tuple[Any, ...]:
+    """Queries equal in everything but their id get the same results."""
+    return (q.schema, tuple(q.names), tuple(q.birth_dates), tuple(q.countries),
+            tuple(q.identifiers))
 
 
-def _chunks(items: list[Query], size: int) -> Iterator[list[Query]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _results_json(q: Query) -> str:
+    results = _screener.match(q, **_opts)
+    return json.dumps([r.to_dict() for r in results], ensure_ascii=False)
+
+
+def _screen_range(span: tuple[int, int]) -> list[str]:
+    # runs in a forked worker: `_unique` and `_screener` are the parent's, shared copy-on-write
+    return [_results_json(q) for q in _unique[span[0]:span[1]]]
+
+
+def _line(qid: str | None, results_json: str) -> str:
+    # the same text as json.dumps({"id": ..., "results": [...]}, ensure_ascii=False)
+    return f'{{"id": {json.dumps(qid, ensure_ascii=False)}, "results": {results_json}}}'
+
+
+_unique: list[Query] = []
+CHUNK = 250
+
+
+def screen_queries(queries: list[Query], out: TextIO, workers: int,
+                   advance: Any = None) -> None:
+    """Screen `queries` with the module's screener and options; one line each, in order.
+
+    A query repeated in the file (same names, schema, dates, countries, identifiers) is
+    screened once. With `workers` > 1 the unique queries are split into chunks screened by
+    forked processes that share the index copy-on-write; output keeps the input order."""
+    global _unique
+    first: dict[tuple[Any, ...], int] = {}
+    slot: list[int] = []  # the unique query each input line takes its results from
+    last_use: list[int] = []
+    _unique = []
+    for pos, q in enumerate(queries):
+        key = _query_key(q)
+        u = first.get(key)
+        if u is None:
+            u = first[key] = len(_unique)
+            _unique.append(q)
+            last_use.append(pos)
+        else:
+            last_use[u] = pos
+        slot.append(u)
+    del first
+    spans = [(a, min(a + CHUNK, len(_unique))) for a in range(0, len(_unique), CHUNK)]
+    done: dict[int, str] = {}  # unique index -> results, kept until its last line is written
+    written = 0
+
+    def flush(upto: int) -> None:
+        nonlocal written
+        lines = []
+        while written < len(queries) and slot[written] < upto:
+            u = slot[written]
+            lines.append(_line(queries[written].id, done[u]))
+            if last_use[u] == written:
+                del done[u]
+            written += 1
+        if lines:
+            out.write("\n".join(lines) + "\n")
+            if advance is not None:
+                advance(len(lines))
+
+    if workers > 1 and len(spans) > 1:
+        gc.collect()
+        gc.freeze()  # the index's objects stay out of the children's collections (no page copies)
+        try:
+            ctx = mp.get_context("fork")
+            with ctx.Pool(min(workers, len(spans))) as pool:
+                for (a, b), chunk in zip(spans, pool.imap(_screen_range, spans), strict=True):
+                    done.update(zip(range(a, b), chunk, strict=True))
+                    flush(b)
+        finally:
+            gc.unfreeze()
+    else:
+        for a, b in spans:
+            done.update(zip(range(a, b), _screen_range((a, b)), strict=True))
+            flush(b)
+    _unique = []
 
 
 def screen_file(input_path: Path, out: TextIO, threshold: float | None, limit: int,
@@ -63,22 +134,11 @@ def screen_file(input_path: Path, out: TextIO, threshold: float | None, limit: i
     queries = [Query.from_dict(obj, line=lineno, file=str(input_path))
                for lineno, obj in read_jsonl(input_path)]
     with progress() as bar:
-        task = bar.add_task("building index", total=None)
+        task = bar.add_task("loading the index", total=None)
         _screener = Screener.from_registry()
         _opts = {"threshold": threshold, "limit": limit, "lists": lists}
         bar.update(task, description="screening", total=len(queries), completed=0)
-        chunk = 200
-        if workers > 1 and len(queries) > chunk:
-            ctx = mp.get_context("fork")  # the children share the index copy-on-write
-            with ctx.Pool(workers) as pool:
-                for lines in pool.imap(_screen_chunk, _chunks(queries, chunk)):
-                    out.write("\n".join(lines) + "\n")
-                    bar.advance(task, len(lines))
-        else:
-            for part in _chunks(queries, chunk):
-                lines = _screen_chunk(part)
-                out.write("\n".join(lines) + "\n")
-                bar.advance(task, len(lines))
+        screen_queries(queries, out, workers, lambda n: bar.advance(task, n))
     return len(queries)
 
 
