@@ -1,8 +1,9 @@
 """`tizim screen --input --engine spark`: the same matcher over a very large batch file.
 
 PySpark in local mode (or whatever master SPARK_MASTER names): the input is read as text,
-each partition builds the index once from the same database and screens its lines with
-mapPartitions; the output is written as one JSONL file in input order.
+each partition loads the index once (from the on-disk cache the driver refreshes first) and
+screens its lines with mapPartitions; the output is written as one JSONL file in input order.
+A SparkSession already active in the caller is used (and left running).
 """
 
 from __future__ import annotations
@@ -53,9 +54,17 @@ def screen_with_spark(input_path: Path, output: Path, threshold: float | None, l
 
     url = get_settings().database_url
     opts = {"threshold": threshold, "limit": limit, "lists": lists}
-    master = os.environ.get("SPARK_MASTER", "local[*]")
-    spark = (SparkSession.builder.master(master).appName("tizim-screen")
-             .config("spark.ui.enabled", "false").getOrCreate())
+    # build (or refresh) the on-disk index cache here, once: each partition then loads it
+    from tizim.screening.index import load_index
+
+    load_index(url)
+    spark = SparkSession.getActiveSession()
+    owned = spark is None  # a caller's session (a notebook, a test module) is left running
+    if spark is None:
+        master = os.environ.get("SPARK_MASTER", "local[*]")
+        spark = (SparkSession.builder.master(master).appName("tizim-screen")
+                 .config("spark.ui.enabled", "false")
+                 .config("spark.sql.shuffle.partitions", "4").getOrCreate())
     try:
         sc = spark.sparkContext
         sc.setLogLevel("ERROR")
@@ -63,7 +72,8 @@ def screen_with_spark(input_path: Path, output: Path, threshold: float | None, l
         out = rdd.zipWithIndex().mapPartitions(lambda rows: _screen_partition(rows, url, opts))
         lines = sorted(out.collect())
     finally:
-        spark.stop()
+        if owned:
+            spark.stop()
     with output.open("w", encoding="utf-8") as fh:
         for _, line in lines:
             fh.write(line + "\n")
