@@ -246,3 +246,8 @@ def test_screen_text_needs_the_whole_span(screener: Screener) -> None:
     spans = screener.screen_text("Transfer from Aiman Muhammed Rabi al-Zawahiri to the shop.")
     assert spans and "Zawahiri" in spans[0].text
     assert spans[0].results[0].refs["un-sc"] == ["QDi.006"]
+
+
+def test_screen_text_initials_alone_are_not_a_name(screener: Screener) -> None:
+    # "JCAM" is only the initials of a listed name here, not a name the list spells
+    assert screener.screen_text("Paid 200 USD, ref JCAM.") == []

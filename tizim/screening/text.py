@@ -6,8 +6,8 @@ digits, and its first and last word resembling a listed, non-generic token. A sp
 reported only when its match is strong on the span as a whole:
   - every name word of the span is aligned with a listed name part (similarity >= 0.8), so
     one shared word inside a longer span does not carry it;
-  - a one-word span counts only as a standalone acronym in capitals (IMU, PKK) matched to a
-    listed acronym, or as a word of five or more letters equal to a one-word listed name
+  - a one-word span counts only as a standalone acronym in capitals (IMU, PKK) that a list
+    spells as a name of the party (not the initials of a listed name: "USD"), or as a word of five or more letters equal to a one-word listed name
     (Hamas, Taliban); an ordinary word ("said", "a", "Juli", "1122") never matches alone.
 The best non-overlapping matching spans are returned.
 """
@@ -60,7 +60,9 @@ def _acronym_word(word: str) -> bool:
 def _strong_on_span(span_words: list[str], result: Result) -> bool:
     expl = result.explanation
     if expl.get("method") == "acronym" or not expl.get("tokens"):
-        return len(span_words) == 1 and _acronym_word(span_words[0]) and expl.get("method") == "acronym"
+        # initials of a listed name: in running text capitals are as often a currency or a
+        # code (USD, VAT) as a name, so only an acronym the list itself spells counts
+        return False
     aligned = {q for q, _, sim in expl["tokens"] if sim >= ALIGNED_SIM}
     folds = [fold_token(t) for w in span_words for t in name_tokens(w, None)]
     folds = [f for f in folds if f and f not in _CONNECTOR_FOLDS]
