@@ -24,7 +24,6 @@ different number of the same exclusive type (IMO, IIN, national id) -0.10.
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
 from collections.abc import Iterable, Sequence
