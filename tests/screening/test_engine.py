@@ -251,3 +251,11 @@ def test_screen_text_needs_the_whole_span(screener: Screener) -> None:
 def test_screen_text_initials_alone_are_not_a_name(screener: Screener) -> None:
     # "JCAM" is only the initials of a listed name here, not a name the list spells
     assert screener.screen_text("Paid 200 USD, ref JCAM.") == []
+
+
+def test_legal_form_letters_make_no_acronym() -> None:
+    from tizim.screening.normalize import acronyms, without_legal_form
+
+    assert without_legal_form("Robert Schneider SA") == "robert schneider"
+    assert "rss" not in acronyms(without_legal_form("Robert Schneider SA"))
+    assert "imu" in acronyms(without_legal_form("Islamic Movement of Uzbekistan"))

@@ -52,6 +52,7 @@ from tizim.screening.normalize import (
     looks_like_acronym,
     name_tokens,
     skeleton,
+    without_legal_form,
 )
 from tizim.settings import get_settings
 
@@ -217,10 +218,12 @@ class Screener:
                 weights.append(idx.vocab_weight[best])
             else:
                 weights.append(1.0)  # a word no list has: rare, and unmatched
-        own = acronyms(name) if is_org_schema(schema) else set()
+        # a legal form is no word of the name: its letter must not make an acronym
+        bare = without_legal_form(name)
+        own = acronyms(bare) if is_org_schema(schema) else set()
         return _QName(name, folds, weights, exps, sum(weights) or 1.0,
                       "".join(sorted(folds)), acr, own, schema == "Person",
-                      frozenset(acronyms(name, prefixes=False)) if own else frozenset())
+                      frozenset(acronyms(bare, prefixes=False)) if own else frozenset())
 
     # ---- scoring -----------------------------------------------------------------------
 

@@ -242,6 +242,12 @@ def acronyms(name: str, prefixes: bool = True) -> set[str]:
     return out
 
 
+def without_legal_form(name: str) -> str:
+    """The name without its legal form (SA, LLC, ТОО): "Robert Schneider SA" has no "RSS"."""
+    stripped = remove_org_types(script_to_latin(name)).strip()
+    return stripped or name
+
+
 def looks_like_acronym(name: str) -> str | None:
     """A one-token query of 2-6 letters (IMU, HuT, PKK) as a lower-case acronym key."""
     compact = re.sub(r"[\s.\-]", "", name.strip())
