@@ -96,12 +96,16 @@ def find_spans(screener: Screener, text: str, threshold: float | None, lists: Se
         hot.append(is_hot or (name_like[k] and _acronym_word(w)))
     found: list[TextSpan] = []
     for i, (start, _, _) in enumerate(words):
-        if not hot[i]:
+        # a span starts at a name-like word and must hold a distinctive ("hot") one; generic
+        # words may open or close it ("Sea Falcon", "Northern Liberation Front")
+        if not name_like[i]:
             continue
+        has_hot = False
         for j in range(i, min(len(words), i + MAX_WORDS)):
             if j > i and not (name_like[j] or _particle(words[j][2])):
                 break  # a name does not run on through ordinary lower-case words
-            if not hot[j]:
+            has_hot = has_hot or hot[j]
+            if not has_hot or not name_like[j]:
                 continue
             end = words[j][1]
             span_text = text[start:end]
