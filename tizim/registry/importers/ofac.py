@@ -75,6 +75,23 @@ LEGAL_BASIS: dict[str, str] = {
 _EO = re.compile(r"EO\s?(\d{5})")
 
 
+def add_designation(entity: Entity, list_name: str, reference: str, programmes: list[str],
+                    source: str) -> None:
+    """The OFAC designation (CSV and XML alike): programmes, authority, legal basis, citation."""
+    if programmes:
+        entity.properties["programs"] = programmes
+    entity.designations.append(
+        Designation(
+            list_name=list_name,
+            reference=reference,
+            programme="; ".join(programmes) or None,
+            authority=AUTHORITY,
+            legal_basis=legal_basis(programmes),
+            citation=Citation(source=source, record=reference),
+        )
+    )
+
+
 def legal_basis(programmes: list[str]) -> str | None:
     out: list[str] = []
     for prog in programmes:
@@ -579,19 +596,7 @@ def _build(rec: _Record, key: str, list_name: str, source: str, main: Path) -> t
         if code and code not in entity.countries:
             entity.countries.append(code)
 
-    programmes = _programmes(row[3].strip())
-    if programmes:
-        entity.properties["programs"] = programmes
-    entity.designations.append(
-        Designation(
-            list_name=list_name,
-            reference=key,
-            programme="; ".join(programmes) or None,
-            authority=AUTHORITY,
-            legal_basis=legal_basis(programmes),
-            citation=Citation(source=source, record=key),
-        )
-    )
+    add_designation(entity, list_name, key, _programmes(row[3].strip()), source)
     return entity, remarks.linked_to
 
 

@@ -18,16 +18,15 @@ from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
 from tizim.registry.importers.base import file_hash, local, make_id, parse_xml
 from tizim.registry.importers.ofac import (
-    AUTHORITY,
     PUBLISHER,
     SDN,
     TITLES,
-    legal_basis,
+    add_designation,
     natural_order,
     parse_remarks,
     resolve_links,
 )
-from tizim.registry.model import Citation, Designation, Entity, Identifier, ParsedList
+from tizim.registry.model import Entity, Identifier, ParsedList
 
 LISTS: tuple[str, ...] = (SDN,)
 SCHEMATA = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
@@ -226,19 +225,7 @@ def _entity(r: _Reader, node: etree._Element, path: Path) -> tuple[Entity, list[
             entity.properties["flag"] = [country_code(flag) or flag]
 
     programmes = [" ".join((p.text or "").split()) for p in r.items(node, "programList", "program")]
-    programmes = [p for p in programmes if p]
-    if programmes:
-        entity.properties["programs"] = programmes
-    entity.designations.append(
-        Designation(
-            list_name=SDN,
-            reference=uid,
-            programme="; ".join(programmes) or None,
-            authority=AUTHORITY,
-            legal_basis=legal_basis(programmes),
-            citation=Citation(source=path.name, record=uid),
-        )
-    )
+    add_designation(entity, SDN, uid, [p for p in programmes if p], path.name)
     return entity, remarks.linked_to
 
 
