@@ -10,7 +10,14 @@ Score of one query name against one listed name (both as folded tokens, see norm
     costs less than a query part the listed name lacks;
   - the whole names are also compared joined (sorted, concatenated: "Abdulrahman" vs
     "Abdul Rahman"); at a similarity of 0.88 or more, that minus 0.08 counts when better;
+  - a generic or legal-form word one side lacks (reordered, cut short, misspelled or in
+    another script: "COMPANY LIABILITY LIMITED", "LIMTIED", "Лимитед") counts a quarter of
+    its weight; an organization's listed name keeping a distinctive word the query lacks
+    costs up to 0.15 more ("Overseas Trading Company" is not "Rusatom Overseas");
   - when only generic words / connectors were aligned, the score is capped at 0.5;
+  - a person: one name part alone is capped at 0.6 (except a rare mononym against the same
+    one-word name), an unmatched family name at 0.65, and so is a name written in order
+    whose first or last distinctive part (given or family name, unless common) is unmet;
   - an organization acronym (IMU, HuT, PKK) against the initials of a listed name gives
     0.78 (ambiguous by nature: a listed alias spelled the same way scores 1.0);
   - a weak alias counts 0.9 of its score.
@@ -30,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from tizim.errors import InputError, NotFound
@@ -45,6 +52,8 @@ from tizim.screening.index import (
 )
 from tizim.screening.model import COMPATIBLE, Query, Result, TextSpan
 from tizim.screening.normalize import (
+    CONNECTORS,
+    GENERIC_ORG_WORDS,
     acronyms,
     canon_token,
     fold_token,
@@ -75,6 +84,12 @@ JOINED_MIN = 0.88
 JOINED_PENALTY = 0.08
 WEAK_ALIAS_FACTOR = 0.9
 CANDIDATES = 60
+# a legal-form or generic word one side lacks ("JOINT COMPANY X" / "JOINT STOCK COMPANY X",
+# "X COMPANY LIABILITY LIMITED" / "LIMITED LIABILITY COMPANY X") counts a quarter of its weight
+GENERIC_SLACK = 0.75
+ORG_MISSING_PENALTY = 0.15
+# the same words as folds, for spotting a misspelled one in a query ("LIMTIED", "STOeK")
+_GENERIC_FOLD_LIST = sorted({fold_token(w) for w in GENERIC_ORG_WORDS | CONNECTORS if len(w) >= 4})
 _EXPANSION_CACHE_MAX = 200_000
 
 
@@ -83,6 +98,7 @@ class _QName:
     text: str
     folds: list[str]
     weights: list[float]
+    generic: list[bool]
     exps: list[dict[int, float]]
     total: float
     joined: str
@@ -145,6 +161,9 @@ class Screener:
         self.built_at = time.time()
         self._exp_cache: dict[str, dict[int, float]] = {}
         self._family_cache: dict[int, frozenset[str]] = {}
+        self._generic_cache: dict[str, bool] = {}
+        self._ends_cache: dict[int, tuple[str, ...]] = {}
+        self._spelled_cache: dict[int, bool] = {}
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
@@ -209,21 +228,46 @@ class Screener:
             return None
         idx = self.index
         exps = [self._expand(f) for f in folds]
+        org = is_org_schema(schema)
         weights = []
+        generic = []
         for f, exp in zip(folds, exps, strict=True):
             if len(f) == 1:
-                weights.append(0.3)  # an initial
-            elif exp:
+                # an initial; in an organization's name a conjunction ("y", "i", "s")
+                weights.append(0.1 if org else 0.3)
+                generic.append(org)
+                continue
+            if exp:
                 best = max(exp, key=exp.__getitem__)
-                weights.append(idx.vocab_weight[best])
+                w = idx.vocab_weight[best]
+                gen = idx.vocab_generic[best] and exp[best] >= 0.8
             else:
-                weights.append(1.0)  # a word no list has: rare, and unmatched
+                w = 1.0  # a word no list has: rare, and unmatched
+                gen = False
+            if not gen and (not exp or exp.get(idx.vocab_id.get(f, -1)) is None):
+                gen = self._misspelled_generic(f)
+            weights.append(min(w, 0.25) if gen else w)
+            generic.append(gen)
         # a legal form is no word of the name: its letter must not make an acronym
         bare = without_legal_form(name)
         own = acronyms(bare) if is_org_schema(schema) else set()
-        return _QName(name, folds, weights, exps, sum(weights) or 1.0,
+        return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
                       "".join(sorted(folds)), acr, own, schema == "Person",
                       frozenset(acronyms(bare, prefixes=False)) if own else frozenset())
+
+    def _misspelled_generic(self, fold: str) -> bool:
+        """A query word no list spells this way that is a generic word misspelled."""
+        if len(fold) < 4:
+            return False
+        key = "\x00generic:" + fold
+        hit = self._generic_cache.get(key)
+        if hit is None:
+            hit = process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
+                                     score_cutoff=0.8) is not None
+            if len(self._generic_cache) > _EXPANSION_CACHE_MAX:
+                self._generic_cache.clear()
+            self._generic_cache[key] = hit
+        return hit
 
     # ---- scoring -----------------------------------------------------------------------
 
@@ -245,6 +289,29 @@ class Screener:
             fam = frozenset(folds[:1] + folds[-1:])
         self._family_cache[rid] = fam
         return fam
+
+    def _ends(self, rid: int) -> tuple[str, ...]:
+        """A listed person's given and family name as folds, those not common (weight 0.5
+        or more): the first and last distinctive part of a name written in order (a name
+        written "FAMILY, Given ..." has its family name checked by _family() alone)."""
+        ends = self._ends_cache.get(rid)
+        if ends is not None:
+            return ends
+        idx = self.index
+        vw = idx.vocab_weight
+        name = idx.rec_name[rid]
+        folds: list[str] = []
+        if "," not in name:
+            dist = [idx.vocab[t] for t in idx.rec_tokens[rid] if vw[t] > 0.1]
+            folds = dist[:1] + dist[-1:] if len(dist) >= 2 else []
+        keep = []
+        for f in dict.fromkeys(folds):
+            tid = idx.vocab_id.get(f)
+            if tid is not None and vw[tid] >= 0.5 and len(f) > 1:
+                keep.append(f)
+        ends = tuple(keep)
+        self._ends_cache[rid] = ends
+        return ends
 
     def _score_rec(self, q: _QName, rid: int) -> tuple[float, list[tuple[str, str, float]], str]:
         idx = self.index
@@ -292,6 +359,11 @@ class Screener:
                     # a cut-off ending, not a longer word built on it ("stepan" / "stepanovich")
                     if short >= 5 and short >= 0.75 * long_ and (other.startswith(f) or f.startswith(other)):
                         sim = max(sim, 0.8)
+                    # letters left out inside the word, first and last kept ("aleandr" /
+                    # "aleksandr"): the short one is a subsequence of the long one
+                    elif sim < 0.8 and short >= 5 and long_ - short <= 3 and f[0] == other[0] \
+                            and f[-1] == other[-1] and _subsequence(*sorted((f, other), key=len)):
+                        sim = max(sim, fuzz.ratio(f, other) / 100.0)
                     if sim > best_s:
                         best_s, best_j = sim, j
                 if best_s >= MIN_TOKEN_SIM:
@@ -304,13 +376,26 @@ class Screener:
                         strong += 1
                     pairs.append((f, idx.vocab[tids[best_j]], round(best_s, 3)))
         rec_total = idx.rec_total[rid] or 1.0
-        qc, lc = mq / q.total, mr / rec_total
+        q_total = q.total
+        # generic words one side lacks count little: a legal form reordered, cut short or
+        # in another script is still the same company
+        q_slack = sum(w for i, w in enumerate(q.weights) if i not in used_i and q.generic[i])
+        vg = idx.vocab_generic
+        r_slack = sum(vw[t] for j, t in enumerate(tids) if j not in used_j and vg[t]) if idx.rec_generic[rid] else 0.0
+        q_total -= GENERIC_SLACK * q_slack
+        rec_total -= GENERIC_SLACK * r_slack
+        qc, lc = min(1.0, mq / q_total), min(1.0, mr / rec_total)
         token_score = 0.65 * qc + 0.35 * lc
         # distinctive parts left over on both sides: relatives or namesakes, not spellings
-        uq = sum(w for i, w in enumerate(q.weights) if i not in used_i and w >= STRONG_WEIGHT) / q.total
+        uq = sum(w for i, w in enumerate(q.weights) if i not in used_i and w >= STRONG_WEIGHT) / q_total
         ur = sum(vw[t] for j, t in enumerate(tids) if j not in used_j and vw[t] >= STRONG_WEIGHT) / rec_total
         conflict = CONFLICT_PENALTY * min(uq, ur)
         token_score -= conflict
+        # an organization's listed name keeping a distinctive word the query lacks is
+        # another organization more often than a person's extra middle name is another
+        # person ("Overseas Trading Company" / "Rusatom Overseas")
+        if ur and not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org":
+            token_score -= ORG_MISSING_PENALTY * ur
         method = "tokens"
         score = token_score
         # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri"): only when
@@ -326,12 +411,23 @@ class Screener:
         if not strong and score > 0.5:
             return 0.5, pairs, "generic words only"
         if method == "tokens" and (q.person or idx.cluster_schema[idx.rec_cluster[rid]] == "Person"):
-            # one name part never identifies a person, even against a one-part alias
-            if strong < 2 and score > ONE_PART_CAP:
+            # one name part never identifies a person, even against a one-part alias; only
+            # a rare one-word name (a mononym: "Dulmatin") against the same one-word name
+            mononym = (len(tids) == 1 and len(q.folds) == 1 and vw[tids[0]] >= 0.8 and q.weights[0] >= 0.8
+                       and len(q.folds[0]) >= 6 and bool(pairs) and pairs[0][2] >= 0.85)
+            if strong < 2 and score > ONE_PART_CAP and not mononym:
                 return ONE_PART_CAP, pairs, "one name part only"
             fam = self._family(rid)
             if fam and score > NO_FAMILY_CAP and not any(r in fam and sim >= 0.8 for _, r, sim in pairs):
                 return NO_FAMILY_CAP, pairs, "family name not matched"
+            # both ends of a listed name (given name and family name, in either order) must
+            # be met unless common: "Mohammad Hassine" is not "Seifallah Ben Omar Ben Mohamed
+            # Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
+            if score > NO_FAMILY_CAP:
+                met = {r for _, r, _ in pairs}
+                missed = [e for e in self._ends(rid) if e not in met]
+                if missed:
+                    return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
         if conflict >= 0.01 and method == "tokens":
             method = f"tokens, both sides keep other parts (-{conflict:.2f})"
         return max(0.0, min(score, 1.0)), pairs, method
@@ -379,11 +475,25 @@ class Screener:
             # letters compared as written: folding would make "EKI" the acronym "AQI"; the
             # initials of every word (IMU) count as the acronym, those of a leading part only
             # (the first three words of a longer name) are a weak hint
-            score = ACRONYM_SCORE if acr in q.full_initials else REVERSE_ACRONYM_SCORE
-            out.extend((r, score) for r in idx.postings[tid]
-                       if len(idx.rec_tokens[r]) == 1 and allowed(idx.rec_cluster[r])
-                       and looks_like_acronym(idx.rec_name[r]) == acr)
+            # three letters are many names' initials: when the list spells the acronym out
+            # and the query is not that, it is a hint ("Shanghai Dongfeng Shipping" is not
+            # the Serb Democratic Party's SDS)
+            full = acr in q.full_initials
+            for r in idx.postings[tid]:
+                if len(idx.rec_tokens[r]) != 1 or not allowed(idx.rec_cluster[r]) \
+                        or looks_like_acronym(idx.rec_name[r]) != acr:
+                    continue
+                strong = full and (len(acr) >= 4 or not self._spelled_out(idx.rec_cluster[r]))
+                out.append((r, ACRONYM_SCORE if strong else REVERSE_ACRONYM_SCORE))
         return out
+
+    def _spelled_out(self, ci: int) -> bool:
+        """Whether a listed party has a name of two words or more besides its acronyms."""
+        got = self._spelled_cache.get(ci)
+        if got is None:
+            got = any(len(name.split()) >= 2 for name, _ in self.index.clusters[ci].names)
+            self._spelled_cache[ci] = got
+        return got
 
     def _allowed(self, schema: str, lists: Sequence[str] | None,
                  exclude_lists: Sequence[str] | None, exclude_ids: Sequence[str] | None) -> _Allowed:
@@ -588,6 +698,11 @@ class Screener:
 
 
 # ---- adjustments -----------------------------------------------------------------------
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    it = iter(long_)
+    return all(ch in it for ch in short)
 
 
 def _year_span(d: str) -> tuple[int, int] | None:

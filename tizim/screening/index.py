@@ -267,10 +267,13 @@ class Index:
         self.rec_kind: list[str] = []
         self.rec_joined: list[str] = []
         self.rec_total: list[float] = []
+        self.rec_generic: list[float] = []  # the weight of its generic words
         # vocabulary
         self.vocab: list[str] = []
         self.vocab_id: dict[str, int] = {}
         self.vocab_weight: list[float] = []
+        # legal-form / generic words and connectors: missing one costs a name little
+        self.vocab_generic: list[bool] = []
         self.postings: list[list[int]] = []
         self.skeletons: dict[str, list[int]] = {}
         self.deletes: dict[str, list[int]] = {}
@@ -455,6 +458,7 @@ class Index:
             if weights_from is not None:
                 known = weights_from.vocab_id.get(f)
                 w = weights_from.vocab_weight[known] if known is not None else 1.0
+            generic = f in _CONNECTOR_FOLDS or f in _GENERIC_FOLDS
             if f in _CONNECTOR_FOLDS:
                 w = min(w, 0.1)
             elif f in _GENERIC_FOLDS:
@@ -468,6 +472,7 @@ class Index:
             self.vocab.append(f)
             self.vocab_id[f] = tid
             self.vocab_weight.append(w)
+            self.vocab_generic.append(generic)
             self.postings.append([])
             self.skeletons.setdefault(skeleton(f), []).append(tid)
             if len(f) >= 4:
@@ -482,6 +487,7 @@ class Index:
             self.rec_kind.append(kind)
             self.rec_joined.append("".join(sorted(folds)))
             self.rec_total.append(sum(self.vocab_weight[t] for t in tids))
+            self.rec_generic.append(sum(self.vocab_weight[t] for t in tids if self.vocab_generic[t]))
             for tid in set(tids):
                 self.postings[tid].append(rid)
         # plain dicts: a lookup of a missing key must not insert it
