@@ -34,7 +34,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -102,10 +102,24 @@ class _QName:
     exps: list[dict[int, float]]
     total: float
     joined: str
+    glued: str
+    glued_reversed: str
     acronym: str | None
     own_acronyms: set[str]
     person: bool = False
     full_initials: frozenset[str] = frozenset()
+    # per query token: listed vocabulary id -> similarity compared directly (_score_rec)
+    direct: list[dict[int, float]] = field(default_factory=list)
+
+    # listed vocabulary id -> [(similarity, query token position)]: one lookup per listed token
+    hits: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.direct = [{} for _ in self.folds]
+        for i, exp in enumerate(self.exps):
+            for t, s in exp.items():
+                if s:
+                    self.hits.setdefault(t, []).append((s, i))
 
 
 @dataclass
@@ -114,7 +128,7 @@ class _Hit:
     rid: int
     qname: _QName
     method: str
-    pairs: list[tuple[str, str, float]]
+    pairs: list[tuple[int, int, float]]
     name_score: float
 
 
@@ -252,7 +266,8 @@ class Screener:
         bare = without_legal_form(name)
         own = acronyms(bare) if is_org_schema(schema) else set()
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
-                      "".join(sorted(folds)), acr, own, schema == "Person",
+                      "".join(sorted(folds)), "".join(folds), "".join(reversed(folds)), acr, own,
+                      schema == "Person",
                       frozenset(acronyms(bare, prefixes=False)) if own else frozenset())
 
     def _misspelled_generic(self, fold: str) -> bool:
@@ -313,83 +328,99 @@ class Screener:
         self._ends_cache[rid] = ends
         return ends
 
-    def _score_rec(self, q: _QName, rid: int) -> tuple[float, list[tuple[str, str, float]], str]:
+    def _score_rec(self, q: _QName, rid: int) -> tuple[float, list[tuple[int, int, float]], str]:
+        """Score of one query name against one listed name. Pairs are (query token
+        position, listed vocabulary id, similarity): made readable only for the results
+        shown (see _pairs), as most candidates are scored and dropped."""
         idx = self.index
         tids = idx.rec_tokens[rid]
-        cand: list[tuple[float, int, int]] = []
-        for i, exp in enumerate(q.exps):
-            if not exp:
-                continue
-            for j, t in enumerate(tids):
-                s = exp.get(t)
-                if s:
-                    cand.append((s, i, j))
-        cand.sort(reverse=True)
-        used_i: set[int] = set()
-        used_j: set[int] = set()
+        qw = q.weights
+        # speed: this runs for every candidate (about 50 a query), so used positions are
+        # bit masks and the pairs stay numbers
+        hits = q.hits
+        cand = [(s, i, j) for j, t in enumerate(tids) if t in hits for s, i in hits[t]]
+        if len(cand) > 1:
+            cand.sort(reverse=True)
+        used_i = used_j = 0
         mq = mr = 0.0
-        pairs: list[tuple[str, str, float]] = []
+        pairs: list[tuple[int, int, float]] = []
         strong = 0
         vw = idx.vocab_weight
         for s, i, j in cand:
-            if i in used_i or j in used_j:
+            bi, bj = 1 << i, 1 << j
+            if used_i & bi or used_j & bj:
                 continue
-            used_i.add(i)
-            used_j.add(j)
-            w = vw[tids[j]]
-            mq += s * q.weights[i]
+            used_i |= bi
+            used_j |= bj
+            t = tids[j]
+            w = vw[t]
+            mq += s * qw[i]
             mr += s * w
-            if w >= STRONG_WEIGHT and q.weights[i] >= STRONG_WEIGHT and s >= 0.8 \
+            if w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and s >= 0.8 \
                     and q.folds[i] not in _NAME_PREFIXES:
                 strong += 1
-            pairs.append((q.folds[i], idx.vocab[tids[j]], round(s, 3)))
+            pairs.append((i, t, s))
+        nq, nr = len(q.folds), len(tids)
         # parts the index lookup could not pair (two edits apart, a cut-off ending:
         # "nikuov" / "nikulov", "anatolievi" / "anatolievich"): compared directly
-        if len(used_i) < len(q.folds) and len(used_j) < len(tids):
+        if len(pairs) < nq and len(pairs) < nr:
+            vocab = idx.vocab
             for i, f in enumerate(q.folds):
-                if i in used_i or len(f) < 4:
+                lf = len(f)
+                if used_i & (1 << i) or lf < 4:
                     continue
                 best_s, best_j = 0.0, -1
+                # the same listed words recur across candidates: one comparison a query
+                seen = q.direct[i]
                 for j, t in enumerate(tids):
-                    if j in used_j or len(idx.vocab[t]) < 4:
+                    if used_j & (1 << j):
                         continue
-                    other = idx.vocab[t]
-                    sim = OSA.normalized_similarity(f, other)
-                    short, long_ = sorted((len(f), len(other)))
-                    # a cut-off ending, not a longer word built on it ("stepan" / "stepanovich")
-                    if short >= 5 and short >= 0.75 * long_ and (other.startswith(f) or f.startswith(other)):
-                        sim = max(sim, 0.8)
-                    # letters left out inside the word, first and last kept ("aleandr" /
-                    # "aleksandr"): the short one is a subsequence of the long one
-                    elif sim < 0.8 and short >= 5 and long_ - short <= 3 and f[0] == other[0] \
-                            and f[-1] == other[-1] and _subsequence(*sorted((f, other), key=len)):
-                        sim = max(sim, fuzz.ratio(f, other) / 100.0)
+                    sim = seen.get(t)
+                    if sim is None:
+                        sim = seen[t] = _direct_similarity(f, lf, vocab[t])
                     if sim > best_s:
                         best_s, best_j = sim, j
                 if best_s >= MIN_TOKEN_SIM:
-                    used_i.add(i)
-                    used_j.add(best_j)
-                    w = vw[tids[best_j]]
-                    mq += best_s * q.weights[i]
+                    used_i |= 1 << i
+                    used_j |= 1 << best_j
+                    t = tids[best_j]
+                    w = vw[t]
+                    mq += best_s * qw[i]
                     mr += best_s * w
-                    if w >= STRONG_WEIGHT and q.weights[i] >= STRONG_WEIGHT and best_s >= 0.8:
+                    if w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and best_s >= 0.8:
                         strong += 1
-                    pairs.append((f, idx.vocab[tids[best_j]], round(best_s, 3)))
+                    pairs.append((i, t, best_s))
         rec_total = idx.rec_total[rid] or 1.0
         q_total = q.total
-        # generic words one side lacks count little: a legal form reordered, cut short or
-        # in another script is still the same company
-        q_slack = sum(w for i, w in enumerate(q.weights) if i not in used_i and q.generic[i])
-        vg = idx.vocab_generic
-        r_slack = sum(vw[t] for j, t in enumerate(tids) if j not in used_j and vg[t]) if idx.rec_generic[rid] else 0.0
+        # what is left over on each side: generic words one side lacks count little (a legal
+        # form reordered, cut short or in another script is still the same company);
+        # distinctive parts left over on both sides are relatives or namesakes, not spellings
+        q_slack = uq = 0.0
+        if len(pairs) < nq:
+            generic = q.generic
+            for i, w in enumerate(qw):
+                if not used_i & (1 << i):
+                    if generic[i]:
+                        q_slack += w
+                    if w >= STRONG_WEIGHT:
+                        uq += w
+        r_slack = ur = 0.0
+        if len(pairs) < nr:
+            vg = idx.vocab_generic
+            for j, t in enumerate(tids):
+                if not used_j & (1 << j):
+                    w = vw[t]
+                    if vg[t]:
+                        r_slack += w
+                    if w >= STRONG_WEIGHT:
+                        ur += w
         q_total -= GENERIC_SLACK * q_slack
         rec_total -= GENERIC_SLACK * r_slack
-        qc, lc = min(1.0, mq / q_total), min(1.0, mr / rec_total)
-        token_score = 0.65 * qc + 0.35 * lc
-        # distinctive parts left over on both sides: relatives or namesakes, not spellings
-        uq = sum(w for i, w in enumerate(q.weights) if i not in used_i and w >= STRONG_WEIGHT) / q_total
-        ur = sum(vw[t] for j, t in enumerate(tids) if j not in used_j and vw[t] >= STRONG_WEIGHT) / rec_total
-        conflict = CONFLICT_PENALTY * min(uq, ur)
+        qc, lc = mq / q_total, mr / rec_total
+        token_score = 0.65 * (qc if qc < 1.0 else 1.0) + 0.35 * (lc if lc < 1.0 else 1.0)
+        uq /= q_total
+        ur /= rec_total
+        conflict = CONFLICT_PENALTY * (uq if uq < ur else ur)
         token_score -= conflict
         # an organization's listed name keeping a distinctive word the query lacks is
         # another organization more often than a person's extra middle name is another
@@ -402,10 +433,9 @@ class Screener:
         # the token counts differ, which is what a split or a glue does
         # (compared in written order, or the query reversed: sorting the parts first would
         # let unrelated names share letters)
-        if token_score < 0.9 and len(q.folds) != len(tids):
-            listed = "".join(idx.vocab[t] for t in tids)
-            joined = max(fuzz.ratio("".join(q.folds), listed),
-                         fuzz.ratio("".join(reversed(q.folds)), listed)) / 100.0
+        if token_score < 0.9 and nq != nr:
+            listed = idx.rec_glued[rid]
+            joined = max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
             if joined >= JOINED_MIN and joined - JOINED_PENALTY > token_score:
                 score, method = joined - JOINED_PENALTY, "joined"
         if not strong and score > 0.5:
@@ -413,24 +443,32 @@ class Screener:
         if method == "tokens" and (q.person or idx.cluster_schema[idx.rec_cluster[rid]] == "Person"):
             # one name part never identifies a person, even against a one-part alias; only
             # a rare one-word name (a mononym: "Dulmatin") against the same one-word name
-            mononym = (len(tids) == 1 and len(q.folds) == 1 and vw[tids[0]] >= 0.8 and q.weights[0] >= 0.8
-                       and len(q.folds[0]) >= 6 and bool(pairs) and pairs[0][2] >= 0.85)
-            if strong < 2 and score > ONE_PART_CAP and not mononym:
+            if strong < 2 and score > ONE_PART_CAP and not (
+                    nr == 1 and nq == 1 and vw[tids[0]] >= 0.8 and qw[0] >= 0.8
+                    and len(q.folds[0]) >= 6 and pairs and pairs[0][2] >= 0.85):
                 return ONE_PART_CAP, pairs, "one name part only"
-            fam = self._family(rid)
-            if fam and score > NO_FAMILY_CAP and not any(r in fam and sim >= 0.8 for _, r, sim in pairs):
-                return NO_FAMILY_CAP, pairs, "family name not matched"
-            # both ends of a listed name (given name and family name, in either order) must
-            # be met unless common: "Mohammad Hassine" is not "Seifallah Ben Omar Ben Mohamed
-            # Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
             if score > NO_FAMILY_CAP:
-                met = {r for _, r, _ in pairs}
-                missed = [e for e in self._ends(rid) if e not in met]
-                if missed:
-                    return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
+                vocab = idx.vocab
+                fam = self._family(rid)
+                if fam and not any(vocab[t] in fam and sim >= 0.8 for _, t, sim in pairs):
+                    return NO_FAMILY_CAP, pairs, "family name not matched"
+                # both ends of a listed name (given name and family name, in either order)
+                # must be met unless common: "Mohammad Hassine" is not "Seifallah Ben Omar
+                # Ben Mohamed Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
+                ends = self._ends(rid)
+                if ends:
+                    met = {vocab[t] for _, t, _ in pairs}
+                    missed = [e for e in ends if e not in met]
+                    if missed:
+                        return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
         if conflict >= 0.01 and method == "tokens":
             method = f"tokens, both sides keep other parts (-{conflict:.2f})"
         return max(0.0, min(score, 1.0)), pairs, method
+
+    def _pairs(self, q: _QName, pairs: list[tuple[int, int, float]]) -> list[list[Any]]:
+        """Aligned tokens as the explanation shows them: [query fold, listed fold, similarity]."""
+        vocab = self.index.vocab
+        return [[q.folds[i], vocab[t], round(s, 3)] for i, t, s in pairs]
 
     def _candidates(self, q: _QName, allowed: Any) -> list[int]:
         # speed: postings pre-filtered by schema (identical order, so identical candidates),
@@ -512,9 +550,15 @@ class Screener:
             q = self._prepare(name, query.schema)
             if q is None:
                 continue
+            kinds, clusters = idx.rec_kind, idx.rec_cluster
             for rid in self._candidates(q, allowed):
                 score, pairs, method = self._score_rec(q, rid)
-                self._keep(best, q, rid, score, pairs, method)
+                # _keep(), inlined: this runs for every candidate
+                shown = score * WEAK_ALIAS_FACTOR if kinds[rid] == "weak_alias" else score
+                ci = clusters[rid]
+                cur = best.get(ci)
+                if cur is None or shown > cur.score:
+                    best[ci] = _Hit(shown, rid, q, method, pairs, score)
             for rid, acr_score in self._acronym_hits(q, allowed):
                 self._keep(best, q, rid, acr_score, [], "acronym")
         if not best:
@@ -536,7 +580,7 @@ class Screener:
         return results[:limit]
 
     def _keep(self, best: dict[int, _Hit], q: _QName, rid: int, score: float,
-              pairs: list[tuple[str, str, float]], method: str) -> None:
+              pairs: list[tuple[int, int, float]], method: str) -> None:
         idx = self.index
         name_score = score
         if idx.rec_kind[rid] == "weak_alias":
@@ -556,7 +600,7 @@ class Screener:
             "name_kind": idx.rec_kind[hit.rid],
             "method": hit.method,
             "name_score": round(hit.name_score, 4),
-            "tokens": [list(p) for p in hit.pairs],
+            "tokens": self._pairs(hit.qname, hit.pairs),
         }
         if idx.rec_kind[hit.rid] == "weak_alias":
             expl["weak_alias_factor"] = WEAK_ALIAS_FACTOR
@@ -698,6 +742,27 @@ class Screener:
 
 
 # ---- adjustments -----------------------------------------------------------------------
+
+
+def _direct_similarity(f: str, lf: int, other: str) -> float:
+    """Similarity of two words the index lookup did not pair (0.0 when below any use)."""
+    lo = len(other)
+    if lo < 4:
+        return 0.0
+    short, long_ = (lf, lo) if lf < lo else (lo, lf)
+    # lengths too far apart for any rule below (most pairs: skipped unscored)
+    if (long_ - short) * 10 > 3 * long_ and (long_ - short > 3 or short < 5):
+        return 0.0
+    sim: float = OSA.normalized_similarity(f, other)
+    # a cut-off ending, not a longer word built on it ("stepan" / "stepanovich")
+    if short >= 5 and short >= 0.75 * long_ and (other.startswith(f) or f.startswith(other)):
+        sim = max(sim, 0.8)
+    # letters left out inside the word, first and last kept ("aleandr" / "aleksandr"): the
+    # short one is a subsequence of the long one
+    elif sim < 0.8 and short >= 5 and long_ - short <= 3 and f[0] == other[0] \
+            and f[-1] == other[-1] and _subsequence(*sorted((f, other), key=len)):
+        sim = max(sim, fuzz.ratio(f, other) / 100.0)
+    return sim
 
 
 def _subsequence(short: str, long_: str) -> bool:

@@ -266,6 +266,7 @@ class Index:
         self.rec_name: list[str] = []
         self.rec_kind: list[str] = []
         self.rec_joined: list[str] = []
+        self.rec_glued: list[str] = []  # its folds joined in written order
         self.rec_total: list[float] = []
         self.rec_generic: list[float] = []  # the weight of its generic words
         # vocabulary
@@ -486,6 +487,7 @@ class Index:
             self.rec_name.append(full)
             self.rec_kind.append(kind)
             self.rec_joined.append("".join(sorted(folds)))
+            self.rec_glued.append("".join(folds))
             self.rec_total.append(sum(self.vocab_weight[t] for t in tids))
             self.rec_generic.append(sum(self.vocab_weight[t] for t in tids if self.vocab_generic[t]))
             for tid in set(tids):
