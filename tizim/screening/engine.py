@@ -471,6 +471,9 @@ class Screener:
         return [[q.folds[i], vocab[t], round(s, 3)] for i, t, s in pairs]
 
     def _candidates(self, q: _QName, allowed: Any) -> list[int]:
+        """The listed names most likely to score well: each query token counts once per
+        name, with its best spelling there (a name holding "Muhammad" and "Muhammadi" does
+        not meet "Muhammad" twice), ranked like the score's coverage terms."""
         # speed: postings pre-filtered by schema (identical order, so identical candidates),
         # a per-cluster filter only for list/id restrictions, and a C sort for the top ones
         idx = self.index
@@ -482,21 +485,40 @@ class Screener:
             w = q.weights[i]
             if has_strong and w < 0.3:
                 continue
-            for t, s in exp.items():
+            if len(exp) == 1:
+                for t, s in exp.items():
+                    gain = s * w
+                    for rid in postings[t]:
+                        acc[rid] = get(rid, 0.0) + gain
+                continue
+            met: set[int] = set()
+            for t, s in sorted(exp.items(), key=_by_similarity):
                 plist = postings[t]
                 if not plist:
                     continue
                 gain = s * w
                 for rid in plist:
-                    acc[rid] = get(rid, 0.0) + gain
+                    if rid not in met:
+                        met.add(rid)
+                        acc[rid] = get(rid, 0.0) + gain
         if allowed.restricted:
             rec_cluster = idx.rec_cluster
             keep = [rid for rid in acc if allowed(rec_cluster[rid])]
         else:
             keep = list(acc)
         if len(keep) > CANDIDATES:
-            # a stable sort: ties keep first-seen order, exactly as heapq.nlargest does
-            keep.sort(key=acc.__getitem__, reverse=True)
+            # query coverage, and the listed name's coverage (a long name meeting one word
+            # of the query ranks below a short one meeting it); a stable sort: ties keep
+            # first-seen order
+            qt = 0.65 / q.total
+            totals = idx.rec_total
+
+            def rank(rid: int) -> float:
+                a = acc[rid]
+                lc = a / (totals[rid] or 1.0)
+                return a * qt + 0.35 * (lc if lc < 1.0 else 1.0)
+
+            keep.sort(key=rank, reverse=True)
             del keep[CANDIDATES:]
         return keep
 
@@ -742,6 +764,10 @@ class Screener:
 
 
 # ---- adjustments -----------------------------------------------------------------------
+
+
+def _by_similarity(item: tuple[int, float]) -> float:
+    return -item[1]
 
 
 def _direct_similarity(f: str, lf: int, other: str) -> float:
