@@ -108,18 +108,8 @@ class _QName:
     own_acronyms: set[str]
     person: bool = False
     full_initials: frozenset[str] = frozenset()
-    # per query token: listed vocabulary id -> similarity compared directly (_score_rec)
-    direct: list[dict[int, float]] = field(default_factory=list)
-
-    # listed vocabulary id -> [(similarity, query token position)]: one lookup per listed token
-    hits: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.direct = [{} for _ in self.folds]
-        for i, exp in enumerate(self.exps):
-            for t, s in exp.items():
-                if s:
-                    self.hits.setdefault(t, []).append((s, i))
+    # (listed vocabulary id, query token position) -> similarity compared directly
+    direct: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 @dataclass
@@ -337,8 +327,8 @@ class Screener:
         qw = q.weights
         # speed: this runs for every candidate (about 50 a query), so used positions are
         # bit masks and the pairs stay numbers
-        hits = q.hits
-        cand = [(s, i, j) for j, t in enumerate(tids) if t in hits for s, i in hits[t]]
+        cand = [(s, i, j) for i, exp in enumerate(q.exps) if exp
+                for j, t in enumerate(tids) if (s := exp.get(t))]
         if len(cand) > 1:
             cand.sort(reverse=True)
         used_i = used_j = 0
@@ -371,13 +361,13 @@ class Screener:
                     continue
                 best_s, best_j = 0.0, -1
                 # the same listed words recur across candidates: one comparison a query
-                seen = q.direct[i]
+                seen = q.direct
                 for j, t in enumerate(tids):
                     if used_j & (1 << j):
                         continue
-                    sim = seen.get(t)
+                    sim = seen.get((t, i))
                     if sim is None:
-                        sim = seen[t] = _direct_similarity(f, lf, vocab[t])
+                        sim = seen[t, i] = _direct_similarity(f, lf, vocab[t])
                     if sim > best_s:
                         best_s, best_j = sim, j
                 if best_s >= MIN_TOKEN_SIM:
