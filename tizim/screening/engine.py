@@ -168,6 +168,7 @@ class Screener:
         self._generic_cache: dict[str, bool] = {}
         self._ends_cache: dict[int, tuple[str, ...]] = {}
         self._spelled_cache: dict[int, bool] = {}
+        self._inv_total = [1.0 / (t or 1.0) for t in index.rec_total]
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
@@ -501,15 +502,11 @@ class Screener:
             # of the query ranks below a short one meeting it); a stable sort: ties keep
             # first-seen order
             qt = 0.65 / q.total
-            totals = idx.rec_total
-
-            def rank(rid: int) -> float:
-                a = acc[rid]
-                lc = a / (totals[rid] or 1.0)
-                return a * qt + 0.35 * (lc if lc < 1.0 else 1.0)
-
-            keep.sort(key=rank, reverse=True)
-            del keep[CANDIDATES:]
+            inv = self._inv_total
+            ranks = [a * qt + (0.35 if lc >= 1.0 else 0.35 * lc)
+                     for rid in keep for a in (acc[rid],) for lc in (a * inv[rid],)]
+            order = sorted(range(len(keep)), key=ranks.__getitem__, reverse=True)
+            keep = [keep[k] for k in order[:CANDIDATES]]
         return keep
 
     def _acronym_hits(self, q: _QName, allowed: Any) -> list[tuple[int, float]]:
