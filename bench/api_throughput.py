@@ -8,7 +8,14 @@ simulated client), so the client costs as little CPU as possible on the same mac
 Anchors: the issue's target (>= 500 requests/s and p99 <= 35 ms at 8 clients) and yente's
 published scaling note (about 15 requests/s per vCPU with logic-v1), scaled to this machine.
 
-    .venv/bin/python bench/api_throughput.py [--seconds 10] [--workers N]
+Beside wall-clock rates, each level records the load average when it starts (the machine may be
+shared) and the server's CPU time per request (all its processes, from /proc), which other
+work on the machine disturbs much less than requests/s.
+
+    .venv/bin/python bench/api_throughput.py [--seconds 10] [--workers N] [--access-log]
+
+`--access-log` keeps tizim's per-call log on (written to a file in the run folder), as
+`tizim serve` runs by default; without it the server runs with `--no-access-log`.
 
 Writes bench/results/api_throughput.json.
 """
@@ -90,6 +97,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_cpu_seconds(root: int) -> float | None:
+    """CPU seconds used so far by a process and its children (Linux /proc; None elsewhere)."""
+    try:
+        children = subprocess.run(["pgrep", "-P", str(root)], capture_output=True, text=True).stdout.split()
+        total = 0
+        for pid in [str(root), *children]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
 def query_names(env: dict[str, str], count: int = 400) -> list[tuple[str, str]]:
     """Names to ask for: half listed captions (hits), half their shuffled words (mostly misses)."""
     out = subprocess.run(
@@ -114,6 +137,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--reuse", type=Path, help="a folder left by an earlier run (skips loading)")
+    parser.add_argument("--access-log", action="store_true", help="keep tizim's per-call log on (to a file)")
     args = parser.parse_args()
     tmp = args.reuse or Path(tempfile.mkdtemp(prefix="bench-api-"))
     env = dict(os.environ, TIZIM_DATABASE_URL=f"sqlite:///{tmp}/tizim.db", TIZIM_DATA_DIR=str(DATA), NO_COLOR="1")
@@ -133,9 +157,12 @@ def main() -> int:
     names_file.write_text(json.dumps(names))
 
     port = free_port()
+    log_flag = "--access-log" if args.access_log else "--no-access-log"
+    server_log = (tmp / "server.log").open("ab")
     server = subprocess.Popen(
-        [TIZIM, "serve", "--port", str(port), "--workers", str(args.workers), "--no-access-log", "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [TIZIM, "serve", "--port", str(port), "--workers", str(args.workers), log_flag, "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=server_log if args.access_log else subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -167,15 +194,25 @@ def main() -> int:
         print("warm-up:", warm.stdout.strip(), flush=True)
         levels = []
         for clients in LEVELS:
+            load = os.getloadavg()
+            cpu_before = server_cpu_seconds(server.pid)
             out = subprocess.run([sys.executable, "-", str(port), key, str(clients), str(args.seconds), str(names_file)],
                                  input=CLIENT, capture_output=True, text=True, check=True)
+            cpu_after = server_cpu_seconds(server.pid)
             row = json.loads(out.stdout)
+            row["loadavg_at_start"] = [round(x, 2) for x in load]
+            if cpu_before is not None and cpu_after is not None and row["requests"]:
+                row["server_cpu_ms_per_request"] = (cpu_after - cpu_before) / row["requests"] * 1000
             levels.append(row)
+            cpu_note = (f"  server CPU {row['server_cpu_ms_per_request']:.2f} ms/req"
+                        if "server_cpu_ms_per_request" in row else "")
             print(f"{clients:>3} clients: {row['rps']:7.1f} req/s  p50 {row['p50_ms']:6.1f} ms  "
-                  f"p99 {row['p99_ms']:6.1f} ms  statuses {row['statuses']}", flush=True)
+                  f"p99 {row['p99_ms']:6.1f} ms{cpu_note}  load {load[0]:.2f}  statuses {row['statuses']}",
+                  flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        server_log.close()
 
     cores = os.cpu_count() or 1
     at8 = next(r for r in levels if r["clients"] == 8)
@@ -192,7 +229,9 @@ def main() -> int:
     out_path.parent.mkdir(exist_ok=True)
     out_path.write_text(json.dumps({
         "machine": {"cores": cores, "python": platform.python_version(), "platform": platform.platform()},
-        "workers": args.workers, "seconds_per_level": args.seconds, "lists": lists, "load_s": load_s,
+        "workers": args.workers, "seconds_per_level": args.seconds, "access_log": args.access_log,
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+        "lists": lists, "load_s": load_s,
         "ready_s": ready_s,
         "levels": levels, "ratios": ratios,
         "anchors": {"target_rps_at_8": TARGET_RPS, "target_p99_ms_at_8": TARGET_P99_MS,

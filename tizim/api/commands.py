@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tizim.api.keys import ROLES, KeyStore
+from tizim.api.serving import BOARD_ENV, create_board
 from tizim.output import print_json, print_table
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
@@ -78,6 +81,11 @@ def serve(
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each worker writes its counters here so /metrics sums them (see api/metrics.py).
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tizim-metrics-")
+    board_dir = None
+    if workers > 1:
+        # Workers share out connections evenly through this board (see api/serving.py).
+        board_dir = Path(tempfile.mkdtemp(prefix="tizim-serve-"))
+        os.environ[BOARD_ENV] = str(create_board(board_dir))
     # uvicorn re-applies log_config in every worker process, so the call log reaches stderr.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["tizim.api"] = {
@@ -87,17 +95,24 @@ def serve(
     }
     base = f"http://{host}:{port}"
     typer.echo(f"tizim: API {base} (docs {base}/docs), analyst pages {base}/ui", err=True)
-    uvicorn.run(
-        "tizim.api.app:create_served_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        log_config=log_config,
-        # tizim.api logs every call itself, with the key name and latency.
-        access_log=False,
-    )
+    try:
+        uvicorn.run(
+            "tizim.api.app:create_served_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            # uvloop (when installed) with connections spread evenly over the workers.
+            loop="tizim.api.serving:balanced_loop" if board_dir else "auto",
+            log_level=log_level,
+            log_config=log_config,
+            # tizim.api logs every call itself, with the key name and latency.
+            access_log=False,
+        )
+    finally:
+        if board_dir is not None:
+            shutil.rmtree(board_dir, ignore_errors=True)
+            os.environ.pop(BOARD_ENV, None)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ import importlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -34,9 +35,26 @@ QUERIES = Counter(
 )
 
 
+# Labelled children, looked up once: `labels()` takes a lock and builds a key every call.
+# Bounded: route templates, methods and statuses are few.
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_query_children: dict[str, Any] = {}
+
+
 def observe(route: str, method: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(route, method, str(status)).inc()
-    LATENCY.labels(route, method).observe(seconds)
+    key = (route, method, status)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method))
+    children[0].inc()
+    children[1].observe(seconds)
+
+
+def count_queries(route: str, queries: int) -> None:
+    child = _query_children.get(route)
+    if child is None:
+        child = _query_children[route] = QUERIES.labels(route)
+    child.inc(queries)
 
 
 class StateCollector(Collector):

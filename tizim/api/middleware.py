@@ -91,7 +91,7 @@ class AccessMiddleware:
         principal = state.get("principal")
         queries = state.get("queries")
         if queries:
-            metrics.QUERIES.labels(template).inc(queries)
+            metrics.count_queries(template, queries)
         extra: dict[str, Any] = {
             "key": principal.name if principal is not None else None,
             "method": scope["method"],

@@ -20,21 +20,35 @@ def _features(explanation: Any) -> dict[str, float]:
     return {}
 
 
-def scored(result: Any) -> ScoredEntityResponse:
+def scored_data(result: Any) -> dict[str, Any]:
+    """A result as the plain JSON data of a ScoredEntityResponse (same keys, same order).
+
+    POST /match serializes this directly, without building and re-validating the model per
+    result; tests/api/test_match_fast.py checks it against the model's own serialization.
+    """
     refs = {k: list(v) for k, v in (result.refs or {}).items()}
-    datasets = list(result.datasets or result.lists or refs)
     features = getattr(result, "features", None)
-    return ScoredEntityResponse(
-        id=result.entity_id,
-        caption=result.caption,
-        schema=result.schema,
-        properties={k: list(v) if isinstance(v, list | tuple) else [v] for k, v in (result.properties or {}).items()},
-        datasets=datasets,
-        referents=[],
-        target=True,
-        refs=refs,
-        score=float(result.score),
-        match=bool(result.match),
-        features=dict(features) if isinstance(features, dict) else _features(result.explanation),
-        explanation=result.explanation,
-    )
+    return {
+        "id": result.entity_id,
+        "caption": result.caption,
+        "schema": result.schema,
+        "properties": {
+            k: list(v) if isinstance(v, list | tuple) else [v] for k, v in (result.properties or {}).items()
+        },
+        "datasets": list(result.datasets or result.lists or refs),
+        "referents": [],
+        "target": True,
+        "refs": refs,
+        "score": float(result.score),
+        "match": bool(result.match),
+        "features": (
+            {str(k): float(v) for k, v in features.items()}
+            if isinstance(features, dict)
+            else _features(result.explanation)
+        ),
+        "explanation": result.explanation,
+    }
+
+
+def scored(result: Any) -> ScoredEntityResponse:
+    return ScoredEntityResponse(**scored_data(result))

@@ -1,28 +1,91 @@
-"""yente's query-by-example matcher: POST /match/{scope}, same request and response shape."""
+"""yente's query-by-example matcher: POST /match/{scope}, same request and response shape.
+
+The route is declared as an ordinary FastAPI endpoint (that declaration gives /openapi.json,
+and FastAPI's own handling of it answers every request that is not plainly valid), but a valid
+request takes a shorter path (`_MatchRoute`): FastAPI's generic handler spent about 0.3 ms more
+per request (a third of a single-name match) resolving the declared parameters one by one and
+re-validating the response against its model after building it. The short path authenticates
+with the same function, validates the same query parameters and body with the same
+constraints in one model each, and writes the response data straight to JSON. Whatever it does
+not accept (a missing or bad key, a parameter or body error, another content type) goes to
+FastAPI's handler, so errors are FastAPI's own; tests/api/test_match_fast.py checks both paths
+give the same answers.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_jsonable_python
 
-from tizim.api.auth import Principal, require_role
-from tizim.api.models import (
-    EntityExample,
-    EntityMatches,
-    EntityMatchQuery,
-    EntityMatchResponse,
-    ErrorResponse,
-    TotalSpec,
-)
-from tizim.api.results import scored
+from tizim.api.auth import Principal, authenticate_header, require_role
+from tizim.api.models import EntityMatchQuery, EntityMatchResponse, ErrorResponse
+from tizim.api.results import scored_data
 from tizim.api.scope import resolve_scope
 from tizim.errors import InputError
 from tizim.settings import get_settings
 
-router = APIRouter(tags=["Matching"])
-
 ALGORITHMS = ("tizim", "best", "logic-v1", "logic-v2")
+ROLE = "screener"
+
+# The query parameters, declared once: the endpoint's signature (for OpenAPI and FastAPI's
+# handler) and the short path's model are both built from this table.
+_LIMIT: dict[str, Any] = {"default": 5, "ge": 1, "le": 500, "description": "Results per query"}
+_THRESHOLD: dict[str, Any] = {
+    "default": None,
+    "ge": 0.0,
+    "le": 1.0,
+    "description": "Score at or above which a result is a `match` (default: TIZIM_MATCH_THRESHOLD)",
+}
+_CUTOFF: dict[str, Any] = {"default": None, "ge": 0.0, "le": 1.0, "deprecated": True, "description": "Ignored (yente compatibility)"}
+_ALGORITHM: dict[str, Any] = {
+    "default": "best",
+    "description": "Accepted for yente compatibility; tizim always uses its own scorer",
+}
+_INCLUDE: dict[str, Any] = {"default": [], "description": "Only these lists (within the scope)"}
+_EXCLUDE: dict[str, Any] = {"default": [], "description": "Not these lists"}
+_EXCLUDE_IDS: dict[str, Any] = {"default": [], "max_length": 500, "description": "Entity ids never to return (decided false positives)"}
+
+
+class _MatchParams(BaseModel):
+    """The query parameters as one model (the short path validates them in one call)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    # (mypy cannot follow **-unpacked Field arguments; pydantic applies them all.)
+    limit: int = Field(**_LIMIT)  # type: ignore[misc]
+    threshold: float | None = Field(**_THRESHOLD)  # type: ignore[misc]
+    cutoff: float | None = Field(**_CUTOFF)  # type: ignore[misc]
+    algorithm: str = Field(**_ALGORITHM)  # type: ignore[misc]
+    include_dataset: list[str] = Field(**_INCLUDE)  # type: ignore[misc]
+    exclude_dataset: list[str] = Field(**_EXCLUDE)  # type: ignore[misc]
+    exclude_entity_ids: list[str] = Field(**_EXCLUDE_IDS)  # type: ignore[misc]
+
+
+_LIST_PARAMS = ("include_dataset", "exclude_dataset", "exclude_entity_ids")
+_SCALAR_PARAMS = ("limit", "threshold", "cutoff", "algorithm")
+
+
+class _MatchRoute(APIRoute):
+    """POST /match/{scope}: the short path for valid requests, FastAPI's handler for the rest."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        generic = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            fast = await _fast_match(request)
+            return fast if fast is not None else await generic(request)
+
+        return handler
+
+
+router = APIRouter(tags=["Matching"], route_class=_MatchRoute)
 
 
 @router.post(
@@ -41,22 +104,82 @@ async def match(
     response: Response,
     body: EntityMatchQuery,
     scope: str,
-    limit: int = Query(5, ge=1, le=500, description="Results per query"),
-    threshold: float | None = Query(
-        None, ge=0.0, le=1.0, description="Score at or above which a result is a `match` (default: TIZIM_MATCH_THRESHOLD)"
-    ),
-    cutoff: float | None = Query(None, ge=0.0, le=1.0, deprecated=True, description="Ignored (yente compatibility)"),
-    algorithm: str = Query("best", description="Accepted for yente compatibility; tizim always uses its own scorer"),
-    include_dataset: list[str] = Query([], description="Only these lists (within the scope)"),
-    exclude_dataset: list[str] = Query([], description="Not these lists"),
-    exclude_entity_ids: list[str] = Query([], max_length=500, description="Entity ids never to return (decided false positives)"),
-    principal: Principal = Depends(require_role("screener")),
-) -> EntityMatchResponse:
+    limit: int = Query(**_LIMIT),
+    threshold: float | None = Query(**_THRESHOLD),
+    cutoff: float | None = Query(**_CUTOFF),
+    algorithm: str = Query(**_ALGORITHM),
+    include_dataset: list[str] = Query(**_INCLUDE),
+    exclude_dataset: list[str] = Query(**_EXCLUDE),
+    exclude_entity_ids: list[str] = Query(**_EXCLUDE_IDS),
+    principal: Principal = Depends(require_role(ROLE)),
+) -> Any:
     """Match a batch of example entities (`{"queries": {key: {"schema", "properties"}}}`)
     against the lists in scope. Each response carries, besides yente's fields, tizim's
     `refs` (list -> the list's own references) and `explanation` for every result."""
-    # async on purpose: scoring is CPU-bound, so running it on the event loop (one request
-    # at a time per worker, workers = cores) beats threads contending for the GIL.
+    params = _MatchParams(
+        limit=limit,
+        threshold=threshold,
+        cutoff=cutoff,
+        algorithm=algorithm,
+        include_dataset=include_dataset,
+        exclude_dataset=exclude_dataset,
+        exclude_entity_ids=exclude_entity_ids,
+    )
+    data = _answer(request, body, scope, params)
+    response.headers["x-batch-size"] = str(len(body.queries))
+    return data
+
+
+async def _fast_match(request: Request) -> Response | None:
+    """The answer to a plainly valid request, or None to leave the request to FastAPI."""
+    content_type = request.headers.get("content-type")
+    if content_type is None or content_type.partition(";")[0].strip().lower() != "application/json":
+        return None
+    raw = await request.body()  # cached on the request: FastAPI's handler reads it again
+    if not raw:
+        return None
+    try:
+        # FastAPI parses the body before checking the key (bad JSON is 422 even without
+        # one); the same parser, so the same documents pass.
+        data = json.loads(raw)
+        principal = authenticate_header(request.headers.get("authorization"))
+        if not principal.allows(ROLE):
+            return None
+        params = _MatchParams.model_validate(_query_values(request))
+        body = EntityMatchQuery.model_validate(data)
+    except (ValueError, HTTPException, ValidationError):
+        return None
+    request.state.principal = principal
+    scope = request.path_params["scope"]
+    answer = _answer(request, body, scope, params)
+    return Response(
+        orjson.dumps(answer, default=to_jsonable_python, option=orjson.OPT_NON_STR_KEYS),
+        media_type="application/json",
+        headers={"x-batch-size": str(len(body.queries))},
+    )
+
+
+def _query_values(request: Request) -> dict[str, Any]:
+    """Query parameters as FastAPI reads them: the last value of a scalar, all of a list."""
+    query = request.query_params
+    values: dict[str, Any] = {}
+    if not query:
+        return values
+    for name in _SCALAR_PARAMS:
+        value = query.get(name)
+        if value is not None:
+            values[name] = value
+    for name in _LIST_PARAMS:
+        items = query.getlist(name)
+        if items:
+            values[name] = items
+    return values
+
+
+def _answer(request: Request, body: EntityMatchQuery, scope: str, params: _MatchParams) -> dict[str, Any]:
+    """The response data (EntityMatchResponse's JSON shape) for a validated request."""
+    # Runs on the event loop on purpose: scoring is CPU-bound, so one request at a time per
+    # worker (workers = cores) beats threads contending for the GIL.
     settings = get_settings()
     count = len(body.queries)
     request.state.queries = count
@@ -66,12 +189,14 @@ async def match(
         raise HTTPException(
             400, detail=f"too many queries in one batch: {count} (limit {settings.max_batch_queries})"
         )
-    if algorithm not in ALGORITHMS:
-        raise HTTPException(400, detail=f"unknown algorithm {algorithm!r} (accepted: {', '.join(ALGORITHMS)})")
+    if params.algorithm not in ALGORITHMS:
+        raise HTTPException(
+            400, detail=f"unknown algorithm {params.algorithm!r} (accepted: {', '.join(ALGORITHMS)})"
+        )
     lists = resolve_scope(scope)
-    if include_dataset:
-        lists = [n for n in include_dataset if lists is None or n in lists]
-    threshold_value = settings.match_threshold if threshold is None else threshold
+    if params.include_dataset:
+        lists = [n for n in params.include_dataset if lists is None or n in lists]
+    threshold = settings.match_threshold if params.threshold is None else params.threshold
     if settings.log_queries:
         request.state.query_log = {k: q.properties for k, q in body.queries.items()}
 
@@ -80,37 +205,38 @@ async def match(
 
     queries = {}
     for key, example in body.queries.items():
-        properties: dict[str, str | list[Any]] = {
+        properties: dict[str, list[Any]] = {
             prop: [str(v) for v in (values if isinstance(values, list) else [values]) if v is not None]
             for prop, values in example.properties.items()
         }
         try:
             queries[key] = (
                 ScreeningQuery.from_dict({"id": key, "schema": example.schema_, "properties": properties}),
+                example.schema_,
                 properties,
             )
         except InputError as exc:
             raise HTTPException(400, detail=f"query {key!r}: {exc}") from exc
 
     screener = get_screener()
-    responses: dict[str, EntityMatches] = {}
-    for key, (query, properties) in queries.items():
+    responses: dict[str, Any] = {}
+    for key, (query, schema, properties) in queries.items():
         if lists is not None and not lists:
             results: list[Any] = []  # include_dataset names nothing in scope
         else:
             results = screener.match(
                 query,
-                threshold=threshold_value,
-                limit=limit,
+                threshold=threshold,
+                limit=params.limit,
                 lists=lists,
-                exclude_lists=exclude_dataset or None,
-                exclude_ids=exclude_entity_ids or None,
+                exclude_lists=params.exclude_dataset or None,
+                exclude_ids=params.exclude_entity_ids or None,
             )
-        responses[key] = EntityMatches(
-            status=200,
-            results=[scored(r) for r in results],
-            total=TotalSpec(value=len(results), relation="eq"),
-            query=EntityExample(id=key, schema=body.queries[key].schema_, properties=properties),
-        )
-    response.headers["x-batch-size"] = str(count)
-    return EntityMatchResponse(responses=responses, limit=limit)
+        # EntityMatches' JSON shape.
+        responses[key] = {
+            "status": 200,
+            "results": [scored_data(r) for r in results],
+            "total": {"value": len(results), "relation": "eq"},
+            "query": {"id": key, "schema": schema, "properties": properties},
+        }
+    return {"responses": responses, "limit": params.limit}
