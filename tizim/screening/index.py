@@ -40,7 +40,7 @@ import re
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -304,12 +304,22 @@ class Index:
         index = cls()
         ents = [e for e in entries if e.names]
         index.entity_count = len(ents)
-        index._cluster(ents, same_as, include_undesignated)
-        index._index_names(weights_from)
+        # each name is tokenized for clustering and again for the index: once is enough
+        # (name_tokens' own cache is smaller than the lists' names)
+        memo: dict[tuple[str, str], list[str]] = {}
+
+        def tokens(full: str, schema: str) -> list[str]:
+            got = memo.get((full, schema))
+            if got is None:
+                got = memo[full, schema] = name_tokens(full, schema)
+            return got
+
+        index._cluster(ents, same_as, include_undesignated, tokens)
+        index._index_names(weights_from, tokens)
         return index
 
     def _cluster(self, ents: list[Entry], same_as: Iterable[tuple[str, str]],
-                 include_undesignated: bool) -> None:
+                 include_undesignated: bool, tokens: Callable[[str, str], list[str]] = name_tokens) -> None:
         pos = {e.id: i for i, e in enumerate(ents)}
         uf = _UnionFind(len(ents))
         for src, dst in same_as:
@@ -324,7 +334,7 @@ class Index:
             for full, kind in e.names:
                 if kind not in STRONG_KINDS:
                     continue
-                key = " ".join(sorted(fold_token(t) for t in name_tokens(full, e.schema)))
+                key = " ".join(sorted(fold_token(t) for t in tokens(full, e.schema)))
                 toks = key.split()
                 if len(toks) < 2:
                     continue
@@ -427,14 +437,15 @@ class Index:
         self.cluster_lists.append(frozenset(member_lists.values()) | frozenset(refs))
         self.cluster_years.append(_years(dates))
 
-    def _index_names(self, weights_from: Index | None = None) -> None:
+    def _index_names(self, weights_from: Index | None = None,
+                     tokens: Callable[[str, str], list[str]] = name_tokens) -> None:
         df: dict[str, int] = defaultdict(int)
         places: set[str] = set()
         pending: list[tuple[int, str, str, list[str]]] = []
         for ci, cluster in enumerate(self.clusters):
             seen: set[str] = set()
             for full, kind in cluster.names:
-                canon = name_tokens(full, cluster.schema)
+                canon = tokens(full, cluster.schema)
                 folds = [f for f in (fold_token(t) for t in canon) if f]
                 for t in canon:
                     if _is_country_word(t):
