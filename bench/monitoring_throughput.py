@@ -9,6 +9,12 @@ over HTTP (Tazama's per-transaction budget). Results are reported as ratios to t
 
     .venv/bin/python bench/monitoring_throughput.py [--payments 5000] [--http 300] [--no-postgres]
 
+`tizim monitor` runs as it does by default: one process per CPU, this one parsing, deciding
+and writing while the others screen the next batch; `sqlite_batch_one_process` runs it with
+`--workers 1` for comparison. The machine may be shared: every result carries the load
+averages around it, and `per_cpu_second` (payments per CPU-second of the monitor and its
+workers) says what the code does whatever else runs.
+
 Writes bench/results/monitoring_throughput.json.
 """
 
@@ -65,23 +71,32 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     return subprocess.run([*TIZIM, *args], env=env, capture_output=True, text=True, check=True)
 
 
-def batch(db: str, mix_file: Path) -> dict[str, object]:
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def batch(db: str, mix_file: Path, workers: int = 0) -> dict[str, object]:
     env = dict(os.environ, TIZIM_DATABASE_URL=db, TIZIM_DATA_DIR="/nonexistent", NO_COLOR="1")
     run(["lists", "import", str(UN)], env)
+    load_before = load_average()
     started = time.perf_counter()
     cpu = os.times()
-    out = json.loads(run(["monitor", str(mix_file), "--json"], env).stdout)
+    out = json.loads(run(["monitor", str(mix_file), "--json", "--workers", str(workers)], env).stdout)
     wall = time.perf_counter() - started
     after = os.times()
-    # CPU of the `tizim monitor` process (the machine is shared: wall time includes waiting).
+    # CPU of the `tizim monitor` process and its workers (the machine is shared: wall time
+    # includes waiting).
     cpu_s = (after.children_user - cpu.children_user) + (after.children_system - cpu.children_system)
     return {"payments": out["payments"], "seconds": out["seconds"], "per_second": round(out["per_second"], 1),
-            "index_seconds": out.get("index_seconds"), "process_wall_seconds": round(wall, 3),
-            "process_cpu_seconds": round(cpu_s, 3), "status": out["status"],
-            "ratio_to_2000": round(out["per_second"] / 2000, 3),
-            # Deciding rate per CPU-second of the monitor process: what one free core does,
-            # whatever else the machine runs (the wall-clock rate above depends on that).
-            "per_cpu_second": round(out["payments"] / out["cpu_seconds"], 1) if out.get("cpu_seconds") else None}
+            "processes": out.get("processes"), "index_seconds": out.get("index_seconds"),
+            "process_wall_seconds": round(wall, 3), "process_cpu_seconds": round(cpu_s, 3),
+            "status": out["status"], "ratio_to_2000": round(out["per_second"] / 2000, 3),
+            # Deciding rate per CPU-second of the monitor and its workers: what the code does
+            # with the CPU it gets, whatever else the machine runs (the wall-clock rate above
+            # depends on that).
+            "cpu_seconds": out.get("cpu_seconds"),
+            "per_cpu_second": round(out["payments"] / out["cpu_seconds"], 1) if out.get("cpu_seconds") else None,
+            "load_average_before": load_before, "load_average_after": load_average()}
 
 
 def http_latency(db: str, mix: list[dict[str, object]], count: int) -> dict[str, object]:
@@ -123,7 +138,7 @@ def http_latency(db: str, mix: list[dict[str, object]], count: int) -> dict[str,
     p50 = statistics.median(times)
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     return {"requests": len(times), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
-            "p99_ratio_to_35ms": round(p99 / 35, 3)}
+            "p99_ratio_to_35ms": round(p99 / 35, 3), "load_average_after": load_average()}
 
 
 def main() -> None:
@@ -137,9 +152,11 @@ def main() -> None:
     mix_file = tmp / "mix.jsonl"
     mix_file.write_text("".join(json.dumps(p) + "\n" for p in mix))
     results: dict[str, object] = {"cores": os.cpu_count(), "mix": "SAML-D style 5k + planted UN names",
-                                  "anchors": {"batch_per_second": 2000, "http_p99_ms": 35}}
+                                  "anchors": {"batch_per_second": 2000, "http_p99_ms": 35},
+                                  "load_average_start": load_average()}
     sqlite = f"sqlite:///{tmp / 'bench.db'}"
     results["sqlite_batch"] = batch(sqlite, mix_file)
+    results["sqlite_batch_one_process"] = batch(f"sqlite:///{tmp / 'bench1.db'}", mix_file, workers=1)
     results["sqlite_http"] = http_latency(sqlite, mix, args.http)
     if not args.no_postgres:
         import psycopg

@@ -35,7 +35,7 @@ def test_rescreen_new_entries_only_then_nothing(db_url: str) -> None:
     before = [
         payment(1),
         payment(2, creditor="Jamaat Tawhid Al Khorasan", creditor_account=KHORASAN_ACCT),
-        payment(3, creditor="Tawhid Trading LLP"),
+        payment(3, creditor="Tawhid Carpets Almaty LLP"),  # shares a word with the new entry, nothing more
         payment(4, debtor="Khorasan Carpets", creditor="Corporation Q"),
     ]
     decided = Decider().decide_batch([Payment.from_dict(p) for p in before])

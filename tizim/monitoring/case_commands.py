@@ -172,7 +172,8 @@ def rescreen_cmd(user: UserOpt = None, json_out: JsonOpt = False) -> None:
     timings = ", ".join(f"{k[:-2]} {v} s" for k, v in report["timings"].items())
     console.print(
         f"{len(report['versions'])} list version(s), {report['new_entries']} new entries; "
-        f"{report['parties_screened']} counterparties screened; {report['alerts']} alerts, "
+        f"{report['parties_screened']} counterparties and {report['texts_screened']} free texts screened; "
+        f"{report['alerts']} alerts, "
         f"{report['held_payments']} payments held; cases {report['cases']}; took {report['seconds']} s "
         f"({timings}); within 24 h of publication: {'yes' if report['within_24h_of_publication'] else 'NO'}",
         highlight=False,

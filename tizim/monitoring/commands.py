@@ -33,6 +33,8 @@ def monitor_cmd(
     path: Annotated[Path, typer.Argument(help="Payment file: pacs.008/pain.001 XML, MT103, CSV or JSONL.")],
     fmt: Annotated[str | None, typer.Option("--format", help="pacs.008, pain.001, mt103, csv or jsonl (default: detected).")] = None,
     batch: Annotated[int, typer.Option("--batch", help="Payments decided and committed together.")] = BATCH,
+    workers: Annotated[int, typer.Option("--workers", help="Processes in all, screening ones included "
+                                         "(default 0: one per CPU; 1: everything in this process).")] = 0,
     user: UserOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -41,7 +43,10 @@ def monitor_cmd(
 
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    summary = run_file(path, fmt, batch=max(1, batch), actor=acting_user(user), show_progress=True)
+    if workers < 0:
+        raise InputError("--workers must be 0 (one per CPU) or more", field="--workers")
+    summary = run_file(path, fmt, batch=max(1, batch), actor=acting_user(user), show_progress=True,
+                       workers=workers or None)
     if json_out:
         print_json(summary)
         return

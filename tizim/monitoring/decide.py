@@ -24,7 +24,7 @@ from tizim.monitoring import tables as t
 from tizim.monitoring.bulk import chunks, in_values, insert_rows
 from tizim.monitoring.model import Payment, Rejected
 from tizim.monitoring.rules import History, Hit, RuleSet, Seen, payment_ts
-from tizim.monitoring.screening import PaymentScreener
+from tizim.monitoring.screening import PaymentScreener, payment_queries
 from tizim.settings import get_settings
 from tizim.store import transaction
 
@@ -115,7 +115,7 @@ def _result_dict(role: str, name: str | None, r: Any) -> dict[str, Any]:
     }
 
 
-def _meaningful(text: str) -> bool:
+def meaningful(text: str) -> bool:
     """A free-text span worth an alert: a name, not a number or a short word ("1122", "Juli")."""
     letters = sum(ch.isalpha() for ch in text)
     return letters >= 5 and any(sum(ch.isalpha() for ch in tok) >= 3 for tok in text.split())
@@ -197,15 +197,18 @@ class Decider:
         matches: list[dict[str, Any]] = []
         alerts: list[_Alert] = []
         status = "PASS"
-        for role, party in p.parties():
-            for r in self.screening.results_for(role, party):
+        for role, party, pq in payment_queries(p):
+            found = self.screening.results_for_query(pq)
+            if not found:
+                continue
+            label = party.name or party.bic
+            key = party.key() or f"name:{label}"
+            for r in found:
                 score = float(r.score)
                 if score < self.match_threshold:
                     continue
-                matches.append(_result_dict(role, party.name or party.bic, r))
+                matches.append(_result_dict(role, label, r))
                 designated = bool(getattr(r, "designated", True))
-                label = party.name or party.bic
-                key = party.key() or f"name:{label}"
                 if score >= self.freeze_threshold and designated:
                     status = "FREEZE"
                     reasons.append(f"FREEZE: {role} {label!r} matches designated {r.caption} "
@@ -220,7 +223,7 @@ class Decider:
         creditor_key = (p.creditor.key() if p.creditor else None) or "payment:" + p.payment_id
         for field_name, text in p.free_texts():
             for span in self.screening.texts.get(text, []):
-                if not _meaningful(span.text):
+                if not meaningful(span.text):
                     continue
                 for r in span.results:
                     if float(r.score) < self.match_threshold or not getattr(r, "match", True):

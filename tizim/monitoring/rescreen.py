@@ -30,6 +30,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
+from tizim.monitoring.decide import meaningful
 from tizim.monitoring.model import Party
 from tizim.monitoring.screening import PartyQuery, PaymentScreener, party_query
 from tizim.registry import tables as rt
@@ -43,6 +44,7 @@ FREEZE_WITHIN = timedelta(hours=24)
 # against the list before it (a process refreshes its screener every few seconds).
 DECIDED_MARGIN = timedelta(seconds=60)
 ROLES = ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor", "debtor_agent", "creditor_agent")
+TEXT_FIELDS = ("remittance", "sender_info")
 ACTIVE_CASE = ("open", "escalated", "release_requested")
 
 
@@ -104,14 +106,31 @@ class _Counterparty:
     payments: list[tuple[str, str]] = field(default_factory=list)  # (payment id, decided_at)
 
 
-def _counterparties(conn: Connection, before: str) -> dict[tuple[str, ...], _Counterparty]:
-    """Distinct parties of the payments decided before `before`, with those payments."""
+@dataclass
+class _TextUse:
+    """A stored payment's free text (remittance information, MT103 field 72)."""
+
+    payment_id: str
+    decided_at: str
+    field: str
+    party_key: str  # the alert goes to the creditor's case, as at decision time
+    party_name: str | None
+
+
+def _counterparties(conn: Connection, before: str
+                    ) -> tuple[dict[tuple[str, ...], _Counterparty], dict[str, list[_TextUse]]]:
+    """Distinct parties and distinct free texts of the payments decided before `before`,
+    each with the payments it occurs in."""
     found: dict[tuple[str, ...], _Counterparty] = {}
+    texts: dict[str, list[_TextUse]] = defaultdict(list)
     rows = conn.execute(select(t.payments.c.payment_id, t.payments.c.decided_at, t.payments.c.data)
                         .where(t.payments.c.decided_at < before))
     for pid, decided_at, data in rows:
-        for role in ROLES:
-            party = Party.from_dict((data or {}).get(role))
+        data = data or {}
+        roles = [(role, data.get(role)) for role in ROLES]
+        roles += [(f"intermediary_agent_{i + 1}", a) for i, a in enumerate(data.get("intermediary_agents") or [])]
+        for role, value in roles:
+            party = Party.from_dict(value) if isinstance(value, dict) else None
             pq = party_query(role, party) if party is not None else None
             if pq is None or party is None:
                 continue
@@ -119,15 +138,21 @@ def _counterparties(conn: Connection, before: str) -> dict[tuple[str, ...], _Cou
             if cp is None:
                 cp = found[pq.cache_key()] = _Counterparty(role, party, pq)
             cp.payments.append((pid, decided_at))
-    return found
+        creditor = Party.from_dict(data.get("creditor")) if isinstance(data.get("creditor"), dict) else None
+        for name in TEXT_FIELDS:
+            text = data.get(name)
+            if isinstance(text, str) and text.strip():
+                key = (creditor.key() if creditor else None) or "payment:" + pid
+                texts[text].append(_TextUse(pid, decided_at, name, key, creditor.name if creditor else None))
+    return found, texts
 
 
 def rescreen(url: str | None = None, actor: str = "system", screener: Any = None) -> dict[str, Any]:
     """Rescreen stored counterparties against the entries of list versions not rescreened yet."""
     started = time.perf_counter()
     settings = get_settings()
-    report: dict[str, Any] = {"versions": [], "new_entries": 0, "parties_screened": 0, "alerts": 0,
-                              "held_payments": 0, "cases": [], "timings": {}}
+    report: dict[str, Any] = {"versions": [], "new_entries": 0, "parties_screened": 0, "texts_screened": 0,
+                              "alerts": 0, "held_payments": 0, "cases": [], "timings": {}}
     with transaction(url) as conn:
         pending = _pending_versions(conn)
         first = conn.execute(select(t.payments.c.decided_at).order_by(t.payments.c.decided_at).limit(1)).scalar()
@@ -146,12 +171,12 @@ def rescreen(url: str | None = None, actor: str = "system", screener: Any = None
     with transaction(url) as conn:
         entities = _entities(conn, sorted(entry_version))
         cutoff = max((v.cutoff for v in pending if v.new_ids), default="")
-        parties = _counterparties(conn, cutoff) if entities and cutoff else {}
+        parties, texts = _counterparties(conn, cutoff) if entities and cutoff else ({}, {})
     report["new_entries"] = len(entities)
     report["timings"]["read_s"] = round(time.perf_counter() - started, 3)
 
     items: dict[str, list[dict[str, Any]]] = defaultdict(list)  # party key -> alerts
-    if entities and parties:
+    if entities and (parties or texts):
         t0 = time.perf_counter()
         from tizim.screening import Screener, get_screener
 
@@ -171,13 +196,11 @@ def rescreen(url: str | None = None, actor: str = "system", screener: Any = None
                 score = float(r.score)
                 if score < settings.match_threshold:
                     continue
-                members = [m for m in (getattr(r, "members", None) or [r.entity_id]) if m in entry_version]
-                version = max((entry_version[m] for m in members), key=lambda v: v.cutoff,
-                              default=entry_version.get(r.entity_id))
+                members, version = _version_of(r, entry_version)
                 if version is None:
                     continue
                 freeze = score >= settings.freeze_threshold and bool(getattr(r, "designated", True))
-                key = cp.party.key() or f"name:{cp.party.name}"
+                key = cp.party.key() or f"name:{cp.party.name or cp.party.bic}"
                 for pid, decided_at in cp.payments:
                     if decided_at >= version.cutoff:
                         continue  # decided after this version was in force: screened against it
@@ -186,11 +209,46 @@ def rescreen(url: str | None = None, actor: str = "system", screener: Any = None
                         "entity_id": r.entity_id, "members": members, "caption": r.caption,
                         "score": round(score, 4), "freeze": freeze, "list": version.list_name,
                         "version": version.seq, "deadline": version.deadline.isoformat(),
+                        "code": "rescreen_match",
                     })
-    t2 = time.perf_counter()
+        # Free texts: a new entry's name in a stored remittance line or field 72. As at
+        # decision time, a mention is an alert for an analyst (OBSERVE), not a hold.
+        t2 = time.perf_counter()
+        report["texts_screened"] = len(texts)
+        for text, uses in texts.items():
+            for span in small.engine.screen_text(text):
+                if not meaningful(span.text):
+                    continue
+                for r in span.results:
+                    score = float(r.score)
+                    if score < settings.match_threshold or not getattr(r, "match", True):
+                        continue
+                    members, version = _version_of(r, entry_version)
+                    if version is None:
+                        continue
+                    for use in uses:
+                        if use.decided_at >= version.cutoff:
+                            continue
+                        items[use.party_key].append({
+                            "payment_id": use.payment_id, "role": use.field, "party": use.party_name,
+                            "entity_id": r.entity_id, "members": members, "caption": r.caption,
+                            "score": round(score, 4), "freeze": False, "list": version.list_name,
+                            "version": version.seq, "deadline": version.deadline.isoformat(),
+                            "code": "rescreen_text", "text": span.text, "span": [span.start, span.end],
+                        })
+        report["timings"]["texts_s"] = round(time.perf_counter() - t2, 3)
+    t3 = time.perf_counter()
     written = _write(url, actor, pending, items, report, settings.sla_hours, started)
-    report["timings"]["write_s"] = round(time.perf_counter() - t2, 3)
+    report["timings"]["write_s"] = round(time.perf_counter() - t3, 3)
     return _finish(report, started, written)
+
+
+def _version_of(r: Any, entry_version: dict[str, _Version]) -> tuple[list[str], _Version | None]:
+    """The new entries a result stands for, and the latest pending version that brought one."""
+    members = [m for m in (getattr(r, "members", None) or [r.entity_id]) if m in entry_version]
+    version = max((entry_version[m] for m in members), key=lambda v: v.cutoff,
+                  default=entry_version.get(r.entity_id))
+    return members, version
 
 
 def _write(url: str | None, actor: str, pending: list[_Version], items: dict[str, list[dict[str, Any]]],
@@ -229,7 +287,7 @@ def _write(url: str | None, actor: str, pending: list[_Version], items: dict[str
                                  .values(severity="FREEZE", updated_at=now))
             report["cases"].append(case_id)
             conn.execute(insert(t.alerts), [
-                {"case_id": case_id, "payment_id": i["payment_id"], "kind": "rescreen", "code": "rescreen_match",
+                {"case_id": case_id, "payment_id": i["payment_id"], "kind": "rescreen", "code": i["code"],
                  "role": i["role"], "entity_id": i["entity_id"], "score": i["score"], "detail": i,
                  "created_at": now} for i in todo
             ])
@@ -258,7 +316,8 @@ def _write(url: str | None, actor: str, pending: list[_Version], items: dict[str
         ])
         entries.append(audit.Entry(actor, "rescreen", "system", "rescreen", None, {
             "versions": [f"{v.list_name}@{v.seq}" for v in versions],
-            **{k: report[k] for k in ("new_entries", "parties_screened", "alerts", "held_payments")},
+            **{k: report[k] for k in ("new_entries", "parties_screened", "texts_screened", "alerts",
+                                      "held_payments")},
         }))
         audit.append(conn, entries)
     return versions

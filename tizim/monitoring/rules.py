@@ -46,12 +46,13 @@ class Seen:
 
 
 class History:
-    """Recent payments by party, indexed for the stateful rules."""
+    """Recent payments by party, kept sorted by time so that every stateful rule reads a
+    window by bisection (never every payment a party ever made)."""
 
     def __init__(self) -> None:
         self.ids: set[str] = set()
-        # creditor key -> debtor key -> latest ts (fan-in counts distinct senders)
-        self.senders: dict[str, dict[str, float]] = defaultdict(dict)
+        # creditor key -> sorted [(ts, debtor key)] (fan-in counts distinct senders in a window)
+        self.senders: dict[str, list[tuple[float, str]]] = defaultdict(list)
         # creditor key -> sorted [(ts, amount)] (pass-through looks at inflows)
         self.inflows: dict[str, list[tuple[float, float]]] = defaultdict(list)
         # debtor key -> sorted [ts] of payments in the structuring band
@@ -63,12 +64,19 @@ class History:
             return
         self.ids.add(seen.payment_id)
         if seen.creditor_key and seen.debtor_key:
-            senders = self.senders[seen.creditor_key]
-            senders[seen.debtor_key] = max(senders.get(seen.debtor_key, seen.ts), seen.ts)
+            _insort(self.senders[seen.creditor_key], (seen.ts, seen.debtor_key))
         if seen.creditor_key and seen.amount is not None:
-            bisect.insort(self.inflows[seen.creditor_key], (seen.ts, seen.amount))
+            _insort(self.inflows[seen.creditor_key], (seen.ts, seen.amount))
         if seen.debtor_key and seen.amount is not None and rules.in_band(seen.amount):
-            bisect.insort(self.band[seen.debtor_key], seen.ts)
+            _insort(self.band[seen.debtor_key], seen.ts)
+
+
+def _insort(items: list[Any], item: Any) -> None:
+    # payments mostly come in time order: appending is the common case
+    if not items or items[-1] <= item:
+        items.append(item)
+    else:
+        bisect.insort(items, item)
 
 
 def payment_ts(payment: Payment) -> float:
@@ -84,6 +92,45 @@ def payment_ts(payment: Payment) -> float:
             moment = moment.replace(tzinfo=UTC)
         return moment.timestamp()
     return datetime.now(UTC).timestamp()
+
+
+def _countries(payment: Payment) -> dict[str, str]:
+    """Role -> country of every party that has one (its own, else its IBAN's, else its
+    BIC's); computed once per payment, as several rules ask."""
+    cached: dict[str, str] | None = payment.__dict__.get("_countries")
+    if cached is not None:
+        return cached
+    found: dict[str, str] = {}
+    for role, party in payment.parties():
+        country = party.country or iban_country(party.account)
+        if not country and party.bic and len(party.bic) >= 6:
+            country = party.bic[4:6]  # a BIC's letters 5-6 are the bank's country
+        if country:
+            found[role] = country.upper()
+    payment.__dict__["_countries"] = found
+    return found
+
+
+_WINDOW_HOURS = {"structuring": 72, "fan_in": 24, "pass_through": 6}
+
+
+@dataclass
+class _Params:
+    """A rule's parameters, parsed once from the rules file."""
+
+    label: str
+    min_amount: float
+    codes: set[str]
+    any_country: bool
+    roles: list[str]
+    threshold: float
+    low: float
+    window: float
+    min_count: int
+    min_senders: int
+    min_ratio: float
+    purpose_codes: set[str]
+    keywords: list[str]
 
 
 class RuleSet:
@@ -106,7 +153,18 @@ class RuleSet:
             if rule.get("enabled", True):
                 rule.setdefault("id", rule["type"])
                 self.rules.append(rule)
-        self.max_window = max((float(r.get("window_hours", 0)) for r in self.rules), default=0.0) * 3600
+        # parameters read once (not per payment); the rule functions take them from here
+        self._compiled: list[tuple[Any, dict[str, Any], _Params]] = []
+        for rule in self.rules:
+            try:
+                params = self._params(rule)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"rule {rule['id']}: a parameter is not a number ({exc})", file=source,
+                                 record=str(rule["id"])) from exc
+            self._compiled.append((getattr(self, "_" + rule["type"]), rule, params))
+        # how far back the stateful rules look (their history is read from the database)
+        self.max_window = max((params.window for _, r, params in self._compiled if r["type"] in _WINDOW_HOURS),
+                              default=0.0)
         self._band = [
             (float(r["threshold"]) * (1 - float(r.get("margin", 0.1))), float(r["threshold"]))
             for r in self.rules if r["type"] == "structuring"
@@ -140,10 +198,28 @@ class RuleSet:
             return self.jurisdictions.get(value, set())
         return {str(c).upper() for c in value or []}
 
+    def _params(self, rule: dict[str, Any]) -> _Params:
+        threshold = float(rule.get("threshold", 0))
+        return _Params(
+            label=str(rule.get("description", rule["id"])),
+            min_amount=float(rule.get("min_amount", 0)),
+            codes=self._codes(rule),
+            any_country=rule.get("jurisdictions") is None,
+            roles=list(rule.get("roles") or []),
+            threshold=threshold,
+            low=threshold * (1 - float(rule.get("margin", 0.1))),
+            window=float(rule.get("window_hours", _WINDOW_HOURS.get(rule["type"], 24))) * 3600,
+            min_count=int(rule.get("min_count", 3)),
+            min_senders=int(rule.get("min_senders", 10)),
+            min_ratio=float(rule.get("min_ratio", 0.8)),
+            purpose_codes={str(c).upper() for c in rule.get("purpose_codes") or []},
+            keywords=[str(w).lower() for w in rule.get("keywords") or []],
+        )
+
     def evaluate(self, payment: Payment, amount_local: float | None, ts: float, history: History) -> list[Hit]:
         hits: list[Hit] = []
-        for rule in self.rules:
-            hit = getattr(self, "_" + rule["type"])(rule, payment, amount_local, ts, history)
+        for fn, rule, params in self._compiled:
+            hit = fn(rule, params, payment, amount_local, ts, history)
             if hit is not None:
                 hits.append(hit)
         return hits
@@ -152,110 +228,111 @@ class RuleSet:
 
     @staticmethod
     def _party_countries(payment: Payment, roles: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for role, party in payment.parties():
-            base = "intermediary" if role.startswith("intermediary") else role
-            if roles and base not in roles:
-                continue
-            country = party.country or iban_country(party.account)
-            if not country and party.bic and len(party.bic) >= 6:
-                country = party.bic[4:6]  # a BIC's letters 5-6 are the bank's country
-            if country:
-                found[role] = country.upper()
-        return found
+        found = _countries(payment)
+        if not roles:
+            return dict(found)
+        return {role: c for role, c in found.items()
+                if ("intermediary" if role.startswith("intermediary") else role) in roles}
 
-    def _threshold(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
-        minimum = float(rule.get("min_amount", 0))
-        if amount is None or amount < minimum:
+    def _threshold(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                   h: History) -> Hit | None:
+        if amount is None or amount < r.min_amount:
             return None
-        codes = self._codes(rule)
-        if rule.get("jurisdictions") is None:
-            return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {amount:,.0f} {self.local_currency}",
-                       "debtor", {"amount_local": amount, "min_amount": minimum})
-        hits = {r: c for r, c in self._party_countries(p, list(rule.get("roles") or [])).items() if c in codes}
+        if r.any_country:
+            return Hit(rule["id"], f"{r.label}: {amount:,.0f} {self.local_currency}",
+                       "debtor", {"amount_local": amount, "min_amount": r.min_amount})
+        hits = {role: c for role, c in self._party_countries(p, r.roles).items() if c in r.codes}
         if not hits:
             return None
         role, country = next(iter(hits.items()))
-        return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {amount:,.0f} {self.local_currency}, "
-                   f"{role} in {country}", role, {"amount_local": amount, "min_amount": minimum, "countries": hits})
+        return Hit(rule["id"], f"{r.label}: {amount:,.0f} {self.local_currency}, "
+                   f"{role} in {country}", role, {"amount_local": amount, "min_amount": r.min_amount, "countries": hits})
 
-    def _jurisdiction(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
-        codes = self._codes(rule)
-        hits = {r: c for r, c in self._party_countries(p, list(rule.get("roles") or [])).items() if c in codes}
+    def _jurisdiction(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                      h: History) -> Hit | None:
+        hits = {role: c for role, c in self._party_countries(p, r.roles).items() if c in r.codes}
         if not hits:
             return None
         role, country = next(iter(hits.items()))
-        return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {role} in {country}", role,
-                   {"countries": hits})
+        return Hit(rule["id"], f"{r.label}: {role} in {country}", role, {"countries": hits})
 
-    def _structuring(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
-        threshold = float(rule["threshold"])
-        low = threshold * (1 - float(rule.get("margin", 0.1)))
+    def _structuring(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                     h: History) -> Hit | None:
         key = p.debtor.key() if p.debtor else None
-        if amount is None or key is None or not (low <= amount < threshold):
+        if amount is None or key is None or not (r.low <= amount < r.threshold):
             return None
-        window = float(rule.get("window_hours", 72)) * 3600
-        times = h.band.get(key, [])
-        earlier = bisect.bisect_right(times, ts) - bisect.bisect_left(times, ts - window)
+        times = h.band.get(key)
+        earlier = bisect.bisect_right(times, ts) - bisect.bisect_left(times, ts - r.window) if times else 0
         count = earlier + 1  # this payment too (History holds it only after the decision)
-        if count < int(rule.get("min_count", 3)):
+        if count < r.min_count:
             return None
-        return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {count} payments between "
-                   f"{low:,.0f} and {threshold:,.0f} {self.local_currency} within {window / 3600:g} h",
-                   "debtor", {"count": count, "threshold": threshold, "window_hours": window / 3600})
+        return Hit(rule["id"], f"{r.label}: {count} payments between "
+                   f"{r.low:,.0f} and {r.threshold:,.0f} {self.local_currency} within {r.window / 3600:g} h",
+                   "debtor", {"count": count, "threshold": r.threshold, "window_hours": r.window / 3600})
 
-    def _fan_in(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
+    def _fan_in(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                h: History) -> Hit | None:
         ckey = p.creditor.key() if p.creditor else None
-        dkey = p.debtor.key() if p.debtor else None
         if ckey is None:
             return None
-        window = float(rule.get("window_hours", 24)) * 3600
-        senders = {d for d, when in h.senders.get(ckey, {}).items() if ts - window <= when <= ts + window}
+        dkey = p.debtor.key() if p.debtor else None
+        seen = h.senders.get(ckey)
+        if not seen or len(seen) + 1 < r.min_senders:
+            return None
+        # distinct senders of the payments within the window around this one (a payment
+        # decided before may be later in time: files are not always in time order)
+        start = bisect.bisect_left(seen, (ts - r.window,))
+        end = bisect.bisect_right(seen, (ts + r.window, "\U0010ffff"))
+        if end - start + 1 < r.min_senders:
+            return None
+        senders = {d for _, d in seen[start:end]}
         if dkey:
             senders.add(dkey)
-        if len(senders) < int(rule.get("min_senders", 10)):
+        if len(senders) < r.min_senders:
             return None
-        return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {len(senders)} senders within "
-                   f"{window / 3600:g} h", "creditor", {"senders": len(senders), "window_hours": window / 3600})
+        return Hit(rule["id"], f"{r.label}: {len(senders)} senders within "
+                   f"{r.window / 3600:g} h", "creditor", {"senders": len(senders), "window_hours": r.window / 3600})
 
-    def _pass_through(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
+    def _pass_through(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                      h: History) -> Hit | None:
         dkey = p.debtor.key() if p.debtor else None
-        if amount is None or dkey is None or amount < float(rule.get("min_amount", 0)):
+        if amount is None or dkey is None or amount < r.min_amount:
             return None
-        window = float(rule.get("window_hours", 6)) * 3600
-        inflows = h.inflows.get(dkey, [])
-        start = bisect.bisect_left(inflows, (ts - window, float("-inf")))
+        inflows = h.inflows.get(dkey)
+        if not inflows:
+            return None
+        start = bisect.bisect_left(inflows, (ts - r.window, float("-inf")))
         end = bisect.bisect_right(inflows, (ts, float("inf")))
-        ratio = float(rule.get("min_ratio", 0.8))
         for when, inflow in inflows[start:end]:
-            if inflow > 0 and amount >= ratio * inflow:
+            if inflow > 0 and amount >= r.min_ratio * inflow:
                 hours = (ts - when) / 3600
-                return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {inflow:,.0f} in, "
+                return Hit(rule["id"], f"{r.label}: {inflow:,.0f} in, "
                            f"{amount:,.0f} {self.local_currency} out after {hours:.1f} h", "debtor",
                            {"inflow": inflow, "outflow": amount, "hours": round(hours, 2)})
         return None
 
-    def _npo_abroad(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
+    def _npo_abroad(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                    h: History) -> Hit | None:
         countries = self._party_countries(p, ["creditor", "ultimate_creditor", "creditor_agent"])
-        abroad = {r: c for r, c in countries.items() if c != self.home}
+        abroad = {role: c for role, c in countries.items() if c != self.home}
         if not abroad:
             return None
-        codes = {str(c).upper() for c in rule.get("purpose_codes") or []}
-        words = [str(w).lower() for w in rule.get("keywords") or []]
         text = " ".join(
             x for x in (p.debtor.name if p.debtor else None, p.ultimate_debtor.name if p.ultimate_debtor else None,
                         p.creditor.name if p.creditor else None, p.remittance) if x
         ).lower()
-        found = [w for w in words if w in text]
-        if not (p.purpose and p.purpose.upper() in codes) and not found:
+        found = [w for w in r.keywords if w in text]
+        coded = bool(p.purpose and p.purpose.upper() in r.purpose_codes)
+        if not coded and not found:
             return None
         role, country = next(iter(abroad.items()))
-        why = f"purpose {p.purpose}" if p.purpose and p.purpose.upper() in codes else f"keyword {found[0]!r}"
-        return Hit(rule["id"], f"{rule.get('description', rule['id'])}: {why}, {role} in {country}", role,
+        why = f"purpose {p.purpose}" if coded else f"keyword {found[0]!r}"
+        return Hit(rule["id"], f"{r.label}: {why}, {role} in {country}", role,
                    {"countries": abroad, "keywords": found, "purpose": p.purpose})
 
-    def _missing_originator(self, rule: dict[str, Any], p: Payment, amount: float | None, ts: float, h: History) -> Hit | None:
-        if amount is not None and amount < float(rule.get("min_amount", 0)):
+    def _missing_originator(self, rule: dict[str, Any], r: _Params, p: Payment, amount: float | None, ts: float,
+                            h: History) -> Hit | None:
+        if amount is not None and amount < r.min_amount:
             return None
         d = p.debtor
         missing = []
@@ -263,13 +340,15 @@ class RuleSet:
             missing.append("name")
         if d is None or not (d.account or d.id):
             missing.append("account")
-        # The address (or id) is required of cross-border wires only; a payment counts as
-        # cross-border when the two sides' countries are known and differ.
-        sides = self._party_countries(p, ["debtor", "debtor_agent"]), self._party_countries(p, ["creditor", "creditor_agent"])
-        cross_border = bool(sides[0] and sides[1] and set(sides[0].values()).isdisjoint(sides[1].values()))
-        if cross_border and (d is None or not (d.address or d.id)):
-            missing.append("address or id")
+        if d is None or not (d.address or d.id):
+            # The address (or id) is required of cross-border wires only; a payment counts
+            # as cross-border when the two sides' countries are known and differ.
+            sides = (self._party_countries(p, ["debtor", "debtor_agent"]),
+                     self._party_countries(p, ["creditor", "creditor_agent"]))
+            cross_border = bool(sides[0] and sides[1] and set(sides[0].values()).isdisjoint(sides[1].values()))
+            if cross_border:
+                missing.append("address or id")
         if not missing:
             return None
-        return Hit(rule["id"], f"{rule.get('description', rule['id'])}: originator {', '.join(missing)} missing",
+        return Hit(rule["id"], f"{r.label}: originator {', '.join(missing)} missing",
                    "debtor", {"missing": missing})
