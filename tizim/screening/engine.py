@@ -169,6 +169,7 @@ class Screener:
         self._ends_cache: dict[int, tuple[str, ...]] = {}
         self._spelled_cache: dict[int, bool] = {}
         self._inv_total = [1.0 / (t or 1.0) for t in index.rec_total]
+        self._props_cache: dict[int, dict[str, list[str]]] = {}
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
@@ -482,12 +483,17 @@ class Screener:
                     for rid in postings[t]:
                         acc[rid] = get(rid, 0.0) + gain
                 continue
-            met: set[int] = set()
+            met: set[int] | None = None
             for t, s in sorted(exp.items(), key=_by_similarity):
                 plist = postings[t]
                 if not plist:
                     continue
                 gain = s * w
+                if met is None:  # the best spelling: every name it is in counts
+                    for rid in plist:
+                        acc[rid] = get(rid, 0.0) + gain
+                    met = set(plist)
+                    continue
                 for rid in plist:
                     if rid not in met:
                         met.add(rid)
@@ -533,6 +539,13 @@ class Screener:
                 strong = full and (len(acr) >= 4 or not self._spelled_out(idx.rec_cluster[r]))
                 out.append((r, ACRONYM_SCORE if strong else REVERSE_ACRONYM_SCORE))
         return out
+
+    def _properties(self, ci: int, cluster: Cluster) -> dict[str, list[str]]:
+        """The cluster's FtM properties, built once (results share them: read-only)."""
+        props = self._props_cache.get(ci)
+        if props is None:
+            props = self._props_cache[ci] = cluster.properties()
+        return props
 
     def _spelled_out(self, ci: int) -> bool:
         """Whether a listed party has a name of two words or more besides its acronyms."""
@@ -645,7 +658,7 @@ class Screener:
             explanation=expl,
             designated=cluster.designated,
             members=list(cluster.members),
-            properties=cluster.properties(),
+            properties=self._properties(ci, cluster),
         )
 
     def match_many(self, queries: Sequence[Query], **kwargs: Any) -> list[list[Result]]:
