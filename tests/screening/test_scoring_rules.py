@@ -1,4 +1,5 @@
-"""Scoring rules found on the quality benchmark: legal forms, name ends, mononyms, acronyms."""
+"""Scoring rules found on the quality benchmark and in monitoring: legal forms, name ends,
+mononyms, acronyms, articles."""
 
 from __future__ import annotations
 
@@ -58,3 +59,12 @@ def test_three_letter_initials_against_a_spelled_out_party(screener: Screener) -
     assert not got.match
     # an acronym-only listed name still meets its spelled-out form
     assert screener.compare(Query(schema="Organization", names=["Islamic Movement of Uzbekistan"]), "IMU").match
+
+
+def test_a_hyphenated_article_before_a_vowel_is_an_article(screener: Screener) -> None:
+    from tizim.screening.normalize import name_tokens
+
+    assert score(screener, "Organization", "Asbat al-Ansar", "Asbat an-Ansar") >= 0.95
+    # not in a Korean given name, nor without the hyphen
+    assert name_tokens("Kim An-Su", "Person") == ["kim", "an", "su"]
+    assert name_tokens("An Chol Ho", "Person")[0] == "an"

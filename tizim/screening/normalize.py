@@ -58,6 +58,9 @@ _ABDALLAH = re.compile(r"\babd[\s-]?[aeiou]?ll?ah?\b")
 _ARTICLE = re.compile(r"\b[aeiu]l[-\s]+(?=[a-z])")
 # Sun-letter assimilation: ad-din, as-sayyid, ash-shabaab, ar-rahman, an-nusra
 _SUN = re.compile(r"\b[aeu](t|th|d|dh|r|z|s|sh|n)[-\s]+(?=\1)")
+# a sun-letter article written with a hyphen before a vowel, where it cannot assimilate
+# ("Asbat an-Ansar" = Asbat al-Ansar): only with the hyphen, so the Korean family name An stays
+_SUN_HYPHEN = re.compile(r"\b[aeu](?:n|d|r|s|t|z|sh|th|dh) - (?=[aeiou])")
 # Abd + joined article: Abdul Rahman, Abdel-Aziz, Abdurrahman, Abdulaziz -> abd rahman
 _ABD = re.compile(r"\babd(?!allah\b)(?:[aeiou]l|[aeiou](?=([tdrzsn])\1)|[aeiou](?=[tdrzsn]))?[\s-]*(?=[a-z]{3,})")
 # Joined "-uddin" / "-eddine": Nuruddin -> nur din
@@ -83,6 +86,7 @@ def _particles(text: str) -> str:
     text = _ABDALLAH.sub("abdallah", text)
     text = _ARTICLE.sub(" ", text)
     text = _SUN.sub(" ", text)
+    text = _SUN_HYPHEN.sub(" ", text)
     text = _UDDIN.sub(r"\1 din", text)
     text = _ABD.sub("abd ", text)
     text = _BIN.sub("bin", text)
