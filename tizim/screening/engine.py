@@ -110,6 +110,8 @@ class _QName:
     full_initials: frozenset[str] = frozenset()
     # (listed vocabulary id, query token position) -> similarity compared directly
     direct: dict[tuple[int, int], float] = field(default_factory=dict)
+    # listed vocabulary id -> [(similarity, query token position)] (_score_rec)
+    hits: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -329,8 +331,16 @@ class Screener:
         qw = q.weights
         # speed: this runs for every candidate (about 50 a query), so used positions are
         # bit masks and the pairs stay numbers
-        cand = [(s, i, j) for i, exp in enumerate(q.exps) if exp
-                for j, t in enumerate(tids) if (s := exp.get(t))]
+        # (similarity, query position) per listed token, looked up once a query: the same
+        # listed words recur across candidates
+        hits = q.hits
+        cand = []
+        for j, t in enumerate(tids):
+            h = hits.get(t)
+            if h is None:
+                h = hits[t] = [(s, i) for i, exp in enumerate(q.exps) if (s := exp.get(t))]
+            for s, i in h:
+                cand.append((s, i, j))
         if len(cand) > 1:
             cand.sort(reverse=True)
         used_i = used_j = 0
