@@ -257,12 +257,15 @@ class Screener:
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
         # a legal form is no word of the name: its letter must not make an acronym
-        bare = without_legal_form(name)
-        own = acronyms(bare) if is_org_schema(schema) else set()
+        own: set[str] = set()
+        full: frozenset[str] = frozenset()
+        if org:
+            bare = without_legal_form(name)
+            own = acronyms(bare)
+            full = frozenset(acronyms(bare, prefixes=False)) if own else frozenset()
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
                       "".join(sorted(folds)), "".join(folds), "".join(reversed(folds)), acr, own,
-                      schema == "Person",
-                      frozenset(acronyms(bare, prefixes=False)) if own else frozenset())
+                      schema == "Person", full)
 
     def _misspelled_generic(self, fold: str) -> bool:
         """A query word no list spells this way that is a generic word misspelled."""
