@@ -142,3 +142,18 @@ def test_truncated_file_is_refused_and_db_unchanged(db_url: str, tmp_path: Path)
     assert info.value.line is not None and info.value.line > 1
     assert registry.summary() == before
     assert len(registry.versions("un-sc")) == 1
+
+
+def test_swift_codes_in_comments_become_identifiers(tmp_path: Path) -> None:
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "<COMMENTS1>Associated with the Islamic Jihad Group (QDe.119).</COMMENTS1>",
+        "<COMMENTS1>Bank of the group. SWIFT/BIC: TESTKPPY. Also SWIFT: TESTKPPYXXX; SWIFT/BIC: TESTKPPY.</COMMENTS1>")
+    path = tmp_path / "un.xml"
+    path.write_text(text, encoding="utf-8")
+    imu = _by_ref(un.parse(path))["QDe.010"]
+    assert [i.value for i in imu.identifiers if i.type == "swift_bic"] == ["TESTKPPY", "TESTKPPYXXX"]
+
+
+def test_real_file_swift_codes(real: ParsedList) -> None:
+    codes = {i.value for e in real.entities for i in e.identifiers if i.type == "swift_bic"}
+    assert {"DCBKKPPY", "KUDBKPPY", "FTBDKPPY"} <= codes

@@ -141,6 +141,11 @@ def _require(value: str, node: etree._Element, path: Path, record: str | None, f
     return value
 
 
+# "SWIFT: DCBKKPPY", "SWIFT/BIC: FTBDKPPY.": a BIC is 8 or 11 letters and digits, the
+# first six letters (bank and country)
+_SWIFT = re.compile(r"\bSWIFT(?:\s*/\s*BIC)?\s*(?:code)?\s*[:\-]?\s*([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
+
+
 def _entity(node: etree._Element, schema: str, path: Path) -> Entity:
     prefix = "INDIVIDUAL" if schema == "Person" else "ENTITY"
     dataid = _child(node, "DATAID") or None
@@ -225,6 +230,13 @@ def _entity(node: etree._Element, schema: str, path: Path) -> Entity:
                 note="; ".join(note_parts) or None,
             )
         )
+
+    # the UN list states banks' SWIFT codes only in its comments ("SWIFT/BIC: KUDBKPPY"):
+    # as identifiers, a payment routed through the bank meets it by BIC
+    comments = _child(node, "COMMENTS1")
+    for code in dict.fromkeys(_SWIFT.findall(comments)):
+        if not any(i.type == "swift_bic" and i.value == code for i in entity.identifiers):
+            entity.identifiers.append(Identifier(type="swift_bic", value=code, note="stated in the list's comments"))
 
     gender = _child(node, "GENDER").lower()
     if gender in ("male", "female"):
