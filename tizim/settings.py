@@ -56,6 +56,7 @@ class Settings:
     log_queries: bool = False
     max_batch_queries: int = 500
     max_body_bytes: int = 2_000_000
+    max_import_bytes: int = 200_000_000  # POST /lists/import: a list file
     sla_hours: float = 24.0
     rules_file: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -73,6 +74,7 @@ def _from_environment() -> Settings:
         log_queries=_env_bool("TIZIM_LOG_QUERIES", False),
         max_batch_queries=int(_env_float("TIZIM_MAX_BATCH_QUERIES", 500)),
         max_body_bytes=int(_env_float("TIZIM_MAX_BODY_BYTES", 2_000_000)),
+        max_import_bytes=int(_env_float("TIZIM_MAX_IMPORT_BYTES", 200_000_000)),
         sla_hours=_env_float("TIZIM_SLA_HOURS", 24.0),
         rules_file=Path(rules_raw) if rules_raw else None,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import LIST, ApiEnv
+from tests.conftest import FIXTURES
 from tizim.api.app import create_app
 from tizim.api.keys import ROLES, role_rank
 
@@ -29,6 +30,7 @@ class Call:
     role: str | None  # least role admitted; None = no key needed
     body: Any = None
     screening: bool = False
+    content: bytes | None = None  # a raw request body (a list file)
 
     def __str__(self) -> str:
         return f"{self.method} {self.url}"
@@ -44,6 +46,8 @@ CALLS = [
     Call("GET", "/lists/{name}/versions", f"/lists/{LIST}/versions", "viewer"),
     Call("GET", "/lists/{name}/diff", f"/lists/{LIST}/diff?from=1&to=2", "viewer"),
     Call("GET", "/lists/{name}/asof/{day}", f"/lists/{LIST}/asof/2009-01-01", "viewer"),
+    Call("POST", "/lists/import", "/lists/import?filename=example.yaml", "admin",
+         content=(FIXTURES / "registry" / "national" / "example.yaml").read_bytes()),
     Call("GET", "/search/{scope}", "/search/default?q=sea", "viewer"),
     Call("GET", "/entities/{entity_id}", "/entities/tn-003", "viewer"),
     Call("GET", "/entities/{entity_id}/adjacent", "/entities/tn-001/adjacent", "viewer"),
@@ -85,7 +89,10 @@ def test_matrix(api: ApiEnv, call: Call) -> None:
             body = {"name": f"new-key-{role}", "role": "viewer"}
         else:
             body = call.body
-        response = api.client.request(call.method, url, json=body, headers=api.headers(role))
+        if call.content is not None:
+            response = api.client.request(call.method, url, content=call.content, headers=api.headers(role))
+        else:
+            response = api.client.request(call.method, url, json=body, headers=api.headers(role))
         if call.role is None:
             expected = "2xx"
         elif role is None:

@@ -33,7 +33,9 @@ class AccessMiddleware:
             return
         started = time.perf_counter()
         settings = get_settings()
-        limit = settings.max_body_bytes
+        # a list file is larger than any query
+        limit = (settings.max_import_bytes if scope["path"] == "/lists/import" and scope["method"] == "POST"
+                 else settings.max_body_bytes)
         status = 500
         response_started = False
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import tempfile
+import zipfile
+from pathlib import Path as FilePath
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from tizim.api.auth import Principal, require_role
 from tizim.api.models import ErrorResponse
@@ -15,6 +20,84 @@ router = APIRouter(prefix="/lists", tags=["Lists"])
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "No such list or version"}}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# a file name as the importers see it: no folders, nothing hidden
+_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+@router.post(
+    "/import",
+    summary="Import a list file (admin): one all-or-nothing transaction, one new list version",
+    status_code=201,
+    responses={
+        200: {"description": "Identical to the latest version: nothing imported"},
+        400: {"model": ErrorResponse, "description": "Not a list file tizim reads; the error names file, line, field"},
+        413: {"model": ErrorResponse, "description": "Larger than TIZIM_MAX_IMPORT_BYTES"},
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def import_list(
+    request: Request,
+    filename: str = Query(..., description="The file's name (its extension tells the format): sdn.csv, "
+                          "consolidated.xml, national.yaml; a .zip holds a folder of CSV tables (UK, EU, OFAC sets)",
+                          examples=["UN_consolidated.xml"]),
+    source: str | None = Query(None, description="List name; detected from the content when omitted."),
+    _: Principal = Depends(require_role("admin")),
+) -> JSONResponse:
+    if not _FILENAME.match(filename):
+        raise HTTPException(status_code=422, detail=f"{filename!r} is not a plain file name")
+    body = await request.body()  # the access middleware caps its size
+    if not body:
+        raise HTTPException(status_code=422, detail="the request body is empty: send the list file")
+    result = await run_in_threadpool(_import_bytes, body, filename, source)
+    return JSONResponse(status_code=201 if result["created"] else 200, content=result)
+
+
+def _import_bytes(body: bytes, filename: str, source: str | None) -> dict[str, Any]:
+    from tizim.errors import InputError
+    from tizim.registry.importers import load
+
+    with tempfile.TemporaryDirectory(prefix="tizim-import-") as tmp:
+        target = FilePath(tmp) / filename
+        target.write_bytes(body)
+        try:
+            if filename.lower().endswith(".zip"):
+                target = _unzip(target, FilePath(tmp) / filename[:-4])
+            parsed = load(target, source)
+            parsed.source_file = filename  # the version records the file as it was sent
+            return Registry().import_parsed(parsed).to_dict()
+        except InputError as exc:
+            # name the file as the client sent it, not the temporary folder it was put in
+            if exc.file and exc.file.startswith(tmp):
+                shown = exc.file[len(tmp):].lstrip("/")
+                raise InputError(exc.reason, file=shown, line=exc.line, record=exc.record, field=exc.field) from exc
+            raise
+
+
+def _unzip(archive: FilePath, into: FilePath) -> FilePath:
+    """A folder of list tables from a zip, refusing paths that leave the folder and archives
+    that inflate past the import limit."""
+    from tizim.errors import InputError
+    from tizim.settings import get_settings
+
+    limit = get_settings().max_import_bytes
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            if sum(m.file_size for m in members) > limit:
+                raise InputError(f"the archive inflates past {limit} bytes", file=archive.name)
+            into.mkdir()
+            for m in members:
+                dest = (into / m.filename).resolve()
+                if not dest.is_relative_to(into.resolve()):
+                    raise InputError("a member's path leaves the archive's folder", file=archive.name, field=m.filename)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(zf.read(m))
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a zip archive: {exc}", file=archive.name) from exc
+    # an archive of one folder: the tables are in it
+    entries = list(into.iterdir())
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else into
 
 
 @router.get("", summary="Every list with its size, versions and last import")
