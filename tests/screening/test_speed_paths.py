@@ -24,8 +24,8 @@ from tizim.screening import engine as engine_module
 from tizim.screening.index import Index, build_from_registry, cache_path, load_index
 
 _FIELDS = ("cluster_by_id", "member_cluster", "cluster_family", "cluster_schema", "cluster_lists",
-           "cluster_years", "rec_cluster", "rec_tokens", "rec_name", "rec_kind", "rec_joined",
-           "rec_total", "vocab", "vocab_id", "vocab_weight", "postings", "skeletons", "deletes",
+           "cluster_years", "rec_cluster", "rec_tokens", "rec_name", "rec_kind", "rec_glued",
+           "rec_total", "vocab", "vocab_id", "vocab_weight", "vocab_generic", "postings", "skeletons", "deletes",
            "acronyms", "entity_count")
 
 QUERIES = [

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -101,7 +102,6 @@ class _QName:
     generic: list[bool]
     exps: list[dict[int, float]]
     total: float
-    joined: str
     glued: str
     glued_reversed: str
     acronym: str | None
@@ -167,7 +167,6 @@ class Screener:
         self.built_at = time.time()
         self._exp_cache: dict[str, dict[int, float]] = {}
         self._family_cache: dict[int, frozenset[str]] = {}
-        self._generic_cache: dict[str, bool] = {}
         self._ends_cache: dict[int, tuple[str, ...]] = {}
         self._spelled_cache: dict[int, bool] = {}
         self._inv_total = [1.0 / (t or 1.0) for t in index.rec_total]
@@ -253,7 +252,7 @@ class Screener:
                 w = 1.0  # a word no list has: rare, and unmatched
                 gen = False
             if not gen and (not exp or exp.get(idx.vocab_id.get(f, -1)) is None):
-                gen = self._misspelled_generic(f)
+                gen = _misspelled_generic(f)
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
         # a legal form is no word of the name: its letter must not make an acronym
@@ -264,22 +263,8 @@ class Screener:
             own = acronyms(bare)
             full = frozenset(acronyms(bare, prefixes=False)) if own else frozenset()
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
-                      "".join(sorted(folds)), "".join(folds), "".join(reversed(folds)), acr, own,
+                      "".join(folds), "".join(reversed(folds)), acr, own,
                       schema == "Person", full)
-
-    def _misspelled_generic(self, fold: str) -> bool:
-        """A query word no list spells this way that is a generic word misspelled."""
-        if len(fold) < 4:
-            return False
-        key = "\x00generic:" + fold
-        hit = self._generic_cache.get(key)
-        if hit is None:
-            hit = process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
-                                     score_cutoff=0.8) is not None
-            if len(self._generic_cache) > _EXPANSION_CACHE_MAX:
-                self._generic_cache.clear()
-            self._generic_cache[key] = hit
-        return hit
 
     # ---- scoring -----------------------------------------------------------------------
 
@@ -290,17 +275,20 @@ class Screener:
         fam = self._family_cache.get(rid)
         if fam is not None:
             return fam
-        idx = self.index
-        name = idx.rec_name[rid]
-        vw = idx.vocab_weight
+        name = self.index.rec_name[rid]
         if "," in name:
             head = [fold_token(t) for t in name_tokens(name.split(",", 1)[0], "Person")]
             fam = frozenset(f for f in head if f)
         else:
-            folds = [idx.vocab[t] for t in idx.rec_tokens[rid] if vw[t] > 0.1]
-            fam = frozenset(folds[:1] + folds[-1:])
+            dist = self._distinctive(rid)
+            fam = frozenset(dist[:1] + dist[-1:])
         self._family_cache[rid] = fam
         return fam
+
+    def _distinctive(self, rid: int) -> list[str]:
+        """A listed name's parts as folds, in order, without connectors."""
+        vw = self.index.vocab_weight
+        return [self.index.vocab[t] for t in self.index.rec_tokens[rid] if vw[t] > 0.1]
 
     def _ends(self, rid: int) -> tuple[str, ...]:
         """A listed person's given and family name as folds, those not common (weight 0.5
@@ -311,10 +299,9 @@ class Screener:
             return ends
         idx = self.index
         vw = idx.vocab_weight
-        name = idx.rec_name[rid]
         folds: list[str] = []
-        if "," not in name:
-            dist = [idx.vocab[t] for t in idx.rec_tokens[rid] if vw[t] > 0.1]
+        if "," not in idx.rec_name[rid]:
+            dist = self._distinctive(rid)
             folds = dist[:1] + dist[-1:] if len(dist) >= 2 else []
         keep = []
         for f in dict.fromkeys(folds):
@@ -538,12 +525,11 @@ class Screener:
             tid = idx.vocab_id.get(fold_token(canon_token(acr)))
             if tid is None:
                 continue
-            # letters compared as written: folding would make "EKI" the acronym "AQI"; the
-            # initials of every word (IMU) count as the acronym, those of a leading part only
-            # (the first three words of a longer name) are a weak hint
-            # three letters are many names' initials: when the list spells the acronym out
-            # and the query is not that, it is a hint ("Shanghai Dongfeng Shipping" is not
-            # the Serb Democratic Party's SDS)
+            # letters compared as written: folding would make "EKI" the acronym "AQI". The
+            # initials of every word (IMU) count as the acronym; those of a leading part only
+            # (the first three words of a longer name) are a weak hint, and so are three
+            # letters when the list spells the acronym out ("Shanghai Dongfeng Shipping" is
+            # not the Serb Democratic Party's SDS: many names have those initials)
             full = acr in q.full_initials
             for r in idx.postings[tid]:
                 if len(idx.rec_tokens[r]) != 1 or not allowed(idx.rec_cluster[r]) \
@@ -777,6 +763,15 @@ class Screener:
 
 
 # ---- adjustments -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=_EXPANSION_CACHE_MAX)
+def _misspelled_generic(fold: str) -> bool:
+    """A query word no list spells this way that is a generic word misspelled ("limtiad")."""
+    if len(fold) < 4:
+        return False
+    return process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
+                              score_cutoff=0.8) is not None
 
 
 def _by_similarity(item: tuple[int, float]) -> float:

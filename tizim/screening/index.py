@@ -265,10 +265,8 @@ class Index:
         self.rec_tokens: list[tuple[int, ...]] = []
         self.rec_name: list[str] = []
         self.rec_kind: list[str] = []
-        self.rec_joined: list[str] = []
         self.rec_glued: list[str] = []  # its folds joined in written order
         self.rec_total: list[float] = []
-        self.rec_generic: list[float] = []  # the weight of its generic words
         # vocabulary
         self.vocab: list[str] = []
         self.vocab_id: dict[str, int] = {}
@@ -497,10 +495,8 @@ class Index:
             self.rec_tokens.append(tids)
             self.rec_name.append(full)
             self.rec_kind.append(kind)
-            self.rec_joined.append("".join(sorted(folds)))
             self.rec_glued.append("".join(folds))
             self.rec_total.append(sum(self.vocab_weight[t] for t in tids))
-            self.rec_generic.append(sum(self.vocab_weight[t] for t in tids if self.vocab_generic[t]))
             for tid in set(tids):
                 self.postings[tid].append(rid)
         # plain dicts: a lookup of a missing key must not insert it
