@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -13,20 +12,16 @@ from tizim.monitoring.decide import Decider, record_rejected
 from tizim.monitoring.formats import iter_text
 from tizim.monitoring.model import Payment, Rejected
 from tizim.settings import get_settings
+from tizim.store import per_database
 
 router = APIRouter(tags=["Monitoring"])
 
-_deciders: dict[str, Decider] = {}
-_lock = threading.Lock()
+# One decider per database keeps the screening cache and the rules' history warm.
+_decider_for_database = per_database(lambda _url: Decider(actor="api"))
 
 
 def _decider() -> Decider:
-    # One decider per database keeps the screening cache and the rules' history warm.
-    url = get_settings().database_url
-    with _lock:
-        decider = _deciders.get(url)
-        if decider is None:
-            decider = _deciders[url] = Decider(actor="api")
+    decider = _decider_for_database()
     decider.screening.refresh()
     return decider
 
