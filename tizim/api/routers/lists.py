@@ -1,4 +1,4 @@
-"""Designation lists: summary, versions, diff between versions, entries in force on a date."""
+"""Designation lists: summary, versions, diff between versions, entries in force on a date, import."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from fastapi.responses import JSONResponse
 
 from tizim.api.auth import Principal, require_role
 from tizim.api.models import ErrorResponse
+from tizim.errors import InputError
 from tizim.registry.service import Registry
+from tizim.settings import get_settings
 
 router = APIRouter(prefix="/lists", tags=["Lists"])
 
@@ -54,8 +56,7 @@ async def import_list(
 
 
 def _import_bytes(body: bytes, filename: str, source: str | None) -> dict[str, Any]:
-    from tizim.errors import InputError
-    from tizim.registry.importers import load
+    from tizim.registry.importers import load  # the importers load only when a list is sent
 
     with tempfile.TemporaryDirectory(prefix="tizim-import-") as tmp:
         target = FilePath(tmp) / filename
@@ -77,9 +78,6 @@ def _import_bytes(body: bytes, filename: str, source: str | None) -> dict[str, A
 def _unzip(archive: FilePath, into: FilePath) -> FilePath:
     """A folder of list tables from a zip, refusing paths that leave the folder and archives
     that inflate past the import limit."""
-    from tizim.errors import InputError
-    from tizim.settings import get_settings
-
     limit = get_settings().max_import_bytes
     try:
         with zipfile.ZipFile(archive) as zf:
