@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tizim.monitoring.model import Party, Payment
+from tizim.registry.importers.base import bics_in_text
 from tizim.settings import get_settings
 
 CACHE_SIZE = 200_000
@@ -42,10 +43,6 @@ PARTY_SCHEMA = {"debtor": "LegalEntity", "creditor": "LegalEntity", "ultimate_de
                 "ultimate_creditor": "LegalEntity"}
 
 _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
-# A BIC inside a longer identifier text ("... SWIFT/BIC – EIHBIRTH", "SWIFT: DCBKKPPY").
-_BIC_IN_TEXT = re.compile(
-    r"\b(?i:SWIFT|BIC)\b(?:\s*/\s*(?i:BI[CN]))?(?:\s*(?i:code))?\s*[:\-–—]?\s*"
-    r"([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
 
 
 def norm_bic(value: str | None) -> str | None:
@@ -140,7 +137,7 @@ class BicIndex:
             seen: set[str] = set()
             for tclass, value, shown in cluster.identifiers:
                 found = [norm_bic(value)] if tclass == "swift_bic" else []
-                found += [norm_bic(m.group(1)) for m in _BIC_IN_TEXT.finditer(shown)]
+                found += [norm_bic(code) for code in bics_in_text(shown)]
                 for bic in found:
                     if bic and bic not in seen:
                         seen.add(bic)

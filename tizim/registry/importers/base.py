@@ -12,6 +12,18 @@ from lxml import etree
 
 from tizim.errors import InputError
 
+# A BIC inside a longer text ("SWIFT/BIC: KUDBKPPY", "... SWIFT/BIC – EIHBIRTH", "SWIFT:
+# DCBKKPPY."): 8 or 11 letters and digits, the first six letters (bank and country)
+_BIC_IN_TEXT = re.compile(
+    r"\b(?i:SWIFT|BIC)\b(?:\s*/\s*(?i:BI[CN]))?(?:\s*(?i:code))?\s*[:\-–—]?\s*"
+    r"([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
+
+
+def bics_in_text(text: str) -> list[str]:
+    """The SWIFT/BIC codes a free text states, each once, in order."""
+    return list(dict.fromkeys(m.group(1) for m in _BIC_IN_TEXT.finditer(text)))
+
+
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 

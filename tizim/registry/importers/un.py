@@ -16,7 +16,7 @@ from lxml import etree
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import file_hash, make_id, parse_xml
+from tizim.registry.importers.base import bics_in_text, file_hash, make_id, parse_xml
 from tizim.registry.model import (
     Citation,
     Designation,
@@ -141,11 +141,6 @@ def _require(value: str, node: etree._Element, path: Path, record: str | None, f
     return value
 
 
-# "SWIFT: DCBKKPPY", "SWIFT/BIC: FTBDKPPY.": a BIC is 8 or 11 letters and digits, the
-# first six letters (bank and country)
-_SWIFT = re.compile(r"\bSWIFT(?:\s*/\s*BIC)?\s*(?:code)?\s*[:\-]?\s*([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
-
-
 def _entity(node: etree._Element, schema: str, path: Path) -> Entity:
     prefix = "INDIVIDUAL" if schema == "Person" else "ENTITY"
     dataid = _child(node, "DATAID") or None
@@ -233,8 +228,7 @@ def _entity(node: etree._Element, schema: str, path: Path) -> Entity:
 
     # the UN list states banks' SWIFT codes only in its comments ("SWIFT/BIC: KUDBKPPY"):
     # as identifiers, a payment routed through the bank meets it by BIC
-    comments = _child(node, "COMMENTS1")
-    for code in dict.fromkeys(_SWIFT.findall(comments)):
+    for code in bics_in_text(_child(node, "COMMENTS1")):
         if not any(i.type == "swift_bic" and i.value == code for i in entity.identifiers):
             entity.identifiers.append(Identifier(type="swift_bic", value=code, note="stated in the list's comments"))
 
