@@ -7,12 +7,14 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from tests.monitoring.helpers import load_list, payment, write_jsonl
 from tizim.monitoring import audit
@@ -28,8 +30,37 @@ def _count() -> int:
         return int(conn.execute(select(func.count()).select_from(t.payments)).scalar_one())
 
 
+def _count_reading(db_url: str) -> int:
+    """The count, read without a write lock: tizim's SQLite transactions begin IMMEDIATE, and
+    the paused run may hold the lock."""
+    if not db_url.startswith("sqlite"):
+        return _count()
+    path = make_url(db_url).database
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {t.payments.name}").fetchone()[0])
+
+
 def _env(db_url: str) -> dict[str, str]:
     return dict(os.environ, TIZIM_DATABASE_URL=db_url, TIZIM_USER="batch", NO_COLOR="1")
+
+
+def _run_until(proc: subprocess.Popen[bytes], db_url: str, target: int) -> bool:
+    """Let the run go in short slices, paused between them, and SIGKILL it (with its workers)
+    once `target` payments are decided. The pauses make the kill land mid-file however fast
+    the run is: it decides at most one slice's worth past the target, never the whole rest."""
+    group = os.getpgid(proc.pid)
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and time.monotonic() < deadline:
+        os.killpg(group, signal.SIGCONT)
+        time.sleep(0.01)
+        os.killpg(group, signal.SIGSTOP)
+        if _count_reading(db_url) >= target:
+            break
+    killed = proc.poll() is None
+    if killed:
+        os.killpg(group, signal.SIGKILL)
+    proc.wait()
+    return killed
 
 
 def test_sigkill_mid_file_then_finish(db_url: str, tmp_path: Path) -> None:
@@ -40,8 +71,6 @@ def test_sigkill_mid_file_then_finish(db_url: str, tmp_path: Path) -> None:
     rng = random.Random(20250310)
     env = _env(db_url)
     kills = 0
-    # kills land in the first three quarters of the file: a run decides tens of payments
-    # between two polls, so a target near the end let it finish the file before the kill
     last_target = N - N // 4
     for _ in range(3):
         before = _count()
@@ -49,14 +78,9 @@ def test_sigkill_mid_file_then_finish(db_url: str, tmp_path: Path) -> None:
             break
         target = rng.randint(before + 1, min(last_target, before + N // 3))
         proc = subprocess.Popen([*TIZIM, "monitor", str(path), "--batch", "25"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and _count() < target and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        if _run_until(proc, db_url, target):
             kills += 1
-        proc.wait()
     assert kills >= 2, "the runs ended before they could be killed"
     assert _count() < N
     done = subprocess.run([*TIZIM, "monitor", str(path), "--json"], env=env, capture_output=True, text=True,
