@@ -68,3 +68,83 @@ def test_a_hyphenated_article_before_a_vowel_is_an_article(screener: Screener) -
     # not in a Korean given name, nor without the hyphen
     assert name_tokens("Kim An-Su", "Person") == ["kim", "an", "su"]
     assert name_tokens("An Chol Ho", "Person")[0] == "an"
+
+
+# ---- near spellings of other names, compound names: a screener whose lists hold common
+# given names many times over, as real lists do (a hand-made list of twenty names makes
+# every word rare)
+
+_COMMON_GIVEN = ["Muhammad", "Ibrahim", "Hassan", "Ali", "Andrey"]
+_SYLLABLES = ["ka", "ro", "mi", "tu", "ze", "lo", "vi", "da", "pe", "su", "gor", "bel"]
+
+
+@pytest.fixture(scope="module")
+def lists_screener() -> Screener:
+    from tests.screening.conftest import ent
+
+    entities = []
+    n = 0
+    for given in _COMMON_GIVEN:
+        for a in _SYLLABLES:
+            for b in _SYLLABLES[:4]:
+                n += 1
+                entities.append(ent(f"x:{n}", "Person", [f"{given} {a.title()}{b}{a}v"], "x", str(n)))
+    for name in ["Andrey Igorevich AKIMOV", "Rahim AZIMOV", "Alina JUC", "Alia BEKOVA",
+                 "Ibrahim AL-HASSAN", "AZIZ, Abdullah", "Abd al-Aziz Yusupov", "Noor Ahmad",
+                 "AL-ADNANI, Abu Mohammed", "Mohammad Ibrahim AL-SHAAR", "Khalid Sultan",
+                 "Hamid Soltani"]:
+        n += 1
+        entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
+    for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD"]:
+        n += 1
+        entities.append(ent(f"x:{n}", "Organization", [name], "x", str(n)))
+    return Screener.from_entities(entities)
+
+
+def test_compare_weighs_the_query_as_match_does(lists_screener: Screener) -> None:
+    # compare() builds a one-entity index: the query's words must still weigh what the
+    # lists make them weigh, or the quality bench would score pairs unlike match()
+    for query, listed in [("Andrey Akimov", "Andrey Igorevich AKIMOV"), ("Ibrahim Hassan", "Ibrahim AL-HASSAN"),
+                          ("Noor Ahmad Hassan", "Noor Ahmad")]:
+        found = {r.caption: r.score for r in lists_screener.match(Query(schema="Person", names=[query]),
+                                                                  threshold=0.0, limit=50)}
+        assert score(lists_screener, "Person", query, listed) == pytest.approx(found[listed])
+
+
+def test_a_listed_word_is_not_another_listed_names_typo(lists_screener: Screener) -> None:
+    # "Azimov" is a listed name of its own; beside a common given name it is not "Akimov"
+    assert score(lists_screener, "Person", "Andrey Azimov", "Andrey Igorevich AKIMOV") < 0.7
+    # an unknown misspelling still is
+    assert score(lists_screener, "Person", "Andrey Akimvo", "Andrey Igorevich AKIMOV") >= 0.7
+    # and beside a rare part met exactly, a known word may be the typo ("Alia" is listed)
+    assert score(lists_screener, "Person", "Alia JUC", "Alina JUC") >= 0.7
+
+
+def test_a_letter_off_a_common_name_needs_a_rare_part(lists_screener: Screener) -> None:
+    assert score(lists_screener, "Person", "Ibrahim al-Tassan", "Ibrahim AL-HASSAN") < 0.7
+    assert score(lists_screener, "Person", "Ibrahim al-Hasan", "Ibrahim AL-HASSAN") >= 0.9
+
+
+def test_a_five_letter_word_a_letter_off_is_not_enough(lists_screener: Screener) -> None:
+    assert score(lists_screener, "Organization", "ZIDCO HOLDINGS", "CIDCO") < 0.7
+    assert score(lists_screener, "Organization", "ZIDCO HOLDINGS", "ZISCO") < 0.7
+    assert score(lists_screener, "Organization", "CIDCO HOLDINGS", "CIDCO") >= 0.7
+    # a longer word keeps its typo
+    assert score(lists_screener, "Organization", "DAFENG SHIPING LTD", "DAFENG SHIPPING LTD") >= 0.7
+
+
+def test_compound_names_meet_compound_names(lists_screener: Screener) -> None:
+    # Abd al-Aziz is not Aziz, Nur ad-Din is not Noor, Sarah is not Abu Sarah
+    assert score(lists_screener, "Person", "Abdulaziz bin Abdullah", "AZIZ, Abdullah") < 0.7
+    assert score(lists_screener, "Person", "Nooruddin Ahmad", "Noor Ahmad") < 0.7
+    assert score(lists_screener, "Person", "Abdulaziz Yusupov", "Abd al-Aziz Yusupov") >= 0.9
+    # a kunya written in reverse is still the kunya
+    assert score(lists_screener, "Person", "Mohammed Abu al-Adnani", "AL-ADNANI, Abu Mohammed") >= 0.7
+
+
+def test_a_short_name_end_a_letter_off_is_not_met(lists_screener: Screener) -> None:
+    got = lists_screener.compare(Query(schema="Person", names=["Muhammad Ibrahim al-Sheikh"]),
+                                 Query(schema="Person", names=["Mohammad Ibrahim AL-SHAAR"]))
+    assert got.score < 0.7
+    assert got.explanation["method"] == "name part 'shar' not matched"
+    assert score(lists_screener, "Person", "Mohammad Ibrahim al-Shaar", "Mohammad Ibrahim AL-SHAAR") >= 0.9

@@ -56,6 +56,7 @@ from tizim.screening.normalize import (
     CONNECTORS,
     GENERIC_ORG_WORDS,
     acronyms,
+    bound_mask,
     canon_token,
     fold_token,
     is_org_schema,
@@ -89,6 +90,15 @@ CANDIDATES = 60
 # "X COMPANY LIABILITY LIMITED" / "LIMITED LIABILITY COMPANY X") counts a quarter of its weight
 GENERIC_SLACK = 0.75
 ORG_MISSING_PENALTY = 0.15
+# a near spelling below this similarity is weak when the query word is itself a listed
+# word, the listed word is common (weight below COMMON_WEIGHT) or the query word has at most
+# SHORT_WORD letters (one edit in five letters makes many names: "Zidco" / "Cidco" /
+# "Zisco"); a weak one is a strong pair only beside a part of weight ANCHOR_WEIGHT or more
+# met exactly
+KNOWN_WORD_EDGE = 0.9
+ANCHOR_WEIGHT = 0.6
+COMMON_WEIGHT = 0.6
+SHORT_WORD = 5
 # the same words as folds, for spotting a misspelled one in a query ("LIMTIED", "STOeK")
 _GENERIC_FOLD_LIST = sorted({fold_token(w) for w in GENERIC_ORG_WORDS | CONNECTORS if len(w) >= 4})
 _EXPANSION_CACHE_MAX = 200_000
@@ -108,6 +118,10 @@ class _QName:
     own_acronyms: set[str]
     person: bool = False
     full_initials: frozenset[str] = frozenset()
+    # per token: listed words it meets only as a weak near spelling (_expansion)
+    typos: list[frozenset[int]] = field(default_factory=list)
+    any_typo: bool = False
+    bound: int = 0  # bound_mask() of its parts
     # (listed vocabulary id, query token position) -> similarity compared directly
     direct: dict[tuple[int, int], float] = field(default_factory=dict)
     # listed vocabulary id -> [(similarity, query token position)] (_score_rec)
@@ -160,12 +174,18 @@ class _Allowed:
 class Screener:
     """Matches queries against an Index; cheap to call from many threads (read-only)."""
 
-    def __init__(self, index: Index, url: str | None = None, token: str | None = None) -> None:
+    def __init__(self, index: Index, url: str | None = None, token: str | None = None,
+                 reference: Screener | None = None) -> None:
         self.index = index
+        # compare(): a one-entity index, with the query's words weighed and known as the
+        # whole lists know them (a word this index lacks is not a word no list has)
+        self.reference = reference
         self.url = url
         self.token = token
         self.built_at = time.time()
-        self._exp_cache: dict[str, dict[int, float]] = {}
+        # per query fold: (similar vocabulary tokens, those of them that are weak near
+        # spellings), one entry so the two are always cached and dropped together
+        self._exp_cache: dict[str, tuple[dict[int, float], frozenset[int]]] = {}
         self._family_cache: dict[int, frozenset[str]] = {}
         self._ends_cache: dict[int, tuple[str, ...]] = {}
         self._spelled_cache: dict[int, bool] = {}
@@ -190,6 +210,11 @@ class Screener:
 
     def _expand(self, fold: str) -> dict[int, float]:
         """Vocabulary tokens similar to one query token, with their similarity."""
+        return self._expansion(fold)[0]
+
+    def _expansion(self, fold: str) -> tuple[dict[int, float], frozenset[int]]:
+        """_expand(), and the tokens among them that are weak near spellings of the query
+        token: a strong pair only beside a rare part met exactly (see _score_rec)."""
         cached = self._exp_cache.get(fold)
         if cached is not None:
             return cached
@@ -206,6 +231,14 @@ class Screener:
                 if hit:
                     cands.update(hit)
         vocab = idx.vocab
+        # weak near spellings: a query word some list spells exactly this way is a name in
+        # its own right ("Azimov" is not "Akimov", "Khalid" not "Hamid"); a letter off a
+        # common listed name or within five letters, many names are ("Tassan" / "Hassan",
+        # "Zidco" / "Cidco"); such pairs count, but not as strong ones by themselves
+        known = self._known(fold)
+        weight = idx.vocab_weight
+        short = len(fold) <= SHORT_WORD
+        typos: list[int] = []
         for t in cands:
             if t in out:
                 continue
@@ -216,13 +249,19 @@ class Screener:
             # tokens further apart in spelling ("maria" / "mira", "tariki" / "turki")
             if len(fold) >= 5 and len(other) >= 5 and sim >= 0.7 and skeleton(other) == skel:
                 sim = max(sim, 0.8)
+            elif sim < KNOWN_WORD_EDGE and (known or weight[t] < COMMON_WEIGHT or short):
+                typos.append(t)
             # short tokens must agree exactly: "hut" is not "hutu", "ali" is not "ala"
             if sim >= MIN_TOKEN_SIM and min(len(fold), len(other)) > 3:
                 out[t] = sim
         if len(self._exp_cache) > _EXPANSION_CACHE_MAX:
             self._exp_cache.clear()
-        self._exp_cache[fold] = out
-        return out
+        got = self._exp_cache[fold] = (out, frozenset(t for t in typos if t in out))
+        return got
+
+    def _known(self, fold: str) -> bool:
+        """Does some listed name spell a word exactly this way?"""
+        return fold in (self.reference or self).index.vocab_id
 
     def _prepare(self, name: str, schema: str) -> _QName | None:
         tok_schema = None if schema in ("Thing", "LegalEntity") else schema
@@ -233,12 +272,15 @@ class Screener:
             acr = looks_like_acronym(name)
         if not folds:
             return None
-        idx = self.index
-        exps = [self._expand(f) for f in folds]
+        expansions = [self._expansion(f) for f in folds]
+        exps = [e for e, _ in expansions]
+        typos = [t for _, t in expansions]
+        ref = self.reference or self
+        idx = ref.index
         org = is_org_schema(schema)
         weights = []
         generic = []
-        for f, exp in zip(folds, exps, strict=True):
+        for f, exp in zip(folds, exps if ref is self else [ref._expand(f) for f in folds], strict=True):
             if len(f) == 1:
                 # an initial; in an organization's name a conjunction ("y", "i", "s")
                 weights.append(0.1 if org else 0.3)
@@ -264,7 +306,7 @@ class Screener:
             full = frozenset(acronyms(bare, prefixes=False)) if own else frozenset()
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
                       "".join(folds), "".join(reversed(folds)), acr, own,
-                      schema == "Person", full)
+                      schema == "Person", full, typos, any(typos), bound_mask(folds))
 
     # ---- scoring -----------------------------------------------------------------------
 
@@ -336,7 +378,12 @@ class Screener:
         used_i = used_j = 0
         mq = mr = 0.0
         pairs: list[tuple[int, int, float]] = []
-        strong = 0
+        strong = typo = 0
+        any_typo = q.any_typo
+        # a part of a compound name met by a free-standing part, or the reverse, is another
+        # name (Abdulaziz / Aziz, Nooruddin / Noor, Sara / Abu Sarah): not a strong pair
+        qb, rb = q.bound, idx.rec_bound[rid]
+        unbound = 0
         vw = idx.vocab_weight
         for s, i, j in cand:
             bi, bj = 1 << i, 1 << j
@@ -348,9 +395,14 @@ class Screener:
             w = vw[t]
             mq += s * qw[i]
             mr += s * w
-            if w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and s >= 0.8 \
+            if (qb | rb) and (qb >> i ^ rb >> j) & 1:
+                unbound |= bi
+            elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and s >= 0.8 \
                     and q.folds[i] not in _NAME_PREFIXES:
-                strong += 1
+                if any_typo and t in q.typos[i]:
+                    typo += 1
+                else:
+                    strong += 1
             pairs.append((i, t, s))
         nq, nr = len(q.folds), len(tids)
         # parts the index lookup could not pair (two edits apart, a cut-off ending:
@@ -380,7 +432,10 @@ class Screener:
                     mq += best_s * qw[i]
                     mr += best_s * w
                     if w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and best_s >= 0.8:
-                        strong += 1
+                        if best_s < KNOWN_WORD_EDGE and self._known(f):
+                            typo += 1
+                        else:
+                            strong += 1
                     pairs.append((i, t, best_s))
         rec_total = idx.rec_total[rid] or 1.0
         q_total = q.total
@@ -430,8 +485,13 @@ class Screener:
             joined = max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
             if joined >= JOINED_MIN and joined - JOINED_PENALTY > token_score:
                 score, method = joined - JOINED_PENALTY, "joined"
+        # another known name's near spelling counts when a rare part is met exactly
+        # ("Alia JUC" / "Alina JUC"), not beside common ones ("Andrey Azimov" / "... Akimov")
+        if typo and any(s >= 0.95 and vw[t] >= ANCHOR_WEIGHT and not unbound >> i & 1 for i, t, s in pairs):
+            strong += typo
+            typo = 0
         if not strong and score > 0.5:
-            return 0.5, pairs, "generic words only"
+            return 0.5, pairs, "other names' near spellings only" if typo else "generic words only"
         if method == "tokens" and (q.person or idx.cluster_schema[idx.rec_cluster[rid]] == "Person"):
             # one name part never identifies a person, even against a one-part alias; only
             # a rare one-word name (a mononym: "Dulmatin") against the same one-word name
@@ -449,7 +509,8 @@ class Screener:
                 # Ben Mohamed Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
                 ends = self._ends(rid)
                 if ends:
-                    met = {vocab[t] for _, t, _ in pairs}
+                    # a short end met only a letter off is not met ("shaikh" / "sha'ar")
+                    met = {vocab[t] for _, t, sim in pairs if sim >= 0.8 or len(vocab[t]) > 4}
                     missed = [e for e in ends if e not in met]
                     if missed:
                         return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
@@ -680,7 +741,7 @@ class Screener:
             identifiers=[Identifier(type=t, value=v) for t, v in b.identifiers],
             designations=[Designation(list_name="compare", reference=b.id or "b")],
         )
-        mini = Screener(Index.build([entity], weights_from=self.index))
+        mini = Screener(Index.build([entity], weights_from=self.index), reference=self)
         if a.schema != "Thing" and schema_b not in COMPATIBLE.get(a.schema, frozenset()):
             return Result(entity_id="compare:b", caption=entity.caption, schema=schema_b, score=0.0,
                           match=False, lists=[], refs={},

@@ -56,6 +56,7 @@ from tizim.screening.normalize import (
     CONNECTORS,
     GENERIC_ORG_WORDS,
     acronyms,
+    bound_mask,
     fold_token,
     is_org_schema,
     is_patronymic,
@@ -267,6 +268,7 @@ class Index:
         self.rec_kind: list[str] = []
         self.rec_glued: list[str] = []  # its folds joined in written order
         self.rec_total: list[float] = []
+        self.rec_bound: list[int] = []  # bit k: part k is bound into a compound (bound_mask)
         # vocabulary
         self.vocab: list[str] = []
         self.vocab_id: dict[str, int] = {}
@@ -497,6 +499,7 @@ class Index:
             self.rec_kind.append(kind)
             self.rec_glued.append("".join(folds))
             self.rec_total.append(sum(self.vocab_weight[t] for t in tids))
+            self.rec_bound.append(bound_mask(folds))
             for tid in set(tids):
                 self.postings[tid].append(rid)
         # plain dicts: a lookup of a missing key must not insert it

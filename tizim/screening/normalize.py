@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from normality import ascii_text
@@ -159,6 +160,23 @@ _CONNECTORS = (["bin", "bint", "abu", "umm", "ould", "of", "the", "and", "de", "
 # real names ("company" -> "kompani", Cyrillic "Компанй" -> "kompani")
 GENERIC_ORG_WORDS = frozenset(canon_token(w) for w in _GENERIC_ORG_WORDS)
 CONNECTORS = frozenset(canon_token(w) for w in _CONNECTORS)
+
+
+# Arabic compound names: Abd al-Aziz, Nur ad-Din, and a kunya (Abu Sarah, Umm Sayyaf),
+# which a name written in reverse puts after its word ("Mohammed Abu" for Abu Mohammed)
+_BINDS_NEXT = frozenset({"abd", "abu", "um"})
+_BINDS_PREVIOUS = frozenset({"din", "abu", "um"})
+
+
+def bound_mask(folds: Sequence[str]) -> int:
+    """Bit k set when part k is bound into a compound name ("aziz" in Abd al-Aziz, "sara"
+    in Abu Sarah, "nur" in Nur ad-Din): Abdulaziz is not Aziz, nor Abu Sarah Sarah."""
+    mask = 0
+    last = len(folds) - 1
+    for k in range(len(folds)):
+        if (k and folds[k - 1] in _BINDS_NEXT) or (k < last and folds[k + 1] in _BINDS_PREVIOUS):
+            mask |= 1 << k
+    return mask
 
 
 @lru_cache(maxsize=200_000)
