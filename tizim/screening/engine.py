@@ -31,6 +31,7 @@ different number of the same exclusive type (IMO, IIN, national id) -0.10.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -99,9 +100,14 @@ KNOWN_WORD_EDGE = 0.9
 ANCHOR_WEIGHT = 0.6
 COMMON_WEIGHT = 0.6
 SHORT_WORD = 5
+# a word this long with no listed word one edit off is looked up two edits off
+LONG_WORD = 7
 # the same words as folds, for spotting a misspelled one in a query ("LIMTIED", "STOeK")
 _GENERIC_FOLD_LIST = sorted({fold_token(w) for w in GENERIC_ORG_WORDS | CONNECTORS if len(w) >= 4})
+_GENERIC_FOLDS = frozenset(fold_token(w) for w in GENERIC_ORG_WORDS)
 _EXPANSION_CACHE_MAX = 200_000
+# patronymics as folds (-ovich/-evich/-ovna/-evna, Serbian -ović, Turkic -ogly/-ugli/-kyzy)
+_PATRONYMIC_FOLD = re.compile(r"(?:[au]vich|[au]vna|[au]vik|..ugl[iu]|..kizi)$")
 
 
 @dataclass
@@ -122,6 +128,11 @@ class _QName:
     typos: list[frozenset[int]] = field(default_factory=list)
     any_typo: bool = False
     bound: int = 0  # bound_mask() of its parts
+    # a person's given and family name: its first and last distinctive part (not a
+    # patronymic, not common), as query positions (see _score_rec)
+    ends: tuple[int, ...] = ()
+    # per part: a generic word spelled as the lists spell it (not "LIMTIED")
+    generic_exact: list[bool] = field(default_factory=list)
     # (listed vocabulary id, query token position) -> similarity compared directly
     direct: dict[tuple[int, int], float] = field(default_factory=dict)
     # listed vocabulary id -> [(similarity, query token position)] (_score_rec)
@@ -191,6 +202,10 @@ class Screener:
         self._spelled_cache: dict[int, bool] = {}
         self._inv_total = [1.0 / (t or 1.0) for t in index.rec_total]
         self._props_cache: dict[int, dict[str, list[str]]] = {}
+        # built on first use (most queries need neither): listed names by their parts glued
+        # together, and listed words by first letter and length
+        self._by_glued: dict[str, list[int]] | None = None
+        self._by_shape: dict[tuple[str, int], list[int]] | None = None
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
@@ -231,6 +246,8 @@ class Screener:
                 if hit:
                     cands.update(hit)
         vocab = idx.vocab
+        if not cands and len(fold) >= LONG_WORD:
+            cands.update(self._two_edits(fold))
         # weak near spellings: a query word some list spells exactly this way is a name in
         # its own right ("Azimov" is not "Akimov", "Khalid" not "Hamid"); a letter off a
         # common listed name or within five letters, many names are ("Tassan" / "Hassan",
@@ -259,6 +276,40 @@ class Screener:
         got = self._exp_cache[fold] = (out, frozenset(t for t in typos if t in out))
         return got
 
+    def _two_edits(self, fold: str) -> list[int]:
+        """Listed words of the same first letter and about the same length within two edits
+        of a long word the index lookup found nothing for: one typo that canonical
+        spelling doubled ("ADMINCnECK": "adminknak" / "adminchak") or two typos."""
+        shapes = self._by_shape
+        if shapes is None:
+            shapes = {}
+            for t, w in enumerate(self.index.vocab):
+                if len(w) >= LONG_WORD - 2:
+                    shapes.setdefault((w[0], len(w)), []).append(t)
+            self._by_shape = shapes
+        vocab = self.index.vocab
+        out: list[int] = []
+        n = len(fold)
+        for length in range(n - 2, n + 3):
+            tids = shapes.get((fold[0], length))
+            if tids:
+                words = [vocab[t] for t in tids]
+                out.extend(tids[k] for _, _, k in process.extract(
+                    fold, words, scorer=OSA.distance, score_cutoff=2, limit=None))
+        return out
+
+    def _glued_names(self, q: _QName) -> set[int]:
+        """Listed names whose parts glued together spell the query's, in order or reversed
+        ("SC-APE" / "S-CAPE", "SUMIYOSHIKAI" / "SUMIYOSHI-KAI"): a split or glued name
+        shares no word the index could look up."""
+        by_glued = self._by_glued
+        if by_glued is None:
+            by_glued = {}
+            for rid, g in enumerate(self.index.rec_glued):
+                by_glued.setdefault(g, []).append(rid)
+            self._by_glued = by_glued
+        return set(by_glued.get(q.glued, ())) | set(by_glued.get(q.glued_reversed, ()))
+
     def _known(self, fold: str) -> bool:
         """Does some listed name spell a word exactly this way?"""
         return fold in (self.reference or self).index.vocab_id
@@ -280,11 +331,13 @@ class Screener:
         org = is_org_schema(schema)
         weights = []
         generic = []
+        generic_exact = []
         for f, exp in zip(folds, exps if ref is self else [ref._expand(f) for f in folds], strict=True):
             if len(f) == 1:
                 # an initial; in an organization's name a conjunction ("y", "i", "s")
                 weights.append(0.1 if org else 0.3)
                 generic.append(org)
+                generic_exact.append(org)
                 continue
             if exp:
                 best = max(exp, key=exp.__getitem__)
@@ -297,6 +350,7 @@ class Screener:
                 gen = _misspelled_generic(f)
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
+            generic_exact.append(gen and f in _GENERIC_FOLDS)
         # a legal form is no word of the name: its letter must not make an acronym
         own: set[str] = set()
         full: frozenset[str] = frozenset()
@@ -304,9 +358,16 @@ class Screener:
             bare = without_legal_form(name)
             own = acronyms(bare)
             full = frozenset(acronyms(bare, prefixes=False)) if own else frozenset()
+        ends: tuple[int, ...] = ()
+        if schema == "Person":
+            dist = [i for i, f in enumerate(folds) if weights[i] > 0.1 and f not in _NAME_PREFIXES
+                    and len(f) > 1 and not _PATRONYMIC_FOLD.search(f)]
+            if len(dist) >= 2:
+                ends = tuple(i for i in dict.fromkeys((dist[0], dist[-1])) if weights[i] >= 0.5)
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
                       "".join(folds), "".join(reversed(folds)), acr, own,
-                      schema == "Person", full, typos, any(typos), bound_mask(folds))
+                      schema == "Person", full, typos, any(typos), bound_mask(folds), ends,
+                      generic_exact)
 
     # ---- scoring -----------------------------------------------------------------------
 
@@ -397,7 +458,8 @@ class Screener:
             mr += s * w
             if (qb | rb) and (qb >> i ^ rb >> j) & 1:
                 unbound |= bi
-            elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and s >= 0.8 \
+            elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT \
+                    and (s >= 0.8 or s >= 0.75 and len(idx.vocab[t]) >= 8) \
                     and q.folds[i] not in _NAME_PREFIXES:
                 if any_typo and t in q.typos[i]:
                     typo += 1
@@ -443,12 +505,14 @@ class Screener:
         # form reordered, cut short or in another script is still the same company);
         # distinctive parts left over on both sides are relatives or namesakes, not spellings
         q_slack = uq = 0.0
+        q_described = False
         if len(pairs) < nq:
             generic = q.generic
             for i, w in enumerate(qw):
                 if not used_i & (1 << i):
                     if generic[i]:
                         q_slack += w
+                        q_described = q_described or q.generic_exact[i]
                     if w >= STRONG_WEIGHT:
                         uq += w
         r_slack = ur = 0.0
@@ -461,8 +525,11 @@ class Screener:
                         r_slack += w
                     if w >= STRONG_WEIGHT:
                         ur += w
-        q_total -= GENERIC_SLACK * q_slack
-        rec_total -= GENERIC_SLACK * r_slack
+        # generic words left over on both sides are two descriptions ("Federal Capital Group"
+        # / "Capital Bank"), not one name written longer: no slack then
+        if not (q_described and r_slack):
+            q_total -= GENERIC_SLACK * q_slack
+            rec_total -= GENERIC_SLACK * r_slack
         qc, lc = mq / q_total, mr / rec_total
         token_score = 0.65 * (qc if qc < 1.0 else 1.0) + 0.35 * (lc if lc < 1.0 else 1.0)
         uq /= q_total
@@ -472,19 +539,24 @@ class Screener:
         # an organization's listed name keeping a distinctive word the query lacks is
         # another organization more often than a person's extra middle name is another
         # person ("Overseas Trading Company" / "Rusatom Overseas")
-        if ur and not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org":
-            token_score -= ORG_MISSING_PENALTY * ur
+        if (ur or uq) and not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org":
+            token_score -= ORG_MISSING_PENALTY * (ur + uq)
         method = "tokens"
         score = token_score
-        # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri"): only when
-        # the token counts differ, which is what a split or a glue does
+        # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri", "SC-APE" /
+        # "S-CAPE"): only when the token counts differ or parts are left unpaired, which is
+        # what a split, a glue or a moved hyphen does
         # (compared in written order, or the query reversed: sorting the parts first would
         # let unrelated names share letters)
-        if token_score < 0.9 and nq != nr:
+        if token_score < 0.9 and (nq != nr or len(pairs) < nq):
             listed = idx.rec_glued[rid]
             joined = max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
-            if joined >= JOINED_MIN and joined - JOINED_PENALTY > token_score:
+            if joined >= JOINED_MIN and joined - JOINED_PENALTY > token_score \
+                    and self._split_or_glued(q, tids, used_i, used_j):
                 score, method = joined - JOINED_PENALTY, "joined"
+                # the same letters split otherwise: the glued word is the strong pair
+                if joined >= 0.95 and len(q.glued) >= SHORT_WORD:
+                    strong = strong or 1
         # another known name's near spelling counts when a rare part is met exactly
         # ("Alia JUC" / "Alina JUC"), not beside common ones ("Andrey Azimov" / "... Akimov")
         if typo and any(s >= 0.95 and vw[t] >= ANCHOR_WEIGHT and not unbound >> i & 1 for i, t, s in pairs):
@@ -514,9 +586,28 @@ class Screener:
                     missed = [e for e in ends if e not in met]
                     if missed:
                         return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
+                # and the query's own: "Ibrahim ibn Muhammad Al ash-Sheikh" is not
+                # "AL-SHAYKH, Muhammad" (his father's name is)
+                if q.ends:
+                    paired = {i for i, t, sim in pairs if sim >= 0.8 or len(vocab[t]) > 4}
+                    lost = [i for i in q.ends if i not in paired]
+                    if lost:
+                        return NO_FAMILY_CAP, pairs, f"query name part {q.folds[lost[0]]!r} not matched"
         if conflict >= 0.01 and method == "tokens":
             method = f"tokens, both sides keep other parts (-{conflict:.2f})"
         return max(0.0, min(score, 1.0)), pairs, method
+
+    def _split_or_glued(self, q: _QName, tids: Sequence[int], used_i: int, used_j: int) -> bool:
+        """Do the parts left unpaired on the two sides spell the same letters (a split or
+        glued word: "Ulan-Ude" / "Ulanude")? Not two other names ("Valery" / "Yuri ...
+        VALYAEV"). With nothing left on one side there is nothing to contradict it."""
+        left_q = "".join(f for i, f in enumerate(q.folds) if not used_i >> i & 1)
+        vocab = self.index.vocab
+        left_r = [vocab[t] for j, t in enumerate(tids) if not used_j >> j & 1]
+        if not left_q or not left_r:
+            return True
+        return max(fuzz.ratio(left_q, "".join(left_r)),
+                   fuzz.ratio(left_q, "".join(reversed(left_r)))) >= 100 * JOINED_MIN
 
     def _pairs(self, q: _QName, pairs: list[tuple[int, int, float]]) -> list[list[Any]]:
         """Aligned tokens as the explanation shows them: [query fold, listed fold, similarity]."""
@@ -559,6 +650,10 @@ class Screener:
                     if rid not in met:
                         met.add(rid)
                         acc[rid] = get(rid, 0.0) + gain
+        if len(q.glued) >= SHORT_WORD:
+            for rid in self._glued_names(q):
+                if allowed(idx.rec_cluster[rid]):
+                    acc[rid] = q.total  # ranked as if every part met
         if allowed.restricted:
             rec_cluster = idx.rec_cluster
             keep = [rid for rid in acc if allowed(rec_cluster[rid])]

@@ -55,8 +55,17 @@ _CHAR_MAP = str.maketrans({**_CYRILLIC, **_LATIN})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # "Abdullah", "Abd Allah", "Abdalla" all name the same word
 _ABDALLAH = re.compile(r"\babd[\s-]?[aeiou]?ll?ah?\b")
-# Arabic article "al-" / "el-" / "ul-" / "il-" before a word
-_ARTICLE = re.compile(r"\b[aeiu]l[-\s]+(?=[a-z])")
+# Arabic article "al-" / "el-" / "ul-" before a word, "il-" only hyphenated to it (the
+# Korean "Kwang-il Kim" ends its given name in "il")
+_ARTICLE = re.compile(r"\b(?:[aeu]l[-\s]+|il - )(?=[a-z])")
+# religious titles rigour's person prefixes lack, said before the names of this field's
+# people ("Sheikh Abubakar Ahmed", "Mullah Omar", "Haji Abdul Basir"): removed only at the
+# head of a name, so the family name Al ash-Sheikh stays
+_TITLES = re.compile(
+    r"^\W*((?:sheikh|shaikh|shaykh|sheykh|sheik|shaik|mullah|mulla|mullo|maulavi|mawlawi|maulvi|"
+    r"moulavi|mawlavi|maulawi|molvi|maulana|mawlana|moulana|haji|hajji|alhaji|al[-\s]hajj?|"
+    r"hadji|qari|mufti|шейх|мулла|хаджи)\.?\s+)+(?=\w)",
+    re.IGNORECASE)
 # Sun-letter assimilation: ad-din, as-sayyid, ash-shabaab, ar-rahman, an-nusra
 _SUN = re.compile(r"\b[aeu](t|th|d|dh|r|z|s|sh|n)[-\s]+(?=\1)")
 # a sun-letter article written with a hyphen before a vowel, where it cannot assimilate
@@ -214,7 +223,7 @@ def name_tokens(name: str, schema: str | None = None) -> list[str]:
 def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
     text = name
     if schema == "Person":
-        text = remove_person_prefixes(text)
+        text = _TITLES.sub("", remove_person_prefixes(text)) or text
     org = is_org_schema(schema) or schema is None
     if org:
         # legal forms in the source script (ТОО, ООО) and after transliteration (LLC, Ltd)
