@@ -504,7 +504,7 @@ class Screener:
         # what is left over on each side: generic words one side lacks count little (a legal
         # form reordered, cut short or in another script is still the same company);
         # distinctive parts left over on both sides are relatives or namesakes, not spellings
-        q_slack = uq = 0.0
+        q_slack = uq = uq_known = 0.0
         q_described = False
         if len(pairs) < nq:
             generic = q.generic
@@ -515,6 +515,8 @@ class Screener:
                         q_described = q_described or q.generic_exact[i]
                     if w >= STRONG_WEIGHT:
                         uq += w
+                        if self._known(q.folds[i]):
+                            uq_known += w
         r_slack = ur = 0.0
         if len(pairs) < nr:
             vg = idx.vocab_generic
@@ -539,8 +541,10 @@ class Screener:
         # an organization's listed name keeping a distinctive word the query lacks is
         # another organization more often than a person's extra middle name is another
         # person ("Overseas Trading Company" / "Rusatom Overseas")
-        if (ur or uq) and not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org":
-            token_score -= ORG_MISSING_PENALTY * (ur + uq)
+        # (of the query's, only words some list spells so: an unknown one may be a typo,
+        # "JOINT SOTCK COMPANY")
+        if (ur or uq_known) and not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org":
+            token_score -= ORG_MISSING_PENALTY * (ur + uq_known / q_total)
         method = "tokens"
         score = token_score
         # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri", "SC-APE" /
@@ -590,7 +594,8 @@ class Screener:
                 # "AL-SHAYKH, Muhammad" (his father's name is)
                 if q.ends:
                     paired = {i for i, t, sim in pairs if sim >= 0.8 or len(vocab[t]) > 4}
-                    lost = [i for i in q.ends if i not in paired]
+                    # a word no list spells so may be a typo or noise ("Brigadier Generl")
+                    lost = [i for i in q.ends if i not in paired and self._known(q.folds[i])]
                     if lost:
                         return NO_FAMILY_CAP, pairs, f"query name part {q.folds[lost[0]]!r} not matched"
         if conflict >= 0.01 and method == "tokens":
