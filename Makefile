@@ -3,18 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the scoring engine compiled with mypyc (tizim/screening/compiled.py), rebuilt when it changes
+ENGINE_C := tizim/screening/.engine.compiled
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON ?= $(abspath $(BIN)/python)
 
 .PHONY: install run test test-fast bench lint clean
 
-install: $(STAMP)
+install: $(STAMP) $(ENGINE_C)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(ENGINE_C): tizim/screening/engine.py $(STAMP)
+	$(BIN)/python tizim/screening/compiled.py
 
 run: install
 	$(BIN)/tizim bootstrap
@@ -34,4 +39,5 @@ lint: install
 	$(BIN)/mypy tizim
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	test ! -x $(BIN)/python || $(BIN)/python tizim/screening/compiled.py --remove
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
