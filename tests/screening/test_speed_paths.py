@@ -21,7 +21,13 @@ from tizim.registry.service import Registry
 from tizim.screening import Query, Screener
 from tizim.screening import commands as screen_commands
 from tizim.screening import engine as engine_module
-from tizim.screening.index import Index, build_from_registry, cache_path, load_index
+from tizim.screening.index import (
+    Index,
+    build_from_registry,
+    cache_path,
+    flush_cache_writes,
+    load_index,
+)
 
 _FIELDS = ("cluster_by_id", "member_cluster", "cluster_family", "cluster_schema", "cluster_lists",
            "cluster_years", "rec_cluster", "rec_tokens", "rec_name", "rec_kind", "rec_glued",
@@ -65,6 +71,7 @@ def test_cache_is_written_reused_and_invalidated(sqlite_url: str) -> None:
     path = cache_path(sqlite_url)
     assert path is not None and path.parent == Path(sqlite_url.removeprefix("sqlite:///")).parent
     first = load_index(sqlite_url)
+    flush_cache_writes()  # written in the background
     assert path.exists()
     stamp = path.stat().st_mtime_ns
     second = load_index(sqlite_url)
@@ -83,6 +90,7 @@ def test_cache_is_written_reused_and_invalidated(sqlite_url: str) -> None:
     assert third.state_token != first.state_token
 
     # a damaged file is rebuilt, not trusted
+    flush_cache_writes()
     path.write_bytes(path.read_bytes()[:100])
     fourth = load_index(sqlite_url)
     _same_index(third, fourth)

@@ -39,6 +39,7 @@ import pickle
 import re
 import sys
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -579,15 +580,45 @@ def load_index(url: str | None = None, lists: Iterable[str] | None = None,
     if index is not None:
         index.state_token = token
         return index
-    with _locked(path):
+    with contextlib.ExitStack() as held:
+        held.enter_context(_locked(path))
         # another process (a server worker) may have written it while this one waited
         index = _read_cache(path, key)
         if index is None:
             index = build_from_registry(url)
             if index.state_token == token:  # lists changed while building: do not keep it
-                _write_cache(path, key, index)
+                _write_cache_in_background(path, key, index, held.pop_all())
     index.state_token = token
     return index
+
+
+_writers: list[threading.Thread] = []
+
+
+def _write_cache_in_background(path: Path, key: str, index: Index, lock: contextlib.ExitStack) -> None:
+    """Write the cache file while the index is already in use (the file takes about a
+    second, a tenth of the build); the lock is held until the file is complete, so another
+    process waits for it instead of building. Not a daemon: the interpreter waits for it at exit."""
+    from tizim.screening.model import COMPATIBLE
+
+    # every postings_for() a query can ask for, made here: the writer must pickle an index
+    # that queries no longer add to
+    for schemata in set(COMPATIBLE.values()):
+        index.postings_for(schemata)
+
+    def write() -> None:
+        with lock:
+            _write_cache(path, key, index)
+
+    writer = threading.Thread(target=write, name="tizim-index-cache")
+    _writers[:] = [w for w in _writers if w.is_alive()] + [writer]
+    writer.start()
+
+
+def flush_cache_writes() -> None:
+    """Wait for cache files being written (tests, and code about to read the file itself)."""
+    for writer in list(_writers):
+        writer.join()
 
 
 # ---- the on-disk cache -----------------------------------------------------------------
