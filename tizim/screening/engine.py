@@ -31,7 +31,6 @@ different number of the same exclusive type (IMO, IIN, national id) -0.10.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -55,12 +54,14 @@ from tizim.screening.index import (
 from tizim.screening.model import COMPATIBLE, Query, Result, TextSpan
 from tizim.screening.normalize import (
     CONNECTORS,
+    GENERIC_FOLDS,
     GENERIC_ORG_WORDS,
     acronyms,
     bound_mask,
     canon_token,
     fold_token,
     is_org_schema,
+    is_patronymic_fold,
     looks_like_acronym,
     name_tokens,
     skeleton,
@@ -107,10 +108,7 @@ SHORT_WORD = 5
 LONG_WORD = 7
 # the same words as folds, for spotting a misspelled one in a query ("LIMTIED", "STOeK")
 _GENERIC_FOLD_LIST = sorted({fold_token(w) for w in GENERIC_ORG_WORDS | CONNECTORS if len(w) >= 4})
-_GENERIC_FOLDS = frozenset(fold_token(w) for w in GENERIC_ORG_WORDS)
 _EXPANSION_CACHE_MAX = 200_000
-# patronymics as folds (-ovich/-evich/-ovna/-evna, Serbian -ović, Turkic -ogly/-ugli/-kyzy)
-_PATRONYMIC_FOLD = re.compile(r"(?:[au]vich|[au]vna|[au]vik|..ugl[iu]|..kizi)$")
 
 
 @dataclass
@@ -353,7 +351,7 @@ class Screener:
                 gen = _misspelled_generic(f)
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
-            generic_exact.append(gen and f in _GENERIC_FOLDS)
+            generic_exact.append(gen and f in GENERIC_FOLDS)
         # a legal form is no word of the name: its letter must not make an acronym
         own: set[str] = set()
         full: frozenset[str] = frozenset()
@@ -364,7 +362,7 @@ class Screener:
         ends: tuple[int, ...] = ()
         if schema == "Person":
             dist = [i for i, f in enumerate(folds) if weights[i] > 0.1 and f not in _NAME_PREFIXES
-                    and len(f) > 1 and not _PATRONYMIC_FOLD.search(f)]
+                    and len(f) > 1 and not is_patronymic_fold(f)]
             if len(dist) >= 2:
                 ends = tuple(i for i in dict.fromkeys((dist[0], dist[-1])) if weights[i] >= 0.5)
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
@@ -588,15 +586,14 @@ class Screener:
                 # Ben Mohamed Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
                 ends = self._ends(rid)
                 if ends:
-                    # a short end met only a letter off is not met ("shaikh" / "sha'ar")
-                    met = {vocab[t] for _, t, sim in pairs if sim >= 0.8 or len(vocab[t]) > 4}
+                    met = {vocab[t] for _, t, sim in pairs if _end_met(vocab[t], sim)}
                     missed = [e for e in ends if e not in met]
                     if missed:
                         return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
                 # and the query's own: "Ibrahim ibn Muhammad Al ash-Sheikh" is not
                 # "AL-SHAYKH, Muhammad" (his father's name is)
                 if q.ends:
-                    paired = {i for i, t, sim in pairs if sim >= 0.8 or len(vocab[t]) > 4}
+                    paired = {i for i, t, sim in pairs if _end_met(vocab[t], sim)}
                     # a word no list spells so may be a typo or noise ("Brigadier Generl")
                     lost = [i for i in q.ends if i not in paired and self._known(q.folds[i])]
                     if lost:
@@ -936,6 +933,12 @@ def _misspelled_generic(fold: str) -> bool:
         return False
     return process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
                               score_cutoff=0.8) is not None
+
+
+def _end_met(listed: str, sim: float) -> bool:
+    """Does a pair meet a name end? A short end met only a letter off does not ("shaikh" /
+    "sha'ar")."""
+    return sim >= 0.8 or len(listed) > 4
 
 
 def _by_similarity(item: tuple[int, float]) -> float:

@@ -54,8 +54,8 @@ from tizim.registry import tables as rt
 from tizim.registry.model import Entity
 from tizim.registry.service import Registry
 from tizim.screening.normalize import (
-    CONNECTORS,
-    GENERIC_ORG_WORDS,
+    CONNECTOR_FOLDS,
+    GENERIC_FOLDS,
     acronyms,
     bound_mask,
     fold_token,
@@ -71,8 +71,6 @@ log = logging.getLogger("tizim.screening")
 
 STRONG_KINDS = ("primary", "alias", "former", "spelling")
 EXCLUSIVE_ID_TYPES = frozenset({"imo", "iin", "national_id", "registration", "bin", "tax_id", "lei"})
-_GENERIC_FOLDS = frozenset(fold_token(t) for t in GENERIC_ORG_WORDS)
-_CONNECTOR_FOLDS = frozenset(fold_token(t) for t in CONNECTORS)
 _ID_CLEAN = re.compile(r"[^0-9a-z]")
 
 
@@ -339,7 +337,7 @@ class Index:
                 toks = key.split()
                 if len(toks) < 2:
                     continue
-                if all(t in _GENERIC_FOLDS or t in _CONNECTOR_FOLDS for t in toks):
+                if all(t in GENERIC_FOLDS or t in CONNECTOR_FOLDS for t in toks):
                     continue
                 by_key[(fam, key)].append(i)
         lists_of: dict[int, set[str]] = defaultdict(set)
@@ -471,10 +469,10 @@ class Index:
             if weights_from is not None:
                 known = weights_from.vocab_id.get(f)
                 w = weights_from.vocab_weight[known] if known is not None else 1.0
-            generic = f in _CONNECTOR_FOLDS or f in _GENERIC_FOLDS
-            if f in _CONNECTOR_FOLDS:
+            generic = f in CONNECTOR_FOLDS or f in GENERIC_FOLDS
+            if f in CONNECTOR_FOLDS:
                 w = min(w, 0.1)
-            elif f in _GENERIC_FOLDS:
+            elif f in GENERIC_FOLDS:
                 w = min(w, 0.25)
             elif is_patronymic(f):
                 w = min(w, 0.5)
@@ -601,8 +599,8 @@ def _write_cache_in_background(path: Path, key: str, index: Index, lock: context
     process waits for it instead of building. Not a daemon: the interpreter waits for it at exit."""
     from tizim.screening.model import COMPATIBLE
 
-    # every postings_for() a query can ask for, made here: the writer must pickle an index
-    # that queries no longer add to
+    # every postings_for() a query can ask for, made here: every reader of the file gets
+    # them ready-made, and the writer must pickle an index that queries no longer add to
     for schemata in set(COMPATIBLE.values()):
         index.postings_for(schemata)
 
@@ -702,10 +700,6 @@ def _read_cache(path: Path, key: str) -> Index | None:
 
 
 def _write_cache(path: Path, key: str, index: Index) -> None:
-    from tizim.screening.model import COMPATIBLE
-
-    for schemata in set(COMPATIBLE.values()):  # so every reader gets them ready-made
-        index.postings_for(schemata)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)

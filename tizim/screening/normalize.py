@@ -205,6 +205,17 @@ def fold_token(canon: str) -> str:
     return _collapse(canon.replace("e", "a").replace("o", "u"))
 
 
+# the word lists as folds, as the index and a query's parts are spelled
+GENERIC_FOLDS = frozenset(fold_token(w) for w in GENERIC_ORG_WORDS)
+CONNECTOR_FOLDS = frozenset(fold_token(w) for w in CONNECTORS)
+# PATRONYMIC's endings after fold_token (-ovich -> -uvich, -evna -> -avna, -ogly -> -ugli)
+_PATRONYMIC_FOLD = re.compile(r"(?:[au]vich|[au]vna|[au]vik|..ugl[iu]|..kizi)$")
+
+
+def is_patronymic_fold(fold: str) -> bool:
+    return bool(_PATRONYMIC_FOLD.search(fold))
+
+
 _VOWELS = str.maketrans("", "", "aeiou")
 
 

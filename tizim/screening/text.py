@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tizim.screening.model import Query, Result, TextSpan
-from tizim.screening.normalize import CONNECTORS, fold_token, name_tokens
+from tizim.screening.normalize import CONNECTOR_FOLDS, CONNECTORS, fold_token, name_tokens
 from tizim.settings import get_settings
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ ALIGNED_SIM = 0.8
 # lower-case words that may sit inside a name ("Ayman al-Zawahiri", "Hizb ut-Tahrir")
 _PARTICLES = frozenset(CONNECTORS | {"al", "el", "ul", "ut", "ad", "as", "ash", "ar", "an", "at",
                                      "az", "bin", "ibn", "ben", "bint", "wa", "da", "di", "y"})
-_CONNECTOR_FOLDS = frozenset(fold_token(c) for c in CONNECTORS)
 
 
 def _name_like(word: str) -> bool:
@@ -65,7 +64,7 @@ def _strong_on_span(span_words: list[str], result: Result) -> bool:
         return False
     aligned = {q for q, _, sim in expl["tokens"] if sim >= ALIGNED_SIM}
     folds = [fold_token(t) for w in span_words for t in name_tokens(w, None)]
-    folds = [f for f in folds if f and f not in _CONNECTOR_FOLDS]
+    folds = [f for f in folds if f and f not in CONNECTOR_FOLDS]
     if not folds or any(f not in aligned for f in folds):
         return False
     if len(span_words) == 1:
@@ -74,7 +73,7 @@ def _strong_on_span(span_words: list[str], result: Result) -> bool:
             return True  # the listed name is spelled the same way (an alias "IMU")
         # one ordinary word: only a rare word that is itself a one-word listed name
         listed = [f for f in (fold_token(t) for t in name_tokens(str(expl.get("matched_name", "")), None))
-                  if f and f not in _CONNECTOR_FOLDS]
+                  if f and f not in CONNECTOR_FOLDS]
         return len(word) >= 5 and len(listed) == 1 and float(expl.get("name_score", 0)) >= 0.95
     return True
 
