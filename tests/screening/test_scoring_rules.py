@@ -92,11 +92,12 @@ def lists_screener() -> Screener:
     for name in ["Andrey Igorevich AKIMOV", "Rahim AZIMOV", "Alina JUC", "Alia BEKOVA",
                  "Ibrahim AL-HASSAN", "AZIZ, Abdullah", "Abd al-Aziz Yusupov", "Noor Ahmad",
                  "AL-ADNANI, Abu Mohammed", "Mohammad Ibrahim AL-SHAAR", "Khalid Sultan",
-                 "Hamid Soltani", "Sheikh Abubakar Ahmed", "AL-SHAYKH, Muhammad", "Kim Kwang-il"]:
+                 "Hamid Soltani", "Sheikh Abubakar Ahmed", "AL-SHAYKH, Muhammad", "Kim Kwang-il",
+                 "AL-FAISAL, Abdullah Ibrahim", "BILAL BIN MARWAN", "BIN LADEN, Usama", "Thein Nyunt"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
-                 "ADMINCHECK LIMITED", "KAPITAL BANK", "Gamma Ltd"]:
+                 "ADMINCHECK LIMITED", "KAPITAL BANK", "Gamma Ltd", "JOINT VENTURE MINERALS"]:
         n += 1
         entities.append(ent(f"x:{n}", "Organization", [name], "x", str(n)))
     return Screener.from_entities(entities)
@@ -202,3 +203,17 @@ def test_two_descriptions_sharing_a_word_are_two_companies(lists_screener: Scree
     # and a distinctive word only the query has is another company too
     assert score(lists_screener, "Organization", "DESARROLLO GEMMA CORPORATION", "Gamma Ltd") < 0.7
     assert score(lists_screener, "Organization", "GAMMA CORPORATION", "Gamma Ltd") >= 0.9
+
+
+def test_a_fathers_name_is_not_a_family_name(lists_screener: Screener) -> None:
+    # "bin Faisal" says whose son he is; Al-Faisal is a family
+    assert score(lists_screener, "Person", "Abdullah bin Faisal", "AL-FAISAL, Abdullah Ibrahim") < 0.7
+    # a father's name meets a listed name that has its bin too, in either order
+    assert score(lists_screener, "Person", "BILAL BIN MARWAN", "BILAL BIN MARWAN") >= 0.9
+    assert score(lists_screener, "Person", "MARWAN BIN BILAL", "BILAL BIN MARWAN") >= 0.9
+    assert score(lists_screener, "Person", "Usama bin Laden", "BIN LADEN, Usama") >= 0.9
+
+
+def test_a_persons_name_near_a_company_word_is_a_name(lists_screener: Screener) -> None:
+    # "nuynt" is a letter off "joint" and "nyunt": in a person's name it is the name
+    assert score(lists_screener, "Person", "Thein Nuynt", "Thein Nyunt") >= 0.7

@@ -84,6 +84,8 @@ STRONG_WEIGHT = 0.3
 # "Abd" starts a one-word given name the normalizer splits ("Abd al-Aziz" = Abdulaziz): it
 # does not count as a name part of its own
 _NAME_PREFIXES = frozenset({"abd"})
+# words that start a compound name, bound to the word after them (Abd al-Rahman, Abu Bakr)
+_BOUND_HEADS = frozenset({"abd", "abu", "um"})
 JOINED_MIN = 0.88
 JOINED_PENALTY = 0.08
 WEAK_ALIAS_FACTOR = 0.9
@@ -138,6 +140,8 @@ class _QName:
     direct: dict[tuple[int, int], float] = field(default_factory=dict)
     # listed vocabulary id -> [(similarity, query token position)] (_score_rec)
     hits: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
+    # bit k: part k names a father ("Abdullah bin Faisal": Faisal), see _fathers()
+    fathers: int = 0
 
 
 @dataclass
@@ -200,6 +204,7 @@ class Screener:
         self._exp_cache: dict[str, tuple[dict[int, float], frozenset[int]]] = {}
         self._family_cache: dict[int, frozenset[str]] = {}
         self._ends_cache: dict[int, tuple[str, ...]] = {}
+        self._fathers_cache: dict[int, int] = {}
         self._spelled_cache: dict[int, bool] = {}
         self._inv_total = [1.0 / (t or 1.0) for t in index.rec_total]
         self._props_cache: dict[int, dict[str, list[str]]] = {}
@@ -330,6 +335,7 @@ class Screener:
         ref = self.reference or self
         idx = ref.index
         org = is_org_schema(schema)
+        person = schema == "Person"
         weights = []
         generic = []
         generic_exact = []
@@ -341,13 +347,16 @@ class Screener:
                 generic_exact.append(org)
                 continue
             if exp:
-                best = max(exp, key=exp.__getitem__)
+                best = max(exp, key=exp.__getitem__) if not person else \
+                    max(exp, key=lambda t: (exp[t], not idx.vocab_generic[t]))
                 w = idx.vocab_weight[best]
-                gen = idx.vocab_generic[best] and exp[best] >= 0.8
+                # a person's word a letter off a generic company word is a name ("Nuynt" /
+                # "joint"), not a misspelled legal form
+                gen = idx.vocab_generic[best] and exp[best] >= (0.8 if not person else 1.0)
             else:
                 w = 1.0  # a word no list has: rare, and unmatched
                 gen = False
-            if not gen and (not exp or exp.get(idx.vocab_id.get(f, -1)) is None):
+            if not gen and not person and (not exp or exp.get(idx.vocab_id.get(f, -1)) is None):
                 gen = _misspelled_generic(f)
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
@@ -368,7 +377,7 @@ class Screener:
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
                       "".join(folds), "".join(reversed(folds)), acr, own,
                       schema == "Person", full, typos, any(typos), bound_mask(folds), ends,
-                      generic_exact)
+                      generic_exact, fathers=_fathers(folds) if person else 0)
 
     # ---- scoring -----------------------------------------------------------------------
 
@@ -579,21 +588,34 @@ class Screener:
             if score > NO_FAMILY_CAP:
                 vocab = idx.vocab
                 fam = self._family(rid)
-                if fam and not any(vocab[t] in fam and sim >= 0.8 for _, t, sim in pairs):
+                if q.fathers:
+                    # a father's name meets a listed name only beside a bin there too:
+                    # "Abdullah bin Faisal" is not "AL-FAISAL, Abdullah Ibrahim", and
+                    # "Ibrahim bin Muhammad Al-Hassan" not "AL-HASSAN, Muhammad"
+                    pairs_for_ends = self._own_generation(q, rid, pairs)
+                    if len(pairs_for_ends) < len(pairs):
+                        given = self._given(rid)
+                        if given and given not in {vocab[t] for _, t, _ in pairs_for_ends}:
+                            return NO_FAMILY_CAP, pairs, f"name part {given!r} met by a father's name only"
+                else:
+                    pairs_for_ends = pairs
+                if fam and not any(vocab[t] in fam and sim >= 0.8 for _, t, sim in pairs_for_ends):
+                    if pairs_for_ends is not pairs and any(vocab[t] in fam for _, t, _ in pairs):
+                        return NO_FAMILY_CAP, pairs, "family name met by a father's name only"
                     return NO_FAMILY_CAP, pairs, "family name not matched"
                 # both ends of a listed name (given name and family name, in either order)
                 # must be met unless common: "Mohammad Hassine" is not "Seifallah Ben Omar
                 # Ben Mohamed Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
                 ends = self._ends(rid)
                 if ends:
-                    met = {vocab[t] for _, t, sim in pairs if _end_met(vocab[t], sim)}
+                    met = {vocab[t] for _, t, sim in pairs_for_ends if _end_met(vocab[t], sim)}
                     missed = [e for e in ends if e not in met]
                     if missed:
                         return NO_FAMILY_CAP, pairs, f"name part {missed[0]!r} not matched"
                 # and the query's own: "Ibrahim ibn Muhammad Al ash-Sheikh" is not
                 # "AL-SHAYKH, Muhammad" (his father's name is)
                 if q.ends:
-                    paired = {i for i, t, sim in pairs if _end_met(vocab[t], sim)}
+                    paired = {i for i, t, sim in pairs_for_ends if _end_met(vocab[t], sim)}
                     # a word no list spells so may be a typo or noise ("Brigadier Generl")
                     lost = [i for i in q.ends if i not in paired and self._known(q.folds[i])]
                     if lost:
@@ -601,6 +623,36 @@ class Screener:
         if conflict >= 0.01 and method == "tokens":
             method = f"tokens, both sides keep other parts (-{conflict:.2f})"
         return max(0.0, min(score, 1.0)), pairs, method
+
+    def _given(self, rid: int) -> str | None:
+        """A listed name's given name when it is written "FAMILY, Given ..."."""
+        name = self.index.rec_name[rid]
+        if "," not in name:
+            return None
+        for t in name_tokens(name.split(",", 1)[1], "Person"):
+            f = fold_token(t)
+            tid = self.index.vocab_id.get(f)
+            if tid is not None and self.index.vocab_weight[tid] > 0.1:
+                return f
+        return None
+
+    def _own_generation(self, q: _QName, rid: int, pairs: list[tuple[int, int, float]]
+                        ) -> list[tuple[int, int, float]]:
+        """The pairs without a query father's name met by a listed part no bin stands next
+        to (in either order: a name written in reverse puts the father first)."""
+        fathers = self._fathers_cache.get(rid)
+        if fathers is None:
+            vocab = self.index.vocab
+            fathers = self._fathers_cache[rid] = _fathers([vocab[t] for t in self.index.rec_tokens[rid]],
+                                                          both_sides=True)
+        tids = self.index.rec_tokens[rid]
+        out = []
+        for i, t, sim in pairs:
+            # the listed position of the pair: a listed word may recur, any one will do
+            if q.fathers >> i & 1 and not any(fathers >> j & 1 for j, u in enumerate(tids) if u == t):
+                continue
+            out.append((i, t, sim))
+        return out
 
     def _split_or_glued(self, q: _QName, tids: Sequence[int], used_i: int, used_j: int) -> bool:
         """Do the parts left unpaired on the two sides spell the same letters (a split or
@@ -933,6 +985,24 @@ def _misspelled_generic(fold: str) -> bool:
         return False
     return process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
                               score_cutoff=0.8) is not None
+
+
+def _fathers(folds: Sequence[str], both_sides: bool = False) -> int:
+    """Bit k set when part k follows a bin ("Abdullah bin Faisal", "bin Abd al-Rahman": the
+    compound's words too); `both_sides`: also when it comes just before one (a name
+    written in reverse)."""
+    mask = 0
+    last = len(folds) - 1
+    for k, f in enumerate(folds):
+        if f != "bin":
+            continue
+        if k < last:
+            mask |= 1 << (k + 1)
+            if k + 1 < last and folds[k + 1] in _BOUND_HEADS:
+                mask |= 1 << (k + 2)
+        if both_sides and k:
+            mask |= 1 << (k - 1)
+    return mask
 
 
 def _end_met(listed: str, sim: float) -> bool:
