@@ -201,7 +201,7 @@ class Screener:
         self.built_at = time.time()
         # per query fold: (similar vocabulary tokens, those of them that are weak near
         # spellings), one entry so the two are always cached and dropped together
-        self._exp_cache: dict[str, tuple[dict[int, float], frozenset[int]]] = {}
+        self._exp_cache: dict[str, tuple[dict[int, float], frozenset[int], frozenset[int]]] = {}
         self._family_cache: dict[int, frozenset[str]] = {}
         self._ends_cache: dict[int, tuple[str, ...]] = {}
         self._fathers_cache: dict[int, int] = {}
@@ -233,7 +233,7 @@ class Screener:
         """Vocabulary tokens similar to one query token, with their similarity."""
         return self._expansion(fold)[0]
 
-    def _expansion(self, fold: str) -> tuple[dict[int, float], frozenset[int]]:
+    def _expansion(self, fold: str) -> tuple[dict[int, float], frozenset[int], frozenset[int]]:
         """_expand(), and the tokens among them that are weak near spellings of the query
         token: a strong pair only beside a rare part met exactly (see _score_rec)."""
         cached = self._exp_cache.get(fold)
@@ -262,6 +262,7 @@ class Screener:
         weight = idx.vocab_weight
         short = len(fold) <= SHORT_WORD
         typos: list[int] = []
+        vowels_only: list[int] = []
         for t in cands:
             if t in out:
                 continue
@@ -271,6 +272,8 @@ class Screener:
             # same consonants, other vowels (Zawahiri / Zavahry); not for short tokens or
             # tokens further apart in spelling ("maria" / "mira", "tariki" / "turki")
             if len(fold) >= 5 and len(other) >= 5 and sim >= 0.7 and skeleton(other) == skel:
+                if sim < 0.8:
+                    vowels_only.append(t)
                 sim = max(sim, 0.8)
             elif sim < KNOWN_WORD_EDGE and (known or weight[t] < COMMON_WEIGHT or short):
                 typos.append(t)
@@ -279,7 +282,8 @@ class Screener:
                 out[t] = sim
         if len(self._exp_cache) > _EXPANSION_CACHE_MAX:
             self._exp_cache.clear()
-        got = self._exp_cache[fold] = (out, frozenset(t for t in typos if t in out))
+        got = self._exp_cache[fold] = (out, frozenset(t for t in typos if t in out),
+                                       frozenset(t for t in vowels_only if t in out))
         return got
 
     def _two_edits(self, fold: str) -> list[int]:
@@ -329,12 +333,15 @@ class Screener:
             acr = looks_like_acronym(name)
         if not folds:
             return None
+        org = is_org_schema(schema)
         expansions = [self._expansion(f) for f in folds]
-        exps = [e for e, _ in expansions]
-        typos = [t for _, t in expansions]
+        exps = [e for e, _, _ in expansions]
+        # vowels that differ are how names are romanized (Zawahiri / Zavahry), not how a
+        # company's own name is spelled: for one, a vowels-only near spelling is weak
+        # ("ALMACAES" / "ALOMEX")
+        typos = [t | v if org else t for _, t, v in expansions]
         ref = self.reference or self
         idx = ref.index
-        org = is_org_schema(schema)
         person = schema == "Person"
         weights = []
         generic = []
@@ -455,6 +462,9 @@ class Screener:
         # name (Abdulaziz / Aziz, Nooruddin / Noor, Sara / Abu Sarah): not a strong pair
         qb, rb = q.bound, idx.rec_bound[rid]
         unbound = 0
+        # weight of short words met only a letter off by a word a list spells (under 0.8:
+        # "adan" / "adag")
+        loose_q = loose_r = 0.0
         vw = idx.vocab_weight
         for s, i, j in cand:
             bi, bj = 1 << i, 1 << j
@@ -466,6 +476,9 @@ class Screener:
             w = vw[t]
             mq += s * qw[i]
             mr += s * w
+            if s < 0.8 and len(idx.vocab[t]) <= SHORT_WORD and self._known(q.folds[i]):
+                loose_q += qw[i]
+                loose_r += w
             if (qb | rb) and (qb >> i ^ rb >> j) & 1:
                 unbound |= bi
             elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT \
@@ -544,6 +557,14 @@ class Screener:
             rec_total -= GENERIC_SLACK * r_slack
         qc, lc = mq / q_total, mr / rec_total
         token_score = 0.65 * (qc if qc < 1.0 else 1.0) + 0.35 * (lc if lc < 1.0 else 1.0)
+        org_rec = not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org"
+        if org_rec and loose_q and strong < 2:
+            # in a company's name a short word a letter off is another word, unless the rest
+            # of the name is met: "INVERSIONES EL EDEN" is not "INVERSIONES ADAG" ("NIKA
+            # FANTASY GARMENT" may be "NICE FANTASY GARMENT"; a person's name may be romanized
+            # so)
+            uq += loose_q
+            ur += loose_r
         uq /= q_total
         ur /= rec_total
         conflict = CONFLICT_PENALTY * (uq if uq < ur else ur)
@@ -553,8 +574,12 @@ class Screener:
         # person ("Overseas Trading Company" / "Rusatom Overseas")
         # (of the query's, only words some list spells so: an unknown one may be a typo,
         # "JOINT SOTCK COMPANY")
-        if (ur or uq_known) and not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org":
-            token_score -= ORG_MISSING_PENALTY * (ur + uq_known / q_total)
+        if (ur or uq_known) and org_rec:
+            # the query describing itself with a generic word the listed name lacks, while
+            # missing one of the listed name's own words, is a third description
+            # ("FEDERAL CAPITAL GROUP" / "VELES CAPITAL", "MILLENIUM INTERNATIONAL" /
+            # "MILENYUM ENERGY"): it costs twice
+            token_score -= ORG_MISSING_PENALTY * ((2 * ur if q_described else ur) + uq_known / q_total)
         method = "tokens"
         score = token_score
         # split or glued parts ("Abdulrahman" / "Abdul Rahman", "Alzawahiri", "SC-APE" /
