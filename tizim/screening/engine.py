@@ -252,13 +252,19 @@ class Screener:
                 if hit:
                     cands.update(hit)
         vocab = idx.vocab
+        known = self._known(fold)
+        # a word no list spells, a letter short of a listed one ("Hiazi" / "Hijazi", "Naih" /
+        # "Nazih"): a letter dropped in typing, as likely in a short word as in a long one
+        dropped: set[int] = set()
+        if not known and len(fold) >= 4:
+            dropped = {t for t in idx.deletes.get(fold, ()) if len(vocab[t]) == len(fold) + 1}
+            cands |= dropped
         if not cands and len(fold) >= LONG_WORD:
             cands.update(self._two_edits(fold))
         # weak near spellings: a query word some list spells exactly this way is a name in
         # its own right ("Azimov" is not "Akimov", "Khalid" not "Hamid"); a letter off a
         # common listed name or within five letters, many names are ("Tassan" / "Hassan",
         # "Zidco" / "Cidco"); such pairs count, but not as strong ones by themselves
-        known = self._known(fold)
         weight = idx.vocab_weight
         short = len(fold) <= SHORT_WORD
         typos: list[int] = []
@@ -275,6 +281,12 @@ class Screener:
                 if sim < 0.8:
                     vowels_only.append(t)
                 sim = max(sim, 0.8)
+            elif t in dropped and weight[t] >= COMMON_WEIGHT:
+                # the letters kept, in order: an edit of one letter in len(other), not of
+                # one letter in len(fold) ("nai" / "nazi" 0.86, not 0.75)
+                sim = fuzz.ratio(fold, other) / 100.0
+                out[t] = sim
+                continue
             elif sim < KNOWN_WORD_EDGE and (known or weight[t] < COMMON_WEIGHT or short):
                 typos.append(t)
             # short tokens must agree exactly: "hut" is not "hutu", "ali" is not "ala"
