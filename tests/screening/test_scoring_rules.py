@@ -94,13 +94,14 @@ def lists_screener() -> Screener:
                  "AL-ADNANI, Abu Mohammed", "Mohammad Ibrahim AL-SHAAR", "Khalid Sultan",
                  "Hamid Soltani", "Sheikh Abubakar Ahmed", "AL-SHAYKH, Muhammad", "Kim Kwang-il",
                  "AL-FAISAL, Abdullah Ibrahim", "BILAL BIN MARWAN", "BIN LADEN, Usama", "Thein Nyunt",
-                 "Hassan HIJAZI", "JUMUL, Ali"]:
+                 "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
                  "ADMINCHECK LIMITED", "KAPITAL BANK", "Gamma Ltd", "JOINT VENTURE MINERALS",
                  "AQUILA CAPITAL", "KISMET CAPITAL GROUP", "RT-CAPITAL LLC", "GUARD KAPITAL", "ALOMEX", "INVERSIONES ADAG LTDA.", "INVERSIONES VALLE",
-                 "ISLAMIC ARMY OF ADEN", "NICE FANTASY GARMENT COMPANY"]:
+                 "ISLAMIC ARMY OF ADEN", "NICE FANTASY GARMENT COMPANY",
+                 "Al-Quds Brigades"]:
         n += 1
         entities.append(ent(f"x:{n}", "Organization", [name], "x", str(n)))
     return Screener.from_entities(entities)
@@ -249,3 +250,10 @@ def test_a_letter_dropped_in_a_short_name(lists_screener: Screener) -> None:
     assert score(lists_screener, "Person", "JUUML Ali", "JUMUL, Ali") >= 0.7
     # a listed word a letter short is a name of its own ("Azimov" / "Akimov" above)
     assert score(lists_screener, "Person", "Hassan Bekov", "Hassan HIJAZI") < 0.7
+
+
+def test_two_letters_swapped_in_a_short_name(lists_screener: Screener) -> None:
+    assert score(lists_screener, "Person", "Hossein YETKA", "Hossein YEKTA") >= 0.7
+    assert score(lists_screener, "Organization", "Al-Qusd Brigades", "Al-Quds Brigades") >= 0.7
+    # a listed word's letters in another order are not a typo of it
+    assert score(lists_screener, "Person", "Hossein Bekvo", "Hossein YEKTA") < 0.7

@@ -287,6 +287,11 @@ class Screener:
                 sim = fuzz.ratio(fold, other) / 100.0
                 out[t] = sim
                 continue
+            elif not known and weight[t] >= COMMON_WEIGHT and _swapped(fold, other):
+                # two letters typed in the wrong order ("Yetka" / "Yekta", "Qusd" / "Quds"):
+                # half an edit, the commonest typo
+                out[t] = 1.0 - 0.5 / len(fold)
+                continue
             elif sim < KNOWN_WORD_EDGE and (known or weight[t] < COMMON_WEIGHT or short):
                 typos.append(t)
             # short tokens must agree exactly: "hut" is not "hutu", "ali" is not "ala"
@@ -1071,6 +1076,14 @@ def _direct_similarity(f: str, lf: int, other: str) -> float:
             and f[-1] == other[-1] and _subsequence(*sorted((f, other), key=len)):
         sim = max(sim, fuzz.ratio(f, other) / 100.0)
     return sim
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Is b the word a with two adjacent letters swapped?"""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _subsequence(short: str, long_: str) -> bool:
