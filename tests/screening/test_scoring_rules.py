@@ -94,14 +94,15 @@ def lists_screener() -> Screener:
                  "AL-ADNANI, Abu Mohammed", "Mohammad Ibrahim AL-SHAAR", "Khalid Sultan",
                  "Hamid Soltani", "Sheikh Abubakar Ahmed", "AL-SHAYKH, Muhammad", "Kim Kwang-il",
                  "AL-FAISAL, Abdullah Ibrahim", "BILAL BIN MARWAN", "BIN LADEN, Usama", "Thein Nyunt",
-                 "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov"]:
+                 "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov",
+                 "Michael MAKUEI LUETH"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
                  "ADMINCHECK LIMITED", "KAPITAL BANK", "Gamma Ltd", "JOINT VENTURE MINERALS",
                  "AQUILA CAPITAL", "KISMET CAPITAL GROUP", "RT-CAPITAL LLC", "GUARD KAPITAL", "ALOMEX", "INVERSIONES ADAG LTDA.", "INVERSIONES VALLE",
                  "ISLAMIC ARMY OF ADEN", "NICE FANTASY GARMENT COMPANY",
-                 "Al-Quds Brigades"]:
+                 "Al-Quds Brigades", "COMERCIAL CIMEX, S.A."]:
         n += 1
         entities.append(ent(f"x:{n}", "Organization", [name], "x", str(n)))
     return Screener.from_entities(entities)
@@ -257,3 +258,9 @@ def test_two_letters_swapped_in_a_short_name(lists_screener: Screener) -> None:
     assert score(lists_screener, "Organization", "Al-Qusd Brigades", "Al-Quds Brigades") >= 0.7
     # a listed word's letters in another order are not a typo of it
     assert score(lists_screener, "Person", "Hossein Bekvo", "Hossein YEKTA") < 0.7
+
+
+def test_letters_swapped_before_canonical_spelling(lists_screener: Screener) -> None:
+    # swapped, "ch" and "ci" are no longer what canonical spelling makes of them
+    assert score(lists_screener, "Person", "Mihcael MAKUEI LUETH", "Michael MAKUEI LUETH") >= 0.9
+    assert score(lists_screener, "Organization", "COMERCIAL CMIEX S.A.", "COMERCIAL CIMEX, S.A.") >= 0.9

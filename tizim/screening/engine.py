@@ -64,6 +64,7 @@ from tizim.screening.normalize import (
     is_patronymic_fold,
     looks_like_acronym,
     name_tokens,
+    raw_tokens,
     skeleton,
     without_legal_form,
 )
@@ -303,6 +304,46 @@ class Screener:
                                        frozenset(t for t in vowels_only if t in out))
         return got
 
+    def _with_swaps(self, name: str, folds: list[str], exps: list[dict[int, float]]
+                    ) -> list[dict[int, float]]:
+        """A word no list spells, typed with two letters out of order, may canonicalize
+        far from the listed word ("Mihcael" -> "mihkal", Michael -> "michal"; "CMIEX" /
+        "CIMEX"): its letters as written are swapped back, one pair at a time."""
+        written = {}
+        for raw in raw_tokens(name):
+            written.setdefault(fold_token(canon_token(raw)), raw)
+        out = list(exps)
+        for i, f in enumerate(folds):
+            raw = written.get(f)
+            if raw is None or len(raw) < 4 or self._known(f):
+                continue
+            swaps = self._swaps(raw)
+            if swaps:
+                merged = dict(exps[i])
+                for t, sim in swaps.items():
+                    if merged.get(t, 0.0) < sim:
+                        merged[t] = sim
+                out[i] = merged
+        return out
+
+    def _swaps(self, raw: str) -> dict[int, float]:
+        """Listed words, not common, spelled by `raw` with two adjacent letters swapped."""
+        idx = self.index
+        ref = (self.reference or self).index
+        found: dict[int, float] = {}
+        sim = 1.0 - 0.5 / len(raw)
+        for k in range(len(raw) - 1):
+            if raw[k] == raw[k + 1]:
+                continue
+            fixed = fold_token(canon_token(raw[:k] + raw[k + 1] + raw[k] + raw[k + 2:]))
+            t = idx.vocab_id.get(fixed)
+            if t is None:
+                continue
+            rt = ref.vocab_id.get(fixed)
+            if rt is not None and ref.vocab_weight[rt] >= COMMON_WEIGHT:
+                found[t] = sim
+        return found
+
     def _two_edits(self, fold: str) -> list[int]:
         """Listed words of the same first letter and about the same length within two edits
         of a long word the index lookup found nothing for: one typo that canonical
@@ -353,6 +394,8 @@ class Screener:
         org = is_org_schema(schema)
         expansions = [self._expansion(f) for f in folds]
         exps = [e for e, _, _ in expansions]
+        if not all(self._known(f) for f in folds):
+            exps = self._with_swaps(name, folds, exps)
         # vowels that differ are how names are romanized (Zawahiri / Zavahry), not how a
         # company's own name is spelled: for one, a vowels-only near spelling is weak
         # ("ALMACAES" / "ALOMEX")
