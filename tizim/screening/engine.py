@@ -309,9 +309,9 @@ class Screener:
         """A word no list spells, typed with two letters out of order, may canonicalize
         far from the listed word ("Mihcael" -> "mihkal", Michael -> "michal"; "CMIEX" /
         "CIMEX"): its letters as written are swapped back, one pair at a time."""
-        written = {}
-        for raw in raw_tokens(name):
-            written.setdefault(fold_token(canon_token(raw)), raw)
+        written: dict[str, str] = {}
+        for token in raw_tokens(name):
+            written.setdefault(fold_token(canon_token(token)), token)
         out = list(exps)
         for i, f in enumerate(folds):
             raw = written.get(f)
