@@ -309,9 +309,7 @@ class Screener:
         """A word no list spells, typed with two letters out of order, may canonicalize
         far from the listed word ("Mihcael" -> "mihkal", Michael -> "michal"; "CMIEX" /
         "CIMEX"): its letters as written are swapped back, one pair at a time."""
-        written: dict[str, str] = {}
-        for token in raw_tokens(name):
-            written.setdefault(fold_token(canon_token(token)), token)
+        written = _written(name)
         out = list(exps)
         for i, f in enumerate(folds):
             raw = written.get(f)
@@ -422,9 +420,13 @@ class Screener:
                 gen = idx.vocab_generic[best] and exp[best] >= (0.8 if not person else 1.0)
             else:
                 w = 1.0  # a word no list has: rare, and unmatched
-                gen = False
+                gen = org and f in GENERIC_FOLDS  # unless a legal form no listed name keeps ("DMCC")
             if not gen and not person and (not exp or exp.get(idx.vocab_id.get(f, -1)) is None):
                 gen = _misspelled_generic(f)
+            if not gen and org and w >= 0.9 and len(f) >= 6:
+                # a legal-form word typed with two letters swapped ("Liabliity"): rare even
+                # where some list has the same slip
+                gen = _swapped_generic(name, f)
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
             generic_exact.append(gen and f in GENERIC_FOLDS)
@@ -1070,6 +1072,26 @@ def _misspelled_generic(fold: str) -> bool:
         return False
     return process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
                               score_cutoff=0.8) is not None
+
+
+@lru_cache(maxsize=_EXPANSION_CACHE_MAX)
+def _written(name: str) -> dict[str, str]:
+    """A name's words as written (lower-case ASCII), by their fold."""
+    out: dict[str, str] = {}
+    for token in raw_tokens(name):
+        out.setdefault(fold_token(canon_token(token)), token)
+    return out
+
+
+def _swapped_generic(name: str, fold: str) -> bool:
+    raw = _written(name).get(fold)
+    if raw is None:
+        return False
+    for k in range(len(raw) - 1):
+        if raw[k] != raw[k + 1] and \
+                fold_token(canon_token(raw[:k] + raw[k + 1] + raw[k] + raw[k + 2:])) in GENERIC_FOLDS:
+            return True
+    return False
 
 
 def _fathers(folds: Sequence[str], both_sides: bool = False) -> int:

@@ -169,11 +169,11 @@ _GENERIC_ORG_WORDS = (
      "liability", "joint", "stock", "public", "private", "closed", "open", "obshchestvo", "obshestvo",
      "ogranichennoi", "ogranichennoy", "ogranichennoj", "otvetstvennostyu", "otvetstvennostiu",
      "aktsionernoe", "aktsionernoye", "publichnoe", "zakrytoe", "otkrytoe", "nauchno", "proizvodstvennoe",
-     "tovarishchestvo", "firma", "firm", "scientific", "production", "research", "plant", "factory",
+     "obschestvo", "tovarishchestvo", "firma", "firm", "scientific", "production", "research", "plant", "factory",
      "zavod", "kombinat", "concern", "kontsern", "obedinenie", "federal", "unitary",
      # legal forms as initials (Russian NPK/NPO/PAO/FGUP, Latin American LTDA/SAS, Gulf FZE)
      "npk", "npo", "npp", "pao", "pjsc", "nao", "fgup", "gup", "ltda", "sas", "srl", "spa",
-     "pte", "fze", "fzco", "fzc", "bhd", "sdn", "kg", "ohg", "oy", "ab", "as", "nv"]
+     "pte", "fze", "fzco", "fzc", "dmcc", "bhd", "sdn", "kg", "ohg", "oy", "ab", "as", "nv"]
 )
 _CONNECTORS = (["bin", "bint", "abu", "umm", "ould", "of", "the", "and", "de", "la", "le", "du", "des", "van", "von", "der"])
 # the word lists in canonical form, so the index's fold_token() of them meets the folds of
