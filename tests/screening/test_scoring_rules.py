@@ -98,7 +98,7 @@ def lists_screener() -> Screener:
                  "Hamid Soltani", "Sheikh Abubakar Ahmed", "AL-SHAYKH, Muhammad", "Kim Kwang-il",
                  "AL-FAISAL, Abdullah Ibrahim", "BILAL BIN MARWAN", "BIN LADEN, Usama", "Thein Nyunt",
                  "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov",
-                 "Michael MAKUEI LUETH"]:
+                 "Michael MAKUEI LUETH", "Haji Ibrahim"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
@@ -269,3 +269,8 @@ def test_letters_swapped_before_canonical_spelling(lists_screener: Screener) -> 
     # swapped, "ch" and "ci" are no longer what canonical spelling makes of them
     assert score(lists_screener, "Person", "Mihcael MAKUEI LUETH", "Michael MAKUEI LUETH") >= 0.9
     assert score(lists_screener, "Organization", "COMERCIAL CMIEX S.A.", "COMERCIAL CIMEX, S.A.") >= 0.9
+
+
+def test_an_initial_is_not_part_of_a_glued_name(lists_screener: Screener) -> None:
+    # "Aye" is folded to the initial "a": "aibrahim" is not "ibrahim" glued otherwise
+    assert score(lists_screener, "Person", "Aye Ibrahim", "Haji Ibrahim") < 0.7

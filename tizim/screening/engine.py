@@ -744,12 +744,15 @@ class Screener:
     def _split_or_glued(self, q: _QName, tids: Sequence[int], used_i: int, used_j: int) -> bool:
         """Do the parts left unpaired on the two sides spell the same letters (a split or
         glued word: "Ulan-Ude" / "Ulanude")? Not two other names ("Valery" / "Yuri ...
-        VALYAEV"). With nothing left on one side there is nothing to contradict it."""
-        left_q = "".join(f for i, f in enumerate(q.folds) if not used_i >> i & 1)
+        VALYAEV"). With nothing left on one side there is nothing to contradict it, unless
+        all the other side has left is initials ("Aye Kassem" -> "a kasam" / "Haji Qassem"):
+        an initial glued to a name is no split word."""
+        parts_q = [f for i, f in enumerate(q.folds) if not used_i >> i & 1]
         vocab = self.index.vocab
         left_r = [vocab[t] for j, t in enumerate(tids) if not used_j >> j & 1]
-        if not left_q or not left_r:
-            return True
+        if not parts_q or not left_r:
+            return any(len(f) > 1 for f in parts_q or left_r)
+        left_q = "".join(parts_q)
         return max(fuzz.ratio(left_q, "".join(left_r)),
                    fuzz.ratio(left_q, "".join(reversed(left_r)))) >= 100 * JOINED_MIN
 
