@@ -281,6 +281,9 @@ class Screener:
             if len(fold) >= 5 and len(other) >= 5 and sim >= 0.7 and skeleton(other) == skel:
                 if sim < 0.8:
                     vowels_only.append(t)
+                elif known and (fold == other + "i" or other == fold + "i"):
+                    # a known name and its nisba are two names (Ahmad / Ahmadi, Karim / Karimi)
+                    typos.append(t)
                 sim = max(sim, 0.8)
             elif t in dropped and weight[t] >= COMMON_WEIGHT:
                 # the letters kept, in order: an edit of one letter in len(other), not of
@@ -659,8 +662,11 @@ class Screener:
                 if joined >= 0.95 and len(q.glued) >= SHORT_WORD:
                     strong = strong or 1
         # another known name's near spelling counts when a rare part is met exactly
-        # ("Alia JUC" / "Alina JUC"), not beside common ones ("Andrey Azimov" / "... Akimov")
-        if typo and any(s >= 0.95 and vw[t] >= ANCHOR_WEIGHT and not unbound >> i & 1 for i, t, s in pairs):
+        # ("Alia JUC" / "Alina JUC"), not beside common ones ("Andrey Azimov" / "... Akimov"),
+        # nor when the listed name keeps distinctive parts unmet: "Renat Al-Tikriti" is not
+        # "Rana Saddam Hussein Al-Tikriti"
+        if typo and any(s >= 0.95 and vw[t] >= ANCHOR_WEIGHT and not unbound >> i & 1 for i, t, s in pairs) \
+                and not any(not used_j >> j & 1 and vw[tids[j]] >= 0.5 for j in range(nr)):
             strong += typo
             typo = 0
         if not strong and score > 0.5:
