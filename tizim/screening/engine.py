@@ -546,13 +546,16 @@ class Screener:
                 loose_r += w
             if (qb | rb) and (qb >> i ^ rb >> j) & 1:
                 unbound |= bi
-            elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT \
-                    and (s >= 0.8 or s >= 0.75 and len(idx.vocab[t]) >= 8) \
-                    and q.folds[i] not in _NAME_PREFIXES:
-                if any_typo and t in q.typos[i]:
+            elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and q.folds[i] not in _NAME_PREFIXES:
+                if s >= 0.8 or s >= 0.75 and len(idx.vocab[t]) >= 8:
+                    if any_typo and t in q.typos[i]:
+                        typo += 1
+                    else:
+                        strong += 1
+                elif s >= 0.75 and len(idx.vocab[t]) == 4:
+                    # a letter off in four ("Saalh" / "Salah", "Solih" / "Salih"): as weak as
+                    # another name's near spelling
                     typo += 1
-                else:
-                    strong += 1
             pairs.append((i, t, s))
         nq, nr = len(q.folds), len(tids)
         # parts the index lookup could not pair (two edits apart, a cut-off ending:
