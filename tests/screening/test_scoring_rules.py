@@ -99,7 +99,8 @@ def lists_screener() -> Screener:
                  "AL-FAISAL, Abdullah Ibrahim", "BILAL BIN MARWAN", "BIN LADEN, Usama", "Thein Nyunt",
                  "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov",
                  "Michael MAKUEI LUETH", "Haji Ibrahim", "Rana Saddam Hussein Al-Tikriti", "Renat Bekov",
-                 "AHMED, Isma'il Fu'ad Rasul", "Reza AHMADI", "AL-ARURI, Salih", "Hassan Sola"]:
+                 "AHMED, Isma'il Fu'ad Rasul", "Reza AHMADI", "AL-ARURI, Salih", "Hassan Sola",
+                 "Nazih Zareer", "AL-JUBBAH, Adnan"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
@@ -295,3 +296,10 @@ def test_a_letter_off_in_four_beside_a_rare_part(lists_screener: Screener) -> No
     assert score(lists_screener, "Person", "AL-ARURI Solih", "AL-ARURI, Salih") >= 0.7
     # beside a common one it is another name
     assert score(lists_screener, "Person", "Hassan Sali", "Hassan Sola") < 0.7
+
+
+def test_a_letter_dropped_from_a_four_letter_name(lists_screener: Screener) -> None:
+    assert score(lists_screener, "Person", "Naih Zareer", "Nazih Zareer") >= 0.7
+    assert score(lists_screener, "Person", "Adnan AL-JBBAH", "AL-JUBBAH, Adnan") >= 0.7
+    # not a letter changed
+    assert score(lists_screener, "Person", "Nari Zareer", "Nazih Zareer") < 0.7

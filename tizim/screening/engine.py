@@ -562,9 +562,12 @@ class Screener:
         # "nikuov" / "nikulov", "anatolievi" / "anatolievich"): compared directly
         if len(pairs) < nq and len(pairs) < nr:
             vocab = idx.vocab
+            # a person's three-letter part may be a four-letter one with a letter dropped
+            # ("Naih" -> "nai" / Nazih, "Ouar" / Oumar)
+            shortest = 3 if q.person else 4
             for i, f in enumerate(q.folds):
                 lf = len(f)
-                if used_i & (1 << i) or lf < 4:
+                if used_i & (1 << i) or lf < shortest:
                     continue
                 best_s, best_j = 0.0, -1
                 # the same listed words recur across candidates: one comparison a query
@@ -574,7 +577,8 @@ class Screener:
                         continue
                     sim = seen.get((t, i))
                     if sim is None:
-                        sim = seen[t, i] = _direct_similarity(f, lf, vocab[t])
+                        sim = seen[t, i] = _direct_similarity(f, lf, vocab[t]) if lf > 3 \
+                            else _dropped_from_four(f, vocab[t])
                     if sim > best_s:
                         best_s, best_j = sim, j
                 if best_s >= MIN_TOKEN_SIM:
@@ -1161,6 +1165,14 @@ def _swapped(a: str, b: str) -> bool:
         return False
     diff = [k for k in range(len(a)) if a[k] != b[k]]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _dropped_from_four(f: str, other: str) -> float:
+    """A three-letter word that is a four-letter one with a letter dropped: scored by the
+    letters kept (0.86); else 0.0."""
+    if len(other) != 4 or not any(other[:k] + other[k + 1:] == f for k in range(4)):
+        return 0.0
+    return fuzz.ratio(f, other) / 100.0
 
 
 def _subsequence(short: str, long_: str) -> bool:
