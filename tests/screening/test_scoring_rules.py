@@ -100,7 +100,7 @@ def lists_screener() -> Screener:
                  "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov",
                  "Michael MAKUEI LUETH", "Haji Ibrahim", "Rana Saddam Hussein Al-Tikriti", "Renat Bekov",
                  "AHMED, Isma'il Fu'ad Rasul", "Reza AHMADI", "AL-ARURI, Salih", "Hassan Sola",
-                 "Nazih Zareer", "AL-JUBBAH, Adnan"]:
+                 "Nazih Zareer", "AL-JUBBAH, Adnan", "ERIC BADEGE", "SHALISH, Zuhayr"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
@@ -303,3 +303,9 @@ def test_a_letter_dropped_from_a_four_letter_name(lists_screener: Screener) -> N
     assert score(lists_screener, "Person", "Adnan AL-JBBAH", "AL-JUBBAH, Adnan") >= 0.7
     # not a letter changed
     assert score(lists_screener, "Person", "Nari Zareer", "Nazih Zareer") < 0.7
+
+
+def test_a_typo_compared_as_written(lists_screener: Screener) -> None:
+    # canonical spelling carries these far apart (badee -> badi, badege -> badaga)
+    assert score(lists_screener, "Person", "ERIC BADEE", "ERIC BADEGE") >= 0.7
+    assert score(lists_screener, "Person", "Zuhayr SHALIH", "SHALISH, Zuhayr") >= 0.7

@@ -579,6 +579,10 @@ class Screener:
                     if sim is None:
                         sim = seen[t, i] = _direct_similarity(f, lf, vocab[t]) if lf > 3 \
                             else _dropped_from_four(f, vocab[t])
+                    if sim < 0.8:
+                        # canonical spelling can carry a typo far off ("BADEE" -> badi /
+                        # BADEGE -> badaga): the words as written, a letter apart
+                        sim = max(sim, _as_written(q.text, f, idx.rec_name[rid], vocab[t]))
                     if sim > best_s:
                         best_s, best_j = sim, j
                 if best_s >= MIN_TOKEN_SIM:
@@ -1165,6 +1169,17 @@ def _swapped(a: str, b: str) -> bool:
         return False
     diff = [k for k in range(len(a)) if a[k] != b[k]]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
+    """Similarity of two words as written (lower-case ASCII), when one edit apart in five
+    letters or more; else 0.0."""
+    a = _written(query).get(fold)
+    b = _written(listed).get(listed_fold)
+    if a is None or b is None or len(a) < 5 or len(b) < 5 or abs(len(a) - len(b)) > 1:
+        return 0.0
+    sim: float = OSA.normalized_similarity(a, b)
+    return sim if sim >= 0.8 else 0.0
 
 
 def _dropped_from_four(f: str, other: str) -> float:
