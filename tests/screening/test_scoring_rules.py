@@ -100,7 +100,8 @@ def lists_screener() -> Screener:
                  "Hassan HIJAZI", "JUMUL, Ali", "Hossein YEKTA", "Hossein Bekov",
                  "Michael MAKUEI LUETH", "Haji Ibrahim", "Rana Saddam Hussein Al-Tikriti", "Renat Bekov",
                  "AHMED, Isma'il Fu'ad Rasul", "Reza AHMADI", "AL-ARURI, Salih", "Hassan Sola",
-                 "Nazih Zareer", "AL-JUBBAH, Adnan", "ERIC BADEGE", "SHALISH, Zuhayr"]:
+                 "Nazih Zareer", "AL-JUBBAH, Adnan", "ERIC BADEGE", "SHALISH, Zuhayr",
+                 "KHAN, Abdul Qadeer", "Majeed, Abdul"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
@@ -309,3 +310,11 @@ def test_a_typo_compared_as_written(lists_screener: Screener) -> None:
     # canonical spelling carries these far apart (badee -> badi, badege -> badaga)
     assert score(lists_screener, "Person", "ERIC BADEE", "ERIC BADEGE") >= 0.7
     assert score(lists_screener, "Person", "Zuhayr SHALIH", "SHALISH, Zuhayr") >= 0.7
+
+
+def test_a_compound_name_written_in_reverse(lists_screener: Screener) -> None:
+    # read backwards, Abdul comes first and binds Qadeer again
+    found = lists_screener.match(Query(schema="Person", names=["KHAN Qadeer Abdul"]), limit=1)
+    assert found and found[0].caption == "KHAN, Abdul Qadeer" and found[0].match
+    # a name that ends in Abdul as written still meets itself
+    assert score(lists_screener, "Person", "Majeed Abdul", "Majeed, Abdul") >= 0.9

@@ -31,6 +31,7 @@ different number of the same exclusive type (IMO, IIN, national id) -0.10.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -887,7 +888,7 @@ class Screener:
         idx = self.index
         allowed = self._allowed(query.schema, lists, exclude_lists, exclude_ids)
         best: dict[int, _Hit] = {}
-        for name in query.names:
+        for name in _with_reversed(query.names, query.schema):
             q = self._prepare(name, query.schema)
             if q is None:
                 continue
@@ -1169,6 +1170,21 @@ def _swapped(a: str, b: str) -> bool:
         return False
     diff = [k for k in range(len(a)) if a[k] != b[k]]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+_ENDS_IN_ABD = re.compile(r"\s(?:abd[aeiou][lr]|abd)\W*$", re.IGNORECASE)
+
+
+def _with_reversed(names: Sequence[str], schema: str) -> list[str]:
+    """The query's names, and a person's name that ends in "Abdul" also read in reverse:
+    the Abd of a compound name comes first ("KHAN Qadeer Abdul" is Abdul Qadeer KHAN
+    written backwards), and only read so does it bind its word."""
+    out = list(names)
+    if schema == "Person":
+        for name in names:
+            if _ENDS_IN_ABD.search(name) and len(name.split()) >= 3:
+                out.append(" ".join(reversed(name.replace(",", " ").split())))
+    return out
 
 
 def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
