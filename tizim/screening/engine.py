@@ -140,6 +140,8 @@ class _QName:
     generic_exact: list[bool] = field(default_factory=list)
     # (listed vocabulary id, query token position) -> similarity compared directly
     direct: dict[tuple[int, int], float] = field(default_factory=dict)
+    # (listed vocabulary id, query token position) -> near enough to compare as written
+    near: dict[tuple[int, int], bool] = field(default_factory=dict)
     # listed vocabulary id -> [(similarity, query token position)] (_score_rec)
     hits: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     # bit k: part k names a father ("Abdullah bin Faisal": Faisal), see _fathers()
@@ -582,8 +584,15 @@ class Screener:
                             else _dropped_from_four(f, vocab[t])
                     if sim < 0.8:
                         # canonical spelling can carry a typo far off ("BADEE" -> badi /
-                        # BADEGE -> badaga): the words as written, a letter apart
-                        sim = max(sim, _as_written(q.text, f, idx.rec_name[rid], vocab[t]))
+                        # BADEGE -> badaga): the words as written, a letter apart (speed:
+                        # only where the folds are near, 0.5, and agree at one end)
+                        near = q.near.get((t, i))
+                        if near is None:
+                            lt = vocab[t]
+                            near = q.near[t, i] = (f[0] == lt[0] or f[-1] == lt[-1]) \
+                                and OSA.normalized_similarity(f, lt) >= 0.5
+                        if near:
+                            sim = max(sim, _as_written(q.text, f, idx.rec_name[rid], vocab[t]))
                     if sim > best_s:
                         best_s, best_j = sim, j
                 if best_s >= MIN_TOKEN_SIM:
