@@ -57,6 +57,7 @@ from tizim.screening.normalize import (
     CONNECTORS,
     GENERIC_FOLDS,
     GENERIC_ORG_WORDS,
+    GENERIC_ORG_WORDS_WRITTEN,
     acronyms,
     bound_mask,
     canon_token,
@@ -315,11 +316,13 @@ class Screener:
         """A word no list spells, typed with two letters out of order, may canonicalize
         far from the listed word ("Mihcael" -> "mihkal", Michael -> "michal"; "CMIEX" /
         "CIMEX"): its letters as written are swapped back, one pair at a time."""
-        written = _written(name)
         out = list(exps)
         for i, f in enumerate(folds):
-            raw = written.get(f)
-            if raw is None or len(raw) < 4 or self._known(f):
+            # speed: only a word the lookup found nothing close to
+            if self._known(f) or any(sim >= 0.85 for sim in exps[i].values()):
+                continue
+            raw = _written(name).get(f)
+            if raw is None or len(raw) < 4:
                 continue
             swaps = self._swaps(raw)
             if swaps:
@@ -1113,9 +1116,13 @@ def _written(name: str) -> dict[str, str]:
     return out
 
 
+# a swap keeps the letters as written: the legal-form words' letters, sorted
+_GENERIC_LETTERS = frozenset("".join(sorted(w)) for w in GENERIC_ORG_WORDS_WRITTEN)
+
+
 def _swapped_generic(name: str, fold: str) -> bool:
     raw = _written(name).get(fold)
-    if raw is None:
+    if raw is None or "".join(sorted(raw)) not in _GENERIC_LETTERS:
         return False
     for k in range(len(raw) - 1):
         if raw[k] != raw[k + 1] and \
@@ -1200,8 +1207,12 @@ def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
     """Similarity of two words as written (lower-case ASCII), when one edit apart in five
     letters or more; else 0.0."""
     a = _written(query).get(fold)
-    b = _written(listed).get(listed_fold)
-    if a is None or b is None or len(a) < 5 or len(b) < 5 or abs(len(a) - len(b)) > 1:
+    if a is None or len(a) < 5:
+        return 0.0
+    # a listed name in another script has no spelling of its own in Latin letters (and
+    # transliterating it for every candidate is slow)
+    b = _written(listed).get(listed_fold) if listed.isascii() else None
+    if b is None or len(b) < 5 or abs(len(a) - len(b)) > 1:
         return 0.0
     sim: float = OSA.normalized_similarity(a, b)
     return sim if sim >= 0.8 else 0.0

@@ -179,6 +179,7 @@ _CONNECTORS = (["bin", "bint", "abu", "umm", "ould", "of", "the", "and", "de", "
 # the word lists in canonical form, so the index's fold_token() of them meets the folds of
 # real names ("company" -> "kompani", Cyrillic "Компанй" -> "kompani")
 GENERIC_ORG_WORDS = frozenset(canon_token(w) for w in _GENERIC_ORG_WORDS)
+GENERIC_ORG_WORDS_WRITTEN = frozenset(_GENERIC_ORG_WORDS)  # as written, before canonical spelling
 CONNECTORS = frozenset(canon_token(w) for w in _CONNECTORS)
 
 
