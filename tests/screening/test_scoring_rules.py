@@ -101,7 +101,7 @@ def lists_screener() -> Screener:
                  "Michael MAKUEI LUETH", "Haji Ibrahim", "Rana Saddam Hussein Al-Tikriti", "Renat Bekov",
                  "AHMED, Isma'il Fu'ad Rasul", "Reza AHMADI", "AL-ARURI, Salih", "Hassan Sola",
                  "Nazih Zareer", "AL-JUBBAH, Adnan", "ERIC BADEGE", "SHALISH, Zuhayr",
-                 "KHAN, Abdul Qadeer", "Majeed, Abdul"]:
+                 "KHAN, Abdul Qadeer", "Majeed, Abdul", "AL-ASSAD, Zuhair Tawfik"]:
         n += 1
         entities.append(ent(f"x:{n}", "Person", [name], "x", str(n)))
     for name in ["CIDCO", "ZISCO", "DAFENG SHIPPING LTD", "S-CAPE LIMITED", "SUMIYOSHI-KAI",
@@ -318,3 +318,17 @@ def test_a_compound_name_written_in_reverse(lists_screener: Screener) -> None:
     assert found and found[0].caption == "KHAN, Abdul Qadeer" and found[0].match
     # a name that ends in Abdul as written still meets itself
     assert score(lists_screener, "Person", "Majeed Abdul", "Majeed, Abdul") >= 0.9
+
+
+def test_given_and_family_name_crossed_by_the_article(lists_screener: Screener) -> None:
+    # his family name is al-Assad; "Asaad al-Zuhair" is a man of the Zuhair family
+    listed = "AL-ASSAD, Zuhair Tawfik"
+    assert score(lists_screener, "Person", "Asaad al-Zuhair", listed) < 0.7
+    # written either way with the article where his name has it, it is him
+    assert score(lists_screener, "Person", "Zuhair al-Assad", listed) >= 0.85
+    assert score(lists_screener, "Person", "al-Assad Zuhair", listed) >= 0.85
+    assert score(lists_screener, "Person", "Zuhair Asad", listed) >= 0.7
+    # his name in Arabic order puts the family name last
+    assert score(lists_screener, "Person", "Asaad al-Zuhair", "Zuhair Tawfik AL-ASSAD") < 0.7
+    # a name reversed word by word leaves a spaced article before the wrong word
+    assert score(lists_screener, "Person", "Hakim el Boubaker", "BOUBAKER BEN HABIB BEN AL-HAKIM") >= 0.7

@@ -67,6 +67,7 @@ from tizim.screening.normalize import (
     looks_like_acronym,
     name_tokens,
     raw_tokens,
+    script_to_latin,
     skeleton,
     without_legal_form,
 )
@@ -720,6 +721,8 @@ class Screener:
                     if pairs_for_ends is not pairs and any(vocab[t] in fam for _, t, _ in pairs):
                         return NO_FAMILY_CAP, pairs, "family name met by a father's name only"
                     return NO_FAMILY_CAP, pairs, "family name not matched"
+                if _crossed(q, idx.rec_name[rid], pairs, vocab):
+                    return NO_FAMILY_CAP, pairs, "given and family name crossed"
                 # both ends of a listed name (given name and family name, in either order)
                 # must be met unless common: "Mohammad Hassine" is not "Seifallah Ben Omar
                 # Ben Mohamed Ben Hassine", "Oleg Vladimirovich Melnchenko" not "... SAVCHENKO"
@@ -1201,6 +1204,54 @@ def _with_reversed(names: Sequence[str], schema: str) -> list[str]:
             if _ENDS_IN_ABD.search(name) and len(name.split()) >= 3:
                 out.append(" ".join(reversed(name.replace(",", " ").split())))
     return out
+
+
+_ARTICLED = re.compile(r"\b(?:al|el|ul)[-\s]+([a-z]{3,})")
+# in a query, an article binds its word only where written onto it ("al-Zuhair") or where
+# it starts the name: a name written in reverse word by word puts a spaced article
+# before the wrong word ("Hakim el Boubaker" is "Boubaker el Hakim" reversed)
+_ARTICLED_BOUND = re.compile(r"(?:^|[\s,])(?:al|el|ul)-([a-z]{3,})|^(?:al|el|ul)\s+([a-z]{3,})")
+_ARTICLED_LAST = re.compile(r"\b(?:al|el|ul)[-\s]+([a-z]{3,})\s*$")
+
+
+def _folds_of(words: Sequence[str]) -> frozenset[str]:
+    return frozenset(fold_token(canon_token(w)) for w in words if w)
+
+
+@lru_cache(maxsize=_EXPANSION_CACHE_MAX)
+def _articled_query(name: str) -> frozenset[str]:
+    """Folds of the query's words bound to the Arabic article (al-Zuhair)."""
+    return _folds_of([a or b for a, b in _ARTICLED_BOUND.findall(script_to_latin(name))])
+
+
+@lru_cache(maxsize=_EXPANSION_CACHE_MAX)
+def _articled_family(listed: str) -> frozenset[str]:
+    """Folds of a listed family name written with the Arabic article: before the comma of
+    "AL-ASSAD, Zuhair", or last in "Zuhair Tawfik AL-ASSAD"."""
+    latin = script_to_latin(listed)
+    if "," in latin:
+        return _folds_of(_ARTICLED.findall(latin.split(",", 1)[0]))
+    return _folds_of(_ARTICLED_LAST.findall(latin))
+
+
+def _crossed(q: _QName, listed: str, pairs: list[tuple[int, int, float]], vocab: Sequence[str]) -> bool:
+    """Does the query write with the Arabic article a part the listed name has without it,
+    and without it the listed family name, which has it ("Asaad al-Zuhair" is of the
+    Zuhair family; "AL-ASSAD, Zuhair Tawfik" of the Assad family)?"""
+    q_art = _articled_query(q.text)
+    if not q_art:
+        return False
+    l_art = _articled_family(listed)
+    if not l_art:
+        return False
+    family_bare = given_articled = False
+    for i, t, _ in pairs:
+        word, mine = vocab[t], q.folds[i]
+        if word in l_art and mine not in q_art:
+            family_bare = True
+        elif word not in l_art and mine in q_art:
+            given_articled = True
+    return family_bare and given_articled
 
 
 def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
