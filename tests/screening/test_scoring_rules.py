@@ -108,7 +108,7 @@ def lists_screener() -> Screener:
                  "ADMINCHECK LIMITED", "KAPITAL BANK", "Gamma Ltd", "JOINT VENTURE MINERALS",
                  "AQUILA CAPITAL", "KISMET CAPITAL GROUP", "RT-CAPITAL LLC", "GUARD KAPITAL", "ALOMEX", "INVERSIONES ADAG LTDA.", "INVERSIONES VALLE",
                  "ISLAMIC ARMY OF ADEN", "NICE FANTASY GARMENT COMPANY",
-                 "Al-Quds Brigades", "COMERCIAL CIMEX, S.A.",
+                 "Al-Quds Brigades", "COMERCIAL CIMEX, S.A.", "AXIOM INTERNATIONAL", "MANARA S.A.S.",
                  # legal forms as some lists spell them: a slip, another romanization
                  "LIMITED LIABLIITY COMPANY ZETA", "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU ZETA"]:
         n += 1
@@ -342,3 +342,12 @@ def test_given_and_family_name_crossed_by_the_article(lists_screener: Screener) 
     assert score(lists_screener, "Person", "Asaad al-Zuhair", "Zuhair Tawfik AL-ASSAD") < 0.7
     # a name reversed word by word leaves a spaced article before the wrong word
     assert score(lists_screener, "Person", "Hakim el Boubaker", "BOUBAKER BEN HABIB BEN AL-HAKIM") >= 0.7
+
+
+def test_a_companys_name_near_only_once_canonical_is_another(lists_screener: Screener) -> None:
+    # exim and axiom are both aksim-like once canonical; as written they are two words
+    assert score(lists_screener, "Organization", "S.A. J.H. EXIM INTERNACIONAL", "AXIOM INTERNATIONAL") < 0.7
+    assert score(lists_screener, "Organization", "MANAURE S.A.", "MANARA S.A.S.") < 0.7
+    # a typo as written, or the name in Cyrillic, is still the company
+    assert score(lists_screener, "Organization", "AXIOMM INTERNATIONAL", "AXIOM INTERNATIONAL") >= 0.85
+    assert score(lists_screener, "Organization", "Аксиом Интернационал", "AXIOM INTERNATIONAL") >= 0.85

@@ -557,6 +557,11 @@ class Screener:
                 if s >= 0.8 or s >= 0.75 and len(idx.vocab[t]) >= 8:
                     if any_typo and t in q.typos[i]:
                         typo += 1
+                    elif s < 0.95 and not q.person and _far_as_written(q.text, q.folds[i], idx.rec_name[rid],
+                                                                       idx.vocab[t]):
+                        # a company's name is spelt as its owners write it: near only
+                        # once canonical, as written another word ("EXIM" / "AXIOM")
+                        typo += 1
                     else:
                         strong += 1
                 elif s >= 0.75 and len(idx.vocab[t]) == 4:
@@ -1275,6 +1280,16 @@ def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
         return fuzz.ratio(a, b) / 100.0 if any(b[:k] + b[k + 1:] == a for k in range(5)) else 0.0
     sim: float = OSA.normalized_similarity(a, b)
     return sim if sim >= 0.8 else 0.0
+
+
+def _far_as_written(query: str, fold: str, listed: str, listed_fold: str) -> bool:
+    """Are two words, both in Latin letters, further apart as written (under 0.75) than
+    their canonical spellings?"""
+    if not (query.isascii() and listed.isascii()):
+        return False
+    a = _written(query).get(fold)
+    b = _written(listed).get(listed_fold)
+    return a is not None and b is not None and OSA.normalized_similarity(a, b) < 0.75
 
 
 def _dropped_from_four(f: str, other: str) -> float:
