@@ -67,7 +67,8 @@ def test_cyrillic_and_latin_conventions_agree(variants: list[str]) -> None:
         ["al-Zawahiri", "el Zawahiri", "Zawahiri"],
         ["Abdul Rahman", "Abd al-Rahman", "Abdurrahman", "Abdel-Rahman", "Abd ar-Rahman"],
         ["Abdullah", "Abd Allah", "Abdallah", "Abdalla"],
-        ["Nur ad-Din", "Nuruddin", "Nur al-Din"],
+        ["Nur ad-Din", "Nuruddin", "Nur al-Din", "Nurud-Din"],
+        ["Salah al-Din", "Salahuddin", "Salahud-Din", "Salah-ud-Din"],
         ["bin Laden", "ibn Laden", "ben Laden"],
         ["Youssef", "Yousef", "Yusef"],
         ["Ansar al-Sharia", "Ansar ash-Sharia", "Ansar as-Sharia"],
@@ -95,3 +96,9 @@ def test_acronyms_of_names() -> None:
     assert "jcam" in acronyms("Jamaat of Central Asian Mujahideen")
     assert "pkk" in acronyms("Partiya Karkeren Kurdistani")
     assert acronyms("Hamas") == set()
+
+
+def test_a_name_ending_in_al_before_din_keeps_its_letters() -> None:
+    # Jamal-Din is Jamal and Din, not Jam al-Din
+    assert [fold_token(t) for t in name_tokens("Jamal-Din", "Person")][0] == \
+        fold_token(name_tokens("Jamal", "Person")[0])

@@ -23,6 +23,8 @@ def score(screener: Screener, schema: str, query: str, listed: str) -> float:
         "Limited Liabliity Company Antels",  # two letters swapped
         "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU ANTELS",  # another romanization
         "Антелс Дмкк",  # a Dubai legal form (DMCC) in Cyrillic
+        "LIMITED LIABILITY COMPNY ANTELS",  # a letter dropped
+        "JOINT STCK COMPANY ANTELS",  # a letter dropped, which canonical spelling makes "stk"
     ],
 )
 def test_a_legal_form_in_any_shape_is_not_part_of_the_name(lists_screener: Screener, query: str) -> None:

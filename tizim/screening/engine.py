@@ -437,6 +437,10 @@ class Screener:
                 # a legal-form word typed with two letters swapped ("Liabliity"): rare even
                 # where some list has the same slip
                 gen = _swapped_generic(name, f)
+            if not gen and org:
+                # or with a letter dropped, which canonical spelling can leave too short
+                # for the lookup, or make another listed word ("STCK" -> stk)
+                gen = _written(name).get(f) in _GENERIC_DROPPED
             weights.append(min(w, 0.25) if gen else w)
             generic.append(gen)
             generic_exact.append(gen and f in GENERIC_FOLDS)
@@ -1130,6 +1134,11 @@ def _written(name: str) -> dict[str, str]:
 
 # a swap keeps the letters as written: the legal-form words' letters, sorted
 _GENERIC_LETTERS = frozenset("".join(sorted(w)) for w in GENERIC_ORG_WORDS_WRITTEN)
+
+
+# the legal-form words of five letters or more as written with a letter dropped ("stck")
+_GENERIC_DROPPED = frozenset(w[:k] + w[k + 1:] for w in GENERIC_ORG_WORDS_WRITTEN if len(w) >= 5
+                             for k in range(len(w))) - GENERIC_ORG_WORDS_WRITTEN
 
 
 def _swapped_generic(name: str, fold: str) -> bool:

@@ -75,6 +75,9 @@ _SUN_HYPHEN = re.compile(r"\b[aeu](?:n|d|r|s|t|z|sh|th|dh) - (?=[aeiou])")
 _ABD = re.compile(r"\babd(?!allah\b)(?:[aeiou]l|[aeiou](?=([tdrzsn])\1)|[aeiou](?=[tdrzsn]))?[\s-]*(?=[a-z]{3,})")
 # Joined "-uddin" / "-eddine": Nuruddin -> nur din
 _UDDIN = re.compile(r"\b([a-z]{2,}?)[aeiou]dd(?:in|een|ine)\b")
+# the article joined to the word before it: Salahud-Din, Nurul-Din -> salah din, nur din
+# (only with the hyphen, "Mahmoud Din" is two names; not -al, "Jamal-Din" is Jamal)
+_UD_DIN = re.compile(r"\b([a-z]{3,}?)u[dl] - d(?:in|een|ine)\b")
 _HARD_C = re.compile(r"c(?![heiy])")
 _BIN = re.compile(r"\b(?:ibn|ben|bin|bint|binti|ibnu)\b")
 
@@ -107,6 +110,8 @@ def _particles(text: str) -> str:
         text = _SUN_HYPHEN.sub(" ", text)
     if "dd" in text:
         text = _UDDIN.sub(r"\1 din", text)
+    if hyphen and "d" in text:
+        text = _UD_DIN.sub(r"\1 din", text)
     if "abd" in text:
         text = _ABD.sub("abd ", text)
     if "b" in text:
