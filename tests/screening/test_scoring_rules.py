@@ -353,3 +353,9 @@ def test_a_companys_name_near_only_once_canonical_is_another(lists_screener: Scr
     # a typo as written, or the name in Cyrillic, is still the company
     assert score(lists_screener, "Organization", "AXIOMM INTERNATIONAL", "AXIOM INTERNATIONAL") >= 0.85
     assert score(lists_screener, "Organization", "Аксиом Интернационал", "AXIOM INTERNATIONAL") >= 0.85
+
+
+def test_a_russian_family_name_and_its_feminine_form_are_two_people(lists_screener: Screener) -> None:
+    listed = "Elena Vladimirovna MIKHAILOVA"
+    assert score(lists_screener, "Person", "Alena Mikhailov", listed) < 0.7
+    assert score(lists_screener, "Person", "Elena Mikhailova", listed) >= 0.85

@@ -289,6 +289,10 @@ class Screener:
                 elif known and (fold == other + "i" or other == fold + "i"):
                     # a known name and its nisba are two names (Ahmad / Ahmadi, Karim / Karimi)
                     typos.append(t)
+                elif _gendered(fold, other):
+                    # a Russian family name and its feminine form are two people
+                    # (Mikhailov / Mikhailova)
+                    typos.append(t)
                 sim = max(sim, 0.8)
             elif t in dropped and weight[t] >= COMMON_WEIGHT:
                 # the letters kept, in order: an edit of one letter in len(other), not of
@@ -1299,6 +1303,16 @@ def _far_as_written(query: str, fold: str, listed: str, listed_fold: str) -> boo
     a = _written(query).get(fold)
     b = _written(listed).get(listed_fold)
     return a is not None and b is not None and OSA.normalized_similarity(a, b) < 0.75
+
+
+# -ov, -ev once folded (not -in: "Dulmatin" / "Dulmatine" is one man)
+_MASCULINE_ENDS = ("uv", "av")
+
+
+def _gendered(a: str, b: str) -> bool:
+    """Is one word the other's feminine form (Mikhailov / Mikhailova, Sergeev / Sergeeva)?"""
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return long_ == short + "a" and short.endswith(_MASCULINE_ENDS)
 
 
 def _dropped_from_four(f: str, other: str) -> float:

@@ -78,6 +78,8 @@ _UDDIN = re.compile(r"\b([a-z]{2,}?)[aeiou]dd(?:in|een|ine)\b")
 # the article joined to the word before it: Salahud-Din, Nurul-Din -> salah din, nur din
 # (only with the hyphen, "Mahmoud Din" is two names; not -al, "Jamal-Din" is Jamal)
 _UD_DIN = re.compile(r"\b([a-z]{3,}?)u[dl] - d(?:in|een|ine)\b")
+# Abd typed with its first letters swapped ("Adbul", "Adbel"): no name starts so
+_ADB = re.compile(r"\badb(?=ul|el|ur)")
 _HARD_C = re.compile(r"c(?![heiy])")
 _BIN = re.compile(r"\b(?:ibn|ben|bin|bint|binti|ibnu)\b")
 
@@ -100,6 +102,8 @@ def _particles(text: str) -> str:
     hyphen = "-" in text
     if hyphen:
         text = text.replace("-", " - ")
+    if "adb" in text:
+        text = _ADB.sub("abd", text)
     if "abd" in text:
         text = _ABDALLAH.sub("abdallah", text)
     if "l" in text:
