@@ -102,3 +102,16 @@ def test_a_name_ending_in_al_before_din_keeps_its_letters() -> None:
     # Jamal-Din is Jamal and Din, not Jam al-Din
     assert [fold_token(t) for t in name_tokens("Jamal-Din", "Person")][0] == \
         fold_token(name_tokens("Jamal", "Person")[0])
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("(Sheikh) Musa Hilal", "Musa Hilal"),  # a title in brackets
+        ("Haji (Mullah) Omar", "Omar"),
+        ("Mohammad Ishaq Akhund born in 1963", "Mohammad Ishaq Akhund"),  # a list's note
+        ("Ali Musa (born 1970)", "Ali Musa"),
+    ],
+)
+def test_titles_and_notes_are_no_part_of_a_persons_name(written: str, plain: str) -> None:
+    assert name_tokens(written, "Person") == name_tokens(plain, "Person")

@@ -426,8 +426,11 @@ class Screener:
                 generic_exact.append(org)
                 continue
             if exp:
-                best = max(exp, key=exp.__getitem__) if not person else \
-                    max(exp, key=lambda t: (exp[t], not idx.vocab_generic[t]))
+                # of words as near, a company's misspelled legal form ("JaINT" -> jaint:
+                # joint and saint), a person's name; then the rarer, as a word no list
+                # has is rare (not the vocabulary's order, which any list update changes)
+                best = max(exp, key=lambda t: (exp[t], idx.vocab_generic[t] != person and (person or exp[t] >= 0.8),
+                                               idx.vocab_weight[t]))
                 w = idx.vocab_weight[best]
                 # a person's word a letter off a generic company word is a name ("Nuynt" /
                 # "joint"), not a misspelled legal form
@@ -1129,8 +1132,10 @@ def _misspelled_generic(fold: str) -> bool:
     """A query word no list spells this way that is a generic word misspelled ("limtiad")."""
     if len(fold) < 4:
         return False
+    # 0.79: rapidfuzz's normalized cutoff leaves out a score of exactly 0.8 (one edit in
+    # five letters, "jaint" / "juint")
     return process.extractOne(fold, _GENERIC_FOLD_LIST, scorer=OSA.normalized_similarity,
-                              score_cutoff=0.8) is not None
+                              score_cutoff=0.79) is not None
 
 
 @lru_cache(maxsize=_EXPANSION_CACHE_MAX)

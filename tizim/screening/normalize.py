@@ -62,10 +62,13 @@ _ARTICLE = re.compile(r"\b(?:[aeu]l[-\s]+|il - )(?=[a-z])")
 # people ("Sheikh Abubakar Ahmed", "Mullah Omar", "Haji Abdul Basir"): removed only at the
 # head of a name, so the family name Al ash-Sheikh stays
 _TITLES = re.compile(
-    r"^\W*((?:sheikh|shaikh|shaykh|sheykh|sheik|shaik|mullah|mulla|mullo|maulavi|mawlawi|maulvi|"
+    r"^\W*(\(?(?:sheikh|shaikh|shaykh|sheykh|sheik|shaik|mullah|mulla|mullo|maulavi|mawlawi|maulvi|"
     r"moulavi|mawlavi|maulawi|molvi|maulana|mawlana|moulana|haji|hajji|alhaji|al[-\s]hajj?|"
-    r"hadji|qari|mufti|шейх|мулла|хаджи)\.?\s+)+(?=\w)",
+    r"hadji|qari|mufti|шейх|мулла|хаджи)\.?\)?\s+)+(?=\w)",
     re.IGNORECASE)
+# a list's note written into a name ("Mohammad Ishaq Akhund born in 1963"): lower case, as
+# the lists write notes and not names
+_NAME_NOTE = re.compile(r"\s+\(?born (?:in |on )?.*$")
 # Sun-letter assimilation: ad-din, as-sayyid, ash-shabaab, ar-rahman, an-nusra
 _SUN = re.compile(r"\b[aeu](t|th|d|dh|r|z|s|sh|n)[-\s]+(?=\1)")
 # a sun-letter article written with a hyphen before a vowel, where it cannot assimilate
@@ -255,6 +258,8 @@ def name_tokens(name: str, schema: str | None = None) -> list[str]:
 def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
     text = name
     if schema == "Person":
+        if "born " in text:
+            text = _NAME_NOTE.sub("", text) or text
         text = _TITLES.sub("", remove_person_prefixes(text)) or text
     org = is_org_schema(schema) or schema is None
     if org:
