@@ -114,6 +114,7 @@ def lists_screener() -> Screener:
                  "ISLAMIC ARMY OF ADEN", "NICE FANTASY GARMENT COMPANY",
                  "Al-Quds Brigades", "COMERCIAL CIMEX, S.A.", "AXIOM INTERNATIONAL", "MANARA S.A.S.",
                  "INVERSIONES Y REPRESENTACIONES S.A.", "HOTEL EL CAIRO", "SAINT TRADING",
+                 "S. GROUP AIRLINES LTD", "I.P.C. INTERNATIONAL LIMITED", "CK INTERNATIONAL LTD",
                  # legal forms as some lists spell them: a slip, another romanization
                  "LIMITED LIABLIITY COMPANY ZETA", "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU ZETA"]:
         n += 1
@@ -374,3 +375,13 @@ def test_an_extra_word_beside_a_listed_name_met_in_full_is_no_split(lists_screen
     assert score(lists_screener, "Person", "HALA SADDAM HUSSEIN AL-TIKRITI", "SADDAM HUSSEIN AL-TIKRITI") < 0.7
     # a split word is still met
     assert score(lists_screener, "Person", "SADDAM HUSSEIN AL TIKRITI", "SADDAM HUSSEIN ALTIKRITI") >= 0.85
+
+
+def test_a_company_named_by_generic_words_alone_is_met_by_them_all(lists_screener: Screener) -> None:
+    assert score(lists_screener, "Organization", "S. GROUP AIRLINES LTD", "S. GROUP AIRLINES LTD") >= 0.9
+    assert score(lists_screener, "Organization", "С. Гроуп Аирлинес Лтд", "S. GROUP AIRLINES LTD") >= 0.9
+    assert score(lists_screener, "Organization", "I.P.C. INTERNATIONAL LIMIkED", "I.P.C. INTERNATIONAL LIMITED") >= 0.9
+    # not by some of them, nor by other initials
+    assert score(lists_screener, "Organization", "GROUP AIRLINES", "S. GROUP AIRLINES LTD") < 0.7
+    assert score(lists_screener, "Organization", "K. GROUP AIRLINES", "S. GROUP AIRLINES LTD") < 0.7
+    assert score(lists_screener, "Organization", "I.P.C. INTERNATIONAL LIMITED", "CK INTERNATIONAL LTD") < 0.7

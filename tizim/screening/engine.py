@@ -710,7 +710,14 @@ class Screener:
                 and not any(not used_j >> j & 1 and vw[tids[j]] >= 0.5 for j in range(nr)):
             strong += typo
             typo = 0
-        if not strong and score > 0.5:
+        if not strong and score > 0.5 and not (
+                # a listed company named by generic words and initials alone is met by
+                # those words, all of them, and no other but generic ones, not initials
+                # ("S. GROUP AIRLINES LTD", "I.P.C. INTERNATIONAL LIMIkED"; "I.P.C.
+                # INTERNATIONAL" is not "CK INTERNATIONAL")
+                not q.person and nr >= 2 and used_j == (1 << nr) - 1
+                and all(sim >= 0.95 for _, _, sim in pairs)
+                and all(used_i >> i & 1 or q.generic[i] and len(q.folds[i]) > 1 for i in range(nq))):
             return 0.5, pairs, "other names' near spellings only" if typo else "generic words only"
         if method == "tokens" and (q.person or idx.cluster_schema[idx.rec_cluster[rid]] == "Person"):
             # one name part never identifies a person, even against a one-part alias; only
