@@ -348,6 +348,10 @@ def test_given_and_family_name_crossed_by_the_article(lists_screener: Screener) 
     assert score(lists_screener, "Person", "Asaad al-Zuhair", "Zuhair Tawfik AL-ASSAD") < 0.7
     # a name reversed word by word leaves a spaced article before the wrong word
     assert score(lists_screener, "Person", "Hakim el Boubaker", "BOUBAKER BEN HABIB BEN AL-HAKIM") >= 0.7
+    # a name with articles on both ends meets itself, and the same with the article spaced
+    for name in ["EL TAHIR Mohamed EL AWAD EL AMIN", "AL-SEBAI, Hani al-Sayyid"]:
+        assert score(lists_screener, "Person", name, name) >= 0.95
+    assert score(lists_screener, "Person", "Hani al-Sayyid Al Siba'i", "AL-SEBAI, Hani al-Sayyid") >= 0.85
 
 
 def test_a_companys_name_near_only_once_canonical_is_another(lists_screener: Screener) -> None:
@@ -385,3 +389,10 @@ def test_a_company_named_by_generic_words_alone_is_met_by_them_all(lists_screene
     assert score(lists_screener, "Organization", "GROUP AIRLINES", "S. GROUP AIRLINES LTD") < 0.7
     assert score(lists_screener, "Organization", "K. GROUP AIRLINES", "S. GROUP AIRLINES LTD") < 0.7
     assert score(lists_screener, "Organization", "I.P.C. INTERNATIONAL LIMITED", "CK INTERNATIONAL LTD") < 0.7
+
+
+def test_a_whole_name_of_common_words_meets_itself(lists_screener: Screener) -> None:
+    # Burmese names: "Ko" is common, but the whole name, word for word, is the person
+    assert score(lists_screener, "Person", "Ko Ko Maung", "Ko Ko Maung") >= 0.9
+    assert score(lists_screener, "Person", "Ko Maung", "Ko Ko Maung") < 0.7
+    assert score(lists_screener, "Person", "Ko Ko Maung", "Ko Ko Maung Lwin") < 0.7

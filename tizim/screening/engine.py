@@ -724,7 +724,11 @@ class Screener:
             # a rare one-word name (a mononym: "Dulmatin") against the same one-word name
             if strong < 2 and score > ONE_PART_CAP and not (
                     nr == 1 and nq == 1 and vw[tids[0]] >= 0.8 and qw[0] >= 0.8
-                    and len(q.folds[0]) >= 6 and pairs and pairs[0][2] >= 0.85):
+                    and len(q.folds[0]) >= 6 and pairs and pairs[0][2] >= 0.85) and not (
+                    # nor the whole name, word for word, of three words or more, though
+                    # they are common ones ("Ko Ko Maung"); not a compound given name
+                    nq == nr >= 3 and len(pairs) == nr and not idx.rec_bound[rid]
+                    and all(sim >= 0.95 for _, _, sim in pairs)):
                 return ONE_PART_CAP, pairs, "one name part only"
             if score > NO_FAMILY_CAP:
                 vocab = idx.vocab
@@ -1259,6 +1263,12 @@ def _folds_of(words: Sequence[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=_EXPANSION_CACHE_MAX)
+def _articled(name: str) -> frozenset[str]:
+    """Folds of the words written after the Arabic article, spaced or not."""
+    return _folds_of(_ARTICLED.findall(script_to_latin(name)))
+
+
+@lru_cache(maxsize=_EXPANSION_CACHE_MAX)
 def _articled_query(name: str) -> frozenset[str]:
     """Folds of the query's words bound to the Arabic article (al-Zuhair)."""
     return _folds_of([a or b for a, b in _ARTICLED_BOUND.findall(script_to_latin(name))])
@@ -1284,10 +1294,12 @@ def _crossed(q: _QName, listed: str, pairs: list[tuple[int, int, float]], vocab:
     l_art = _articled_family(listed)
     if not l_art:
         return False
+    # bare is written with no article at all, spaced or not ("EL TAHIR Mohamed EL AMIN")
+    q_any = _articled(q.text)
     family_bare = given_articled = False
     for i, t, _ in pairs:
         word, mine = vocab[t], q.folds[i]
-        if word in l_art and mine not in q_art:
+        if word in l_art and mine not in q_any:
             family_bare = True
         elif word not in l_art and mine in q_art:
             given_articled = True
