@@ -767,9 +767,30 @@ class Screener:
                     lost = [i for i in q.ends if i not in paired and self._known(q.folds[i])]
                     if lost:
                         return NO_FAMILY_CAP, pairs, f"query name part {q.folds[lost[0]]!r} not matched"
+                # a name some list spells, written before a listed name of three parts or
+                # more met in full, is a child's own name: an Arabic name is the person's,
+                # the father's, the grandfather's ("MOHAMMAD BARZAN IBRAHIM HASAN
+                # AL-TIKRITI" is the son of "BARZAN IBRAHIM HASSAN AL-TIKRITI")
+                if len(pairs) >= 3 and len(pairs) < nq:
+                    child = self._child_of(q, tids, pairs, used_i, used_j)
+                    if child is not None:
+                        return NO_FAMILY_CAP, pairs, f"query name part {child!r} before the listed name"
         if conflict >= 0.01 and method == "tokens":
             method = f"tokens, both sides keep other parts (-{conflict:.2f})"
         return max(0.0, min(score, 1.0)), pairs, method
+
+    def _child_of(self, q: _QName, tids: Sequence[int], pairs: list[tuple[int, int, float]],
+                  used_i: int, used_j: int) -> str | None:
+        """The query's first word when it stands, unpaired and known, before a listed name
+        met in full (every part but connectors); else None."""
+        vw = self.index.vocab_weight
+        if any(not used_j >> j & 1 and vw[t] > 0.1 for j, t in enumerate(tids)):
+            return None
+        first = min(i for i, _, _ in pairs)
+        extra = [i for i in range(len(q.folds)) if not used_i >> i & 1 and q.weights[i] > 0.1]
+        if not extra or any(i > first for i in extra) or not all(self._known(q.folds[i]) for i in extra):
+            return None
+        return q.folds[extra[0]]
 
     def _given(self, rid: int) -> str | None:
         """A listed name's given name when it is written "FAMILY, Given ..."."""
@@ -817,9 +838,10 @@ class Screener:
         if not left_r:
             # nor is a word some list spells as it is, left over beside a listed name met
             # in full: an extra word ("INVERSIONES Y REPRESENTACIONES EL CAIRO" /
-            # "INVERSIONES Y REPRESENTACIONES S.A.")
+            # "INVERSIONES Y REPRESENTACIONES S.A.", a person's "Noor"; in a company's
+            # name three letters may be a split: "ALQ-URESHI")
             return any(len(f) > 1 for f in parts_q) and \
-                not any(len(f) >= 4 and self._known(f) for f in parts_q)
+                not any(len(f) >= (3 if q.person else 4) and self._known(f) for f in parts_q)
         if not parts_q:
             return any(len(f) > 1 for f in left_r)
         left_q = "".join(parts_q)
