@@ -547,7 +547,7 @@ class Screener:
         unbound = 0
         # weight of short words met only a letter off by a word a list spells (under 0.8:
         # "adan" / "adag")
-        loose_q = loose_r = 0.0
+        loose_q = loose_r = loose_mq = loose_mr = 0.0
         vw = idx.vocab_weight
         for s, i, j in cand:
             bi, bj = 1 << i, 1 << j
@@ -562,6 +562,8 @@ class Screener:
             if s < 0.8 and len(idx.vocab[t]) <= SHORT_WORD and self._known(q.folds[i]):
                 loose_q += qw[i]
                 loose_r += w
+                loose_mq += s * qw[i]
+                loose_mr += s * w
             if (qb | rb) and (qb >> i ^ rb >> j) & 1:
                 unbound |= bi
             elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and q.folds[i] not in _NAME_PREFIXES:
@@ -661,14 +663,20 @@ class Screener:
         if not (q_described and r_slack):
             q_total -= GENERIC_SLACK * q_slack
             rec_total -= GENERIC_SLACK * r_slack
+        org_rec = not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org"
+        loose = loose_q and (strong < 2 if org_rec else strong < 3)
+        if loose and not org_rec:
+            # a person's: not met at all
+            mq -= loose_mq
+            mr -= loose_mr
         qc, lc = mq / q_total, mr / rec_total
         token_score = 0.65 * (qc if qc < 1.0 else 1.0) + 0.35 * (lc if lc < 1.0 else 1.0)
-        org_rec = not q.person and idx.cluster_family[idx.rec_cluster[rid]] == "org"
-        if org_rec and loose_q and strong < 2:
+        if loose:
             # in a company's name a short word a letter off is another word, unless the rest
             # of the name is met: "INVERSIONES EL EDEN" is not "INVERSIONES ADAG" ("NIKA
-            # FANTASY GARMENT" may be "NICE FANTASY GARMENT"; a person's name may be romanized
-            # so)
+            # FANTASY GARMENT" may be "NICE FANTASY GARMENT"); in a person's, unless three
+            # other parts are ("KIM SONG CHOL" is not "KIM YONG CHOL": a syllable of a
+            # Korean given name)
             uq += loose_q
             ur += loose_r
         uq /= q_total
