@@ -330,6 +330,12 @@ class Screener:
             if raw is None or len(raw) < 4:
                 continue
             swaps = self._swaps(raw)
+            if len(raw) >= 7 and raw[:2] in ("al", "el") and raw[2].isalpha():
+                # the article's hyphen typed as a letter ("ALnDAWUD", "alkKawari"): the
+                # word after it, if a list spells it
+                t = self.index.vocab_id.get(fold_token(canon_token(raw[3:])))
+                if t is not None and swaps.get(t, 0.0) < 0.9:
+                    swaps[t] = 0.9
             if swaps:
                 merged = dict(exps[i])
                 for t, sim in swaps.items():
@@ -1266,16 +1272,19 @@ def _swapped(a: str, b: str) -> bool:
 
 
 _ENDS_IN_ABD = re.compile(r"\s(?:abd[aeiou][lr]|abd)\W*$", re.IGNORECASE)
+# or where Abd follows the word it binds, article and all ("al-Razzak Abd FITWI")
+_ABD_AFTER_ITS_WORD = re.compile(r"\b(?:al|el|ul|a[dnrstz]|ash)-\w+\s+abd\b", re.IGNORECASE)
 
 
 def _with_reversed(names: Sequence[str], schema: str) -> list[str]:
-    """The query's names, and a person's name that ends in "Abdul" also read in reverse:
-    the Abd of a compound name comes first ("KHAN Qadeer Abdul" is Abdul Qadeer KHAN
-    written backwards), and only read so does it bind its word."""
+    """The query's names, and a person's name that ends in "Abdul", or puts Abd after its
+    word, also read in reverse: the Abd of a compound name comes first ("KHAN Qadeer
+    Abdul" is Abdul Qadeer KHAN written backwards, "al-Razzak Abd FITWI" FITWI, Abd
+    al-Razzak), and only read so does it bind its word."""
     out = list(names)
     if schema == "Person":
         for name in names:
-            if _ENDS_IN_ABD.search(name) and len(name.split()) >= 3:
+            if (_ENDS_IN_ABD.search(name) or _ABD_AFTER_ITS_WORD.search(name)) and len(name.split()) >= 3:
                 out.append(" ".join(reversed(name.replace(",", " ").split())))
     return out
 
