@@ -23,6 +23,7 @@ def score(screener: Screener, schema: str, query: str, listed: str) -> float:
         "Limited Liabliity Company Antels",  # two letters swapped
         "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU ANTELS",  # another romanization
         "Антелс Дмкк",  # a Dubai legal form (DMCC) in Cyrillic
+        "SOCIETATEA CU RASPUNDERE LIMITATA ANTELS",  # the Romanian form (SRL)
         "LIMITED LIABILITY COMPNY ANTELS",  # a letter dropped
         "JOINT STCK COMPANY ANTELS",  # a letter dropped, which canonical spelling makes "stk"
         "JaINT COMPANY ANTELS",  # as near a legal form (joint) as a name (saint)

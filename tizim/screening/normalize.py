@@ -183,6 +183,9 @@ _GENERIC_ORG_WORDS = (
      "aktsionernoe", "aktsionernoye", "publichnoe", "zakrytoe", "otkrytoe", "nauchno", "proizvodstvennoe",
      "obschestvo", "tovarishchestvo", "firma", "firm", "scientific", "production", "research", "plant", "factory",
      "zavod", "kombinat", "concern", "kontsern", "obedinenie", "federal", "unitary",
+     # Romanian and Moldovan: Societatea cu Raspundere Limitata (SRL) (not "comerciala":
+     # folded, it is Spanish "comercial", which names companies)
+     "societatea", "societate", "raspundere", "limitata",
      # legal forms as initials (Russian NPK/NPO/PAO/FGUP, Latin American LTDA/SAS, Gulf FZE)
      "npk", "npo", "npp", "pao", "pjsc", "nao", "fgup", "gup", "ltda", "sas", "srl", "spa",
      "pte", "fze", "fzco", "fzc", "dmcc", "bhd", "sdn", "kg", "ohg", "oy", "ab", "as", "nv"]
