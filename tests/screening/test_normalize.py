@@ -108,10 +108,20 @@ def test_a_name_ending_in_al_before_din_keeps_its_letters() -> None:
     ("written", "plain"),
     [
         ("(Sheikh) Musa Hilal", "Musa Hilal"),  # a title in brackets
-        ("Haji (Mullah) Omar", "Omar"),
+        ("Haji (Mullah) Omar Akhund", "Omar Akhund"),
+        ("Major General Amer AL-ACHI", "Amer AL-ACHI"),  # military ranks, as the EU writes them
+        ("Brigadier-General Ibrahim Maala", "Ibrahim Maala"),
+        ("AL-RAHMOUN Khaled General Major", "AL-RAHMOUN Khaled"),  # written in reverse
         ("Mohammad Ishaq Akhund born in 1963", "Mohammad Ishaq Akhund"),  # a list's note
         ("Ali Musa (born 1970)", "Ali Musa"),
     ],
 )
 def test_titles_and_notes_are_no_part_of_a_persons_name(written: str, plain: str) -> None:
     assert name_tokens(written, "Person") == name_tokens(plain, "Person")
+
+
+def test_a_title_stays_where_it_is_most_of_the_name() -> None:
+    # one word is no name to screen; and a family name Major stays
+    assert len(name_tokens("Major General Nazih", "Person")) == 3
+    assert len(name_tokens("Mullah Omar", "Person")) == 2
+    assert len(name_tokens("John Major", "Person")) == 2

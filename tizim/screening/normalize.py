@@ -59,13 +59,21 @@ _ABDALLAH = re.compile(r"\babd[\s-]?[aeiou]?ll?ah?\b")
 # Korean "Kwang-il Kim" ends its given name in "il")
 _ARTICLE = re.compile(r"\b(?:[aeu]l[-\s]+|il - )(?=[a-z])")
 # religious titles rigour's person prefixes lack, said before the names of this field's
-# people ("Sheikh Abubakar Ahmed", "Mullah Omar", "Haji Abdul Basir"): removed only at the
-# head of a name, so the family name Al ash-Sheikh stays
+# people ("Sheikh Abubakar Ahmed", "Mullah Omar", "Haji Abdul Basir"), and military ranks:
+# removed only at the head of a name, so the family name Al ash-Sheikh stays
 _TITLES = re.compile(
     r"^\W*(\(?(?:sheikh|shaikh|shaykh|sheykh|sheik|shaik|mullah|mulla|mullo|maulavi|mawlawi|maulvi|"
     r"moulavi|mawlavi|maulawi|molvi|maulana|mawlana|moulana|haji|hajji|alhaji|al[-\s]hajj?|"
-    r"hadji|qari|mufti|шейх|мулла|хаджи)\.?\)?\s+)+(?=\w)",
+    r"hadji|qari|mufti|шейх|шайх|мулла|муллах|хаджи|"
+    # and military ranks, as the EU list writes them ("Major General Amer AL-ACHI")
+    r"lieutenant|lt|brigadier|major|colonel|col|general|gen|admiral|captain|capt|commander|"
+    r"marshal|генерал|полковник|подполковник|майор|капитан)\.?\)?[\s-]+)+(?=\w)",
     re.IGNORECASE)
+# ranks at the end of a name written in reverse ("AL-RAHMOUN Khaled General Major"): two
+# of them, or one no family name is (not "John Major")
+_RANKS_AT_END = re.compile(
+    r"(?:(?:[\s-]+(?:lieutenant|brigadier|major|colonel|general|генерал|полковник|майор)){2,}"
+    r"|[\s-]+(?:lieutenant|brigadier|colonel|полковник))\W*$", re.IGNORECASE)
 # a list's note written into a name ("Mohammad Ishaq Akhund born in 1963"): lower case, as
 # the lists write notes and not names
 _NAME_NOTE = re.compile(r"\s+\(?born (?:in |on )?.*$")
@@ -263,7 +271,12 @@ def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
     if schema == "Person":
         if "born " in text:
             text = _NAME_NOTE.sub("", text) or text
-        text = _TITLES.sub("", remove_person_prefixes(text)) or text
+        text = remove_person_prefixes(text) or text
+        bare = _RANKS_AT_END.sub("", _TITLES.sub("", text))
+        # a title stays where it is most of the name ("Major General Nazih", "Mullah Omar":
+        # one word is no name to screen)
+        if len(bare.split()) >= 2:
+            text = bare
     org = is_org_schema(schema) or schema is None
     if org:
         # legal forms in the source script (ТОО, ООО) and after transliteration (LLC, Ltd)
