@@ -563,6 +563,10 @@ class Screener:
             used_j |= bj
             t = tids[j]
             w = vw[t]
+            if s < 0.8:
+                # canonical spelling can carry a typo further off than it is as written
+                # ("LUCiSON" -> lucisun / LUCKSON -> luksun)
+                s = max(s, _as_written(q.text, q.folds[i], idx.rec_name[rid], idx.vocab[t]))
             mq += s * qw[i]
             mr += s * w
             if s < 0.8 and len(idx.vocab[t]) <= SHORT_WORD and self._known(q.folds[i]):
