@@ -576,7 +576,11 @@ class Screener:
                 loose_mr += s * w
             if (qb | rb) and (qb >> i ^ rb >> j) & 1:
                 unbound |= bi
-            elif w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT and q.folds[i] not in _NAME_PREFIXES:
+            elif (w >= STRONG_WEIGHT and qw[i] >= STRONG_WEIGHT
+                  or q.person and w > 0.1 and idx.vocab_generic[t] and len(idx.vocab[t]) >= 4) \
+                    and q.folds[i] not in _NAME_PREFIXES:
+                # (a company word of four letters or more in a person's name is a name:
+                # "JAMMEH" folds as jama'at, "Islam"; not "Ko", as "Co.")
                 if s >= 0.8 or s >= 0.75 and len(idx.vocab[t]) >= 8:
                     if any_typo and t in q.typos[i]:
                         typo += 1
