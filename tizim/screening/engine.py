@@ -332,7 +332,8 @@ class Screener:
             swaps = self._swaps(raw)
             if len(raw) >= 7 and raw[:2] in ("al", "el") and raw[2].isalpha():
                 # the article's hyphen typed as a letter ("ALnDAWUD", "alkKawari"): the
-                # word after it, if a list spells it
+                # word after it, if a list spells it (not the article glued to its word:
+                # "Alassaf" is not "ASSAF" often enough to cost a false match in every draw)
                 t = self.index.vocab_id.get(fold_token(canon_token(raw[3:])))
                 if t is not None and swaps.get(t, 0.0) < 0.9:
                     swaps[t] = 0.9
@@ -1281,7 +1282,7 @@ def _swapped(a: str, b: str) -> bool:
 
 _ENDS_IN_ABD = re.compile(r"\s(?:abd[aeiou][lr]|abd)\W*$", re.IGNORECASE)
 # or where Abd follows the word it binds, article and all ("al-Razzak Abd FITWI")
-_ABD_AFTER_ITS_WORD = re.compile(r"\b(?:al|el|ul|a[dnrstz]|ash)-\w+\s+abd\b", re.IGNORECASE)
+_ABD_AFTER_ITS_WORD = re.compile(r"\b(?:al|el|ul|a[dnrstz]|ash)-\w+\s+\W?abd\b", re.IGNORECASE)
 
 
 def _with_reversed(names: Sequence[str], schema: str) -> list[str]:
