@@ -410,6 +410,9 @@ def test_a_whole_name_of_common_words_meets_itself(lists_screener: Screener) -> 
     assert score(lists_screener, "Person", "Ko Ko Maung", "Ko Ko Maung") >= 0.9
     assert score(lists_screener, "Person", "Ko Maung", "Ko Ko Maung") < 0.7
     assert score(lists_screener, "Person", "Ko Ko Maung", "Ko Ko Maung Lwin") < 0.7
+    # two words too, in either order
+    assert score(lists_screener, "Person", "ko, maung", "KO, Maung") >= 0.9
+    assert score(lists_screener, "Person", "Maung Ko", "KO, Maung") >= 0.9
 
 
 def test_a_name_before_a_listed_arabic_name_met_in_full_is_a_childs(lists_screener: Screener) -> None:

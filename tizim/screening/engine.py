@@ -748,9 +748,9 @@ class Screener:
             if strong < 2 and score > ONE_PART_CAP and not (
                     nr == 1 and nq == 1 and vw[tids[0]] >= 0.8 and qw[0] >= 0.8
                     and len(q.folds[0]) >= 6 and pairs and pairs[0][2] >= 0.85) and not (
-                    # nor the whole name, word for word, of three words or more, though
-                    # they are common ones ("Ko Ko Maung"); not a compound given name
-                    nq == nr >= 3 and len(pairs) == nr and not idx.rec_bound[rid]
+                    # nor the whole name, word for word, though its words are common ones
+                    # ("Ko Ko Maung", "KO, Maung"); not a compound given name
+                    nq == nr >= 2 and len(pairs) == nr and not idx.rec_bound[rid]
                     and all(sim >= 0.95 for _, _, sim in pairs)):
                 return ONE_PART_CAP, pairs, "one name part only"
             if score > NO_FAMILY_CAP:
