@@ -320,7 +320,8 @@ class Screener:
                     ) -> list[dict[int, float]]:
         """A word no list spells, typed with two letters out of order, may canonicalize
         far from the listed word ("Mihcael" -> "mihkal", Michael -> "michal"; "CMIEX" /
-        "CIMEX"): its letters as written are swapped back, one pair at a time."""
+        "CIMEX"): its letters as written are swapped back, one pair at a time. One typed
+        with the article's hyphen as a letter ("ALnDAWUD") is read without the article."""
         out = list(exps)
         for i, f in enumerate(folds):
             # speed: only a word the lookup found nothing close to
@@ -738,8 +739,7 @@ class Screener:
                 # those words, all of them, and no other but generic ones, not initials
                 # ("S. GROUP AIRLINES LTD", "I.P.C. INTERNATIONAL LIMIkED"; "I.P.C.
                 # INTERNATIONAL" is not "CK INTERNATIONAL")
-                not q.person and nr >= 2 and used_j == (1 << nr) - 1
-                and all(sim >= 0.95 for _, _, sim in pairs)
+                not q.person and nr >= 2 and _met_word_for_word(pairs, nr)
                 and all(used_i >> i & 1 or q.generic[i] and len(q.folds[i]) > 1 for i in range(nq))):
             return 0.5, pairs, "other names' near spellings only" if typo else "generic words only"
         if method == "tokens" and (q.person or idx.cluster_schema[idx.rec_cluster[rid]] == "Person"):
@@ -750,8 +750,7 @@ class Screener:
                     and len(q.folds[0]) >= 6 and pairs and pairs[0][2] >= 0.85) and not (
                     # nor the whole name, word for word, though its words are common ones
                     # ("Ko Ko Maung", "KO, Maung"); not a compound given name
-                    nq == nr >= 2 and len(pairs) == nr and not idx.rec_bound[rid]
-                    and all(sim >= 0.95 for _, _, sim in pairs)):
+                    nq == nr >= 2 and not idx.rec_bound[rid] and _met_word_for_word(pairs, nr)):
                 return ONE_PART_CAP, pairs, "one name part only"
             if score > NO_FAMILY_CAP:
                 vocab = idx.vocab
@@ -1354,17 +1353,31 @@ def _crossed(q: _QName, listed: str, pairs: list[tuple[int, int, float]], vocab:
     return family_bare and given_articled
 
 
+def _met_word_for_word(pairs: list[tuple[int, int, float]], nr: int) -> bool:
+    """Is every part of a listed name of `nr` parts met, each at 0.95 or more?"""
+    return len(pairs) == nr and all(sim >= 0.95 for _, _, sim in pairs)
+
+
+def _written_pair(query: str, fold: str, listed: str, listed_fold: str) -> tuple[str, str] | None:
+    """A query word and a listed word as written (lower-case ASCII), or None where the
+    listed name is in another script: it has no spelling of its own in Latin letters (and
+    transliterating it for every candidate is slow)."""
+    if not listed.isascii():
+        return None
+    a = _written(query).get(fold)
+    b = _written(listed).get(listed_fold)
+    return None if a is None or b is None else (a, b)
+
+
 def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
     """Similarity of two words as written (lower-case ASCII), when one edit apart in five
     letters or more, or the query's four letters are the listed five with one dropped
     ("Taal" -> tal / Talal); else 0.0."""
-    a = _written(query).get(fold)
-    if a is None or len(a) < 4:
+    written = _written_pair(query, fold, listed, listed_fold)
+    if written is None:
         return 0.0
-    # a listed name in another script has no spelling of its own in Latin letters (and
-    # transliterating it for every candidate is slow)
-    b = _written(listed).get(listed_fold) if listed.isascii() else None
-    if b is None or len(b) < 5 or abs(len(a) - len(b)) > 1:
+    a, b = written
+    if len(a) < 4 or len(b) < 5 or abs(len(a) - len(b)) > 1:
         return 0.0
     if len(a) < 5:
         # scored by the letters kept, as a letter dropped is elsewhere (0.89)
@@ -1376,11 +1389,8 @@ def _as_written(query: str, fold: str, listed: str, listed_fold: str) -> float:
 def _far_as_written(query: str, fold: str, listed: str, listed_fold: str) -> bool:
     """Are two words, both in Latin letters, further apart as written (under 0.75) than
     their canonical spellings?"""
-    if not (query.isascii() and listed.isascii()):
-        return False
-    a = _written(query).get(fold)
-    b = _written(listed).get(listed_fold)
-    return a is not None and b is not None and OSA.normalized_similarity(a, b) < 0.75
+    written = _written_pair(query, fold, listed, listed_fold) if query.isascii() else None
+    return written is not None and OSA.normalized_similarity(*written) < 0.75
 
 
 # -ov, -ev once folded (not -in: "Dulmatin" / "Dulmatine" is one man)
