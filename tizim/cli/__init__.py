@@ -33,6 +33,8 @@ COMMAND_MODULES = (
     "tizim.api.commands",
     "tizim.monitoring.commands",
     "tizim.intel.commands",
+    # Commands moved out of the domain packages live here, one module per capability.
+    "tizim.cli.customers",
 )
 
 
@@ -72,5 +74,3 @@ def main() -> None:
         sys.exit(130)
 
 
-if __name__ == "__main__":
-    main()
