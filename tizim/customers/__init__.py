@@ -1,0 +1,1 @@
+"""Customers and accounts: the bank's book, screened and kept screened, frozen on a match."""
