@@ -29,23 +29,20 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-_WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-_WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+from tizim.registry.importers.kz_afm import iin_check_digit as _registry_check_digit
 
 _CENTURY = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
 
 
 def iin_check_digit(first11: str) -> int | None:
-    """The check digit of an IIN/BIN from its first 11 digits; None if no digit fits."""
+    """The check digit of an IIN/BIN from its first 11 digits; None if no digit fits.
+
+    The arithmetic is the AFM list importer's (listed persons carry IINs too); this checks
+    the input is 11 ASCII digits first.
+    """
     if len(first11) != 11 or not first11.isascii() or not first11.isdigit():
         raise ValueError(f"need 11 digits, got {first11!r}")
-    digits = [ord(c) - 48 for c in first11]
-    check = sum(w * d for w, d in zip(_WEIGHTS_1, digits, strict=True)) % 11
-    if check == 10:
-        check = sum(w * d for w, d in zip(_WEIGHTS_2, digits, strict=True)) % 11
-        if check == 10:
-            return None
-    return check
+    return _registry_check_digit(first11)
 
 
 def iin_is_valid(value: str) -> bool:
