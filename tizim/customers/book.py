@@ -1,0 +1,313 @@
+"""The customer book: imports (all-or-nothing, versioned), and what the book says of a customer.
+
+An import parses and checks the whole file before it writes anything; then one transaction
+adds new customers, writes a new version of each changed one, leaves unchanged ones alone
+and, for a file that is the whole book (`full`), closes the customers it no longer holds.
+History is never rewritten: every version stays in cust_versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from tizim.customers import tables as t
+from tizim.customers.model import Customer, normalize_account, parse_customer, read_records
+from tizim.errors import InputError, NotFound
+from tizim.monitoring import audit
+from tizim.monitoring.bulk import chunks, in_values, insert_rows
+from tizim.store import transaction
+
+STATUSES = ("unscreened", "clear", "alert", "frozen", "closed")
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    customer_ids: list[str] = field(default_factory=list)  # imported or updated
+
+    def to_dict(self) -> dict[str, int]:
+        return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
+                "closed": self.closed}
+
+
+def parse_file(path: Path, fmt: str | None = None) -> list[Customer]:
+    """Every record of a file, checked; the first bad one raises InputError naming it."""
+    out: list[Customer] = []
+    seen: dict[str, int] = {}
+    owner_of: dict[str, tuple[str, int]] = {}
+    name = str(path)
+    for line, raw in read_records(path, fmt):
+        customer = parse_customer(raw, {"file": name, "line": line})
+        first = seen.get(customer.customer_id)
+        if first is not None:
+            raise InputError(f"customer_id {customer.customer_id!r} occurs twice (first on line {first})",
+                             file=name, line=line, record=customer.customer_id, field="customer_id")
+        seen[customer.customer_id] = line
+        for account in customer.accounts:
+            other = owner_of.get(account)
+            if other is not None:
+                raise InputError(f"account {account} also belongs to {other[0]} (line {other[1]})",
+                                 file=name, line=line, record=customer.customer_id, field="accounts")
+            owner_of[account] = (customer.customer_id, line)
+        out.append(customer)
+    return out
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class CustomerBook:
+    """Reads and writes the customer book of one database (`url`, default from settings)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def import_file(self, path: Path, fmt: str | None = None, full: bool = False,
+                    actor: str = "system") -> ImportSummary:
+        customers = parse_file(path, fmt)
+        if full and not customers:
+            raise InputError("a full book with no customers would close every customer; refused",
+                             file=str(path))
+        return self.upsert(customers, source=str(path), full=full, actor=actor,
+                           digest=_file_digest(path))
+
+    def upsert(self, customers: list[Customer], source: str, full: bool = False, actor: str = "system",
+               digest: str | None = None) -> ImportSummary:
+        """Add or update customers in one transaction (see the module doc)."""
+        summary = ImportSummary()
+        now = audit.now_iso()
+        with transaction(self.url) as conn:
+            head = audit.lock_head(conn)
+            existing = self._existing(conn, None if full else [c.customer_id for c in customers])
+            self._check_accounts(conn, customers, source)
+            new_rows: list[dict[str, Any]] = []
+            version_rows: list[dict[str, Any]] = []
+            changed: list[tuple[Customer, Any]] = []
+            for c in customers:
+                digest_c = c.content_hash()
+                before = existing.get(c.customer_id)
+                if before is None:
+                    new_rows.append({"customer_id": c.customer_id, "type": c.type, "name": c.name,
+                                     "data": c.to_dict(), "content_hash": digest_c, "version": 1,
+                                     "status": "unscreened", "created_at": now, "updated_at": now})
+                    version_rows.append({"customer_id": c.customer_id, "version": 1, "change": "imported",
+                                         "data": c.to_dict(), "content_hash": digest_c, "at": now,
+                                         "source": source})
+                    summary.imported += 1
+                    summary.customer_ids.append(c.customer_id)
+                elif before.content_hash != digest_c or before.closed_at is not None:
+                    changed.append((c, before))
+                else:
+                    summary.unchanged += 1
+            insert_rows(conn, t.customers, new_rows)
+            insert_rows(conn, t.accounts, [
+                {"account": a, "customer_id": c.customer_id, "frozen": 0, "closed": 0}
+                for c in customers if c.customer_id not in existing for a in c.accounts
+            ])
+            for c, before in changed:
+                self._new_version(conn, c, before, now, source, version_rows)
+                summary.updated += 1
+                summary.customer_ids.append(c.customer_id)
+            if full:
+                present = {c.customer_id for c in customers}
+                gone = [cid for cid, row in existing.items() if cid not in present and row.closed_at is None]
+                for cid in gone:
+                    self._close(conn, existing[cid], now, source, version_rows)
+                summary.closed = len(gone)
+            insert_rows(conn, t.versions, version_rows)
+            self._write_links(conn, [c for c in customers if c.customer_id in set(summary.customer_ids)])
+            audit.append(conn, [audit.Entry(actor, "import", "customer_book", digest or source, None,
+                                            {"source": source, "full": full, **summary.to_dict()})], head)
+        return summary
+
+    @staticmethod
+    def _existing(conn: Connection, ids: list[str] | None) -> dict[str, Any]:
+        cols = (t.customers.c.customer_id, t.customers.c.content_hash, t.customers.c.version,
+                t.customers.c.closed_at, t.customers.c.status, t.customers.c.data)
+        if ids is None:
+            return {r.customer_id: r for r in conn.execute(select(*cols))}
+        found: dict[str, Any] = {}
+        for chunk in chunks(conn, ids, 500):
+            for r in conn.execute(select(*cols).where(in_values(conn, t.customers.c.customer_id, chunk, "ids"))):
+                found[r.customer_id] = r
+        return found
+
+    @staticmethod
+    def _write_links(conn: Connection, customers: list[Customer]) -> None:
+        """Owners and directors of the imported or updated organizations, by reference."""
+        ids = [c.customer_id for c in customers]
+        for chunk in chunks(conn, ids, 500):
+            conn.execute(t.links.delete().where(in_values(conn, t.links.c.customer_id, chunk, "ids")))
+        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for c in customers:
+            for link in [*c.owners, *c.directors]:
+                rows[(c.customer_id, link.ref, link.role)] = {
+                    "customer_id": c.customer_id, "ref": link.ref[:300], "role": link.role, "share": link.share}
+        insert_rows(conn, t.links, list(rows.values()))
+
+    @staticmethod
+    def _check_accounts(conn: Connection, customers: list[Customer], source: str) -> None:
+        """An account held by another open customer of the book is an error, not a move."""
+        mine = {a: c.customer_id for c in customers for a in c.accounts}
+        if not mine:
+            return
+        for chunk in chunks(conn, sorted(mine), 500):
+            rows = conn.execute(select(t.accounts.c.account, t.accounts.c.customer_id)
+                                .where(in_values(conn, t.accounts.c.account, chunk, "accts"),
+                                       t.accounts.c.closed == 0))
+            for account, holder in rows:
+                if holder != mine[account]:
+                    raise InputError(f"account {account} is held by customer {holder} in the book",
+                                     file=source, record=mine[account], field="accounts")
+
+    def _new_version(self, conn: Connection, c: Customer, before: Any, now: str, source: str,
+                     version_rows: list[dict[str, Any]]) -> None:
+        version = before.version + 1
+        frozen = before.status == "frozen"
+        change = "reopened" if before.closed_at is not None else "updated"
+        # a changed record is screened again at its new version; a freeze stays until released
+        status = "frozen" if frozen else ("unscreened" if before.status == "closed" else before.status)
+        conn.execute(update(t.customers).where(t.customers.c.customer_id == c.customer_id).values(
+            type=c.type, name=c.name, data=c.to_dict(), content_hash=c.content_hash(), version=version,
+            status=status, updated_at=now, closed_at=None))
+        version_rows.append({"customer_id": c.customer_id, "version": version, "change": change,
+                             "data": c.to_dict(), "content_hash": c.content_hash(), "at": now, "source": source})
+        held = {r.account: r for r in conn.execute(select(t.accounts).where(t.accounts.c.customer_id == c.customer_id))}
+        for account in c.accounts:
+            row = held.get(account)
+            if row is None:
+                # a new account of a frozen customer is frozen from the start
+                conn.execute(t.accounts.insert().values(
+                    account=account, customer_id=c.customer_id, frozen=int(frozen),
+                    frozen_at=now if frozen else None, closed=0,
+                    frozen_case_id=_case_of_frozen(held) if frozen else None))
+            elif row.closed:
+                conn.execute(update(t.accounts).where(t.accounts.c.account == account).values(closed=0))
+        dropped = [a for a in held if a not in c.accounts and not held[a].closed]
+        if dropped:
+            # the funds of a frozen account stay frozen whatever the book now says of it
+            conn.execute(update(t.accounts).where(t.accounts.c.account.in_(dropped)).values(closed=1))
+
+    @staticmethod
+    def _close(conn: Connection, row: Any, now: str, source: str, version_rows: list[dict[str, Any]]) -> None:
+        frozen = row.status == "frozen"
+        conn.execute(update(t.customers).where(t.customers.c.customer_id == row.customer_id).values(
+            status="frozen" if frozen else "closed", closed_at=now, updated_at=now, version=row.version + 1))
+        conn.execute(update(t.accounts).where(t.accounts.c.customer_id == row.customer_id).values(closed=1))
+        version_rows.append({"customer_id": row.customer_id, "version": row.version + 1, "change": "closed",
+                             "data": row.data, "content_hash": row.content_hash, "at": now, "source": source})
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def show(self, customer_id: str, matches: bool = True, history: bool = False) -> dict[str, Any]:
+        with transaction(self.url) as conn:
+            row = conn.execute(select(t.customers).where(t.customers.c.customer_id == customer_id)).first()
+            if row is None:
+                raise NotFound(f"no customer {customer_id!r}")
+            out = self._view(conn, [row], matches)[0]
+            if history:
+                out["history"] = [
+                    {"version": v.version, "change": v.change, "at": v.at, "source": v.source, "data": v.data}
+                    for v in conn.execute(select(t.versions).where(t.versions.c.customer_id == customer_id)
+                                          .order_by(t.versions.c.version))
+                ]
+        return out
+
+    def list(self, status: str | None = None, limit: int | None = None, offset: int = 0,
+             matches: bool = False) -> list[dict[str, Any]]:
+        if status is not None and status not in STATUSES:
+            raise InputError(f"unknown status {status!r} (one of {', '.join(STATUSES)})", field="status")
+        query = select(t.customers).order_by(t.customers.c.customer_id)
+        if status:
+            query = query.where(t.customers.c.status == status)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with transaction(self.url) as conn:
+            rows = conn.execute(query).all()
+            return self._view(conn, rows, matches)
+
+    def count(self, status: str | None = None) -> int:
+        query = select(func.count()).select_from(t.customers)
+        if status:
+            query = query.where(t.customers.c.status == status)
+        with transaction(self.url) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def counts(self) -> dict[str, int]:
+        with transaction(self.url) as conn:
+            rows = conn.execute(select(t.customers.c.status, func.count()).group_by(t.customers.c.status)).all()
+        return {status: int(n) for status, n in rows}
+
+    def _view(self, conn: Connection, rows: Iterable[Any], with_matches: bool) -> list[dict[str, Any]]:
+        rows = list(rows)
+        ids = [r.customer_id for r in rows]
+        accts: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        hits: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for chunk in chunks(conn, ids, 500):
+            for a in conn.execute(select(t.accounts).where(in_values(conn, t.accounts.c.customer_id, chunk, "c"))
+                                  .order_by(t.accounts.c.account)):
+                accts[a.customer_id].append({"account": a.account, "frozen": bool(a.frozen),
+                                             "frozen_at": a.frozen_at, "case_id": a.frozen_case_id,
+                                             "closed": bool(a.closed)})
+            if with_matches:
+                for m in conn.execute(select(t.matches).where(in_values(conn, t.matches.c.customer_id, chunk, "c"))
+                                      .order_by(t.matches.c.score.desc(), t.matches.c.entity_id)):
+                    hits[m.customer_id].append(match_view(m))
+        out = []
+        for r in rows:
+            item: dict[str, Any] = {
+                "customer_id": r.customer_id,
+                "status": r.status,
+                "type": r.type,
+                "name": r.name,
+                "version": r.version,
+                "screened": r.screened_version == r.version,
+                "screened_at": r.screened_at,
+                "closed_at": r.closed_at,
+                "record": r.data,
+            }
+            if with_matches:
+                item["matches"] = hits[r.customer_id]
+            item["accounts"] = accts[r.customer_id]
+            out.append(item)
+        return out
+
+
+def match_view(m: Any) -> dict[str, Any]:
+    return {"entity_id": m.entity_id, "caption": m.caption, "score": m.score, "refs": m.refs,
+            "lists": m.lists, "via": m.via, "reason": m.reason, "freeze": bool(m.freeze),
+            "designated": bool(m.designated), "status": m.status, "case_id": m.case_id,
+            "found_at": m.found_at, "list": m.list_name, "list_version": m.list_version,
+            "published_at": m.published_at, "explanation": m.explanation}
+
+
+def _case_of_frozen(held: dict[str, Any]) -> int | None:
+    return next((r.frozen_case_id for r in held.values() if r.frozen and r.frozen_case_id), None)
+
+
+def account_holders(conn: Connection, accounts: Iterable[str]) -> dict[str, Any]:
+    """account -> its cust_accounts row, for the accounts of the book among these."""
+    wanted = sorted({normalize_account(a) for a in accounts if a})
+    found: dict[str, Any] = {}
+    for chunk in chunks(conn, wanted, 500):
+        for r in conn.execute(select(t.accounts).where(in_values(conn, t.accounts.c.account, chunk, "a"))):
+            found[r.account] = r
+    return found
