@@ -34,7 +34,9 @@ def _rows() -> list[dict[str, Any]]:
             extra["creditor_country"] = "KP"
             extra["creditor_account"] = "KP00177"
         rows.append(payment(i, creditor=extra.pop("creditor", ""), **extra))
-    rows.append(payment(5, creditor="ISLAMIC MOVEMENT OF UZBEKISTAN"))  # a repeated id: decided once
+    rows.append(payment(5))  # a repeated payment: decided once
+    # a repeated id with another content: decided on its own (stored as "P-00005#<digest>")
+    rows.append(payment(5, creditor="ISLAMIC MOVEMENT OF UZBEKISTAN"))
     return rows
 
 
@@ -43,7 +45,7 @@ def _decide(path: Path, workers: int) -> list[tuple[Any, ...]]:
     Registry().import_parsed(load(BANKS))
     reset_screeners()
     summary = run_file(path, batch=10, workers=workers)
-    assert summary["payments"] == 91 and summary["decided"] == 90 and summary["skipped"] == 1
+    assert summary["payments"] == 92 and summary["decided"] == 91 and summary["skipped"] == 1
     assert summary["processes"] == workers and summary["cpu_seconds"] > 0
     return sorted((d["payment_id"], d["status"], d["reasons"], json.dumps(d["matches"], sort_keys=True), d["hold"])
                   for d in list_decisions())
@@ -58,9 +60,11 @@ def test_workers_decide_as_one_process(db_url: str, tmp_path: Path, _sqlite_temp
     alone = _decide(path, workers=1)
     assert pooled == alone
     statuses = {pid: status for pid, status, *_ in alone}
-    assert len(statuses) == 90
+    assert len(statuses) == 91
     assert statuses["P-00007"] == statuses["P-00013"] == "FREEZE"  # a listed name; a listed bank's BIC
     assert statuses["P-00011"] == statuses["P-00017"] == "OBSERVE"  # a mention in free text; a rule
+    reused = [pid for pid in statuses if pid.startswith("P-00005#")]
+    assert len(reused) == 1 and statuses[reused[0]] == "FREEZE" and statuses["P-00005"] == "PASS"
     assert sum(s == "PASS" for s in statuses.values()) == 90 - 12
 
 

@@ -6,19 +6,27 @@ fires; else PASS. The decision, its reasons and the match explanations are commi
 `decide`/`decide_batch` return. The payment id is the table's primary key, so a second
 decision for one id cannot be stored; writers take the audit chain lock first, which also
 makes the check-then-insert of a batch race-free on SQLite and PostgreSQL.
+
+An id is not a licence: each decision keeps the digest of the normalized payment. The same
+id with the same content gets the stored decision back (idempotent); the same id with other
+content is decided on its own, stored as "<id>#<digest[:12]>" linked to the id it reused,
+and raises a "payment id reused with different content" alert (at least OBSERVE).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select
 
+from tizim.customers.freezes import FrozenAccount, frozen_accounts, party_key
+from tizim.customers.model import normalize_account
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
 from tizim.monitoring.bulk import chunks, in_values, insert_rows
@@ -28,7 +36,22 @@ from tizim.monitoring.screening import PaymentScreener, payment_queries
 from tizim.settings import get_settings
 from tizim.store import transaction
 
-ACTIVE_CASE = ("open", "escalated", "release_requested")
+ACTIVE_CASE = ("open", "escalated", "release_requested", "dismiss_requested")
+REUSED = "payment_id_reused"
+
+
+def content_digest(payment: Payment | dict[str, Any]) -> str:
+    """sha256 of what a payment says (its normalized form, id and source format left out)."""
+    data = payment.to_dict() if isinstance(payment, Payment) else dict(payment)
+    for key in ("payment_id", "format"):
+        data.pop(key, None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
+                                     separators=(",", ":")).encode()).hexdigest()
+
+
+def derived_id(payment_id: str, digest: str) -> str:
+    """Where another content under a known payment id is stored."""
+    return f"{payment_id}#{digest[:12]}"
 
 
 @dataclass
@@ -42,6 +65,8 @@ class Decision:
     hold: str | None = None
     replay: bool = False  # True when the id was decided before: this is the stored decision
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    digest: str | None = None
+    original_id: str | None = None  # the id this payment reused with a different content
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +85,8 @@ class Decision:
             "creditor": self.ids.get("creditor_name"),
             "hold": self.hold,
             "replay": self.replay,
+            "digest": self.digest,
+            "original_id": self.original_id,
         }
 
     @classmethod
@@ -74,6 +101,8 @@ class Decision:
                                                "debtor_name", "creditor_name")},
             hold=row.hold,
             replay=replay,
+            digest=getattr(row, "digest", None) or content_digest(row.data or {}),
+            original_id=getattr(row, "original_id", None),
         )
 
 
@@ -98,6 +127,8 @@ class _Pending:
     alerts: list[_Alert]
     amount_local: float | None
     ts: float
+    digest: str = ""
+    original_id: str | None = None
 
 
 def _result_dict(role: str, name: str | None, r: Any) -> dict[str, Any]:
@@ -142,6 +173,8 @@ class Decider:
         self.freeze_threshold = settings.freeze_threshold
         self.match_threshold = settings.match_threshold
         self.sla = timedelta(hours=settings.sla_hours)
+        # accounts the customer book has frozen, read for each batch inside its transaction
+        self._frozen: dict[str, FrozenAccount] = {}
 
     # ---- reading stored decisions -------------------------------------------------------
 
@@ -168,35 +201,60 @@ class Decider:
 
         Screening, the expensive part, runs first and outside any transaction (remembered
         dismissals are read only for parties with hits). Then one transaction under the chain
-        lock: ids decided before (by an earlier run or a concurrent client) get their stored
-        decision; for the rest the rules' history, the rules, and the writes."""
-        unique: dict[str, Payment] = {}
+        lock: ids decided before (by an earlier run or a concurrent client) with the same
+        content get their stored decision; for the rest the rules' history, the rules, and
+        the writes."""
+        unique: dict[tuple[str, str], Payment] = {}
+        keys: list[tuple[str, str]] = []
         for p in payments:
-            unique.setdefault(p.payment_id, p)
+            key = (p.payment_id, content_digest(p))
+            keys.append(key)
+            unique.setdefault(key, p)
         fresh = list(unique.values())
         with self._lock:
             if fresh:
                 self.screening.screen(fresh)
                 self.screening.apply_dismissals(fresh, self.url)
-            decided, known = self._decide_and_write(fresh, rejected or [], actor or self.actor)
-        known.update(decided)
+            decided, known = self._decide_and_write(list(unique.items()), rejected or [],
+                                                    actor or self.actor)
         out = []
-        first: set[str] = set()
-        for p in payments:
-            d = known[p.payment_id]
-            if p.payment_id in decided and p.payment_id not in first:
-                first.add(p.payment_id)
-                out.append(d)
+        first: set[tuple[str, str]] = set()
+        for key in keys:
+            if key in decided and key not in first:
+                first.add(key)
+                out.append(decided[key])
             else:
-                # A duplicate within the batch, or decided earlier: the stored decision.
+                # The same payment again within the batch, or decided earlier: the stored decision.
+                d = decided.get(key) or known[key]
                 out.append(Decision(**{**d.__dict__, "replay": True}))
         return out
 
-    def _evaluate_one(self, p: Payment) -> _Pending:
+    def _evaluate_one(self, p: Payment, digest: str = "", reused: Any = None) -> _Pending:
+        """Decide one payment; `reused`: the stored decision of the id it reuses with another content."""
         reasons: list[str] = []
         matches: list[dict[str, Any]] = []
         alerts: list[_Alert] = []
         status = "PASS"
+        if reused is not None:
+            subject = p.creditor or p.debtor
+            reasons.append(f"payment id reused with different content: {reused.payment_id} was decided "
+                           f"{reused.status} for another payment; this one is decided on its own and "
+                           f"stored as {p.payment_id}")
+            alerts.append(_Alert("rule", REUSED, "payment", (subject.key() if subject else None)
+                                 or "payment:" + reused.payment_id, subject.name if subject else None,
+                                 detail={"original_id": reused.payment_id, "original_status": reused.status,
+                                         "original_decided_at": reused.decided_at,
+                                         "original_digest": reused.digest, "digest": digest}))
+        for role, party in p.parties():
+            held = self._frozen.get(normalize_account(party.account)) if party.account else None
+            if held is not None:
+                # the book froze this account: nothing moves through it, whatever the names say
+                status = "FREEZE"
+                reasons.append(f"FREEZE: frozen account: {role} account {held.account} of customer "
+                               f"{held.customer_id} ({held.customer}) is frozen (case {held.case_id})")
+                alerts.append(_Alert("match", "frozen_account", role, party_key(held.customer_id), held.customer,
+                                     detail={"account": held.account, "customer_id": held.customer_id,
+                                             "case_id": held.case_id}))
         for role, party, pq in payment_queries(p):
             found = self.screening.results_for_query(pq)
             if not found:
@@ -249,7 +307,8 @@ class Decider:
             reasons.append(f"note: no rate for {p.currency} in the rules file; amount rules skipped")
         self.history.add(Seen(p.payment_id, p.debtor.key() if p.debtor else None,
                               p.creditor.key() if p.creditor else None, ts, amount_local), self.rules)
-        return _Pending(p, status, reasons, matches, alerts, amount_local, ts)
+        return _Pending(p, status, reasons, matches, alerts, amount_local, ts, digest,
+                        reused.payment_id if reused is not None else None)
 
     def _load_history(self, conn: Connection, payments: list[Payment]) -> None:
         """Fill the rules' history with stored payments of parties first seen in this run."""
@@ -279,37 +338,63 @@ class Decider:
 
     # ---- writing ------------------------------------------------------------------------
 
-    def _decide_and_write(self, fresh: list[Payment], rejected: list[Rejected],
-                          actor: str) -> tuple[dict[str, Decision], dict[str, Decision]]:
-        """(decided now, decided before) in one transaction; screening results are ready."""
+    def _decide_and_write(self, fresh: list[tuple[tuple[str, str], Payment]], rejected: list[Rejected],
+                          actor: str) -> tuple[dict[tuple[str, str], Decision], dict[tuple[str, str], Decision]]:
+        """(decided now, decided before), by (payment id, digest), in one transaction;
+        screening results are ready."""
         if not fresh and not rejected:
             return {}, {}
         now = audit.now_iso()
-        out: dict[str, Decision] = {}
+        out: dict[tuple[str, str], Decision] = {}
         with transaction(self.url) as conn:
             # The chain lock first: it serializes every decision writer (see module doc).
             head = audit.lock_head(conn)
-            known = self._stored(conn, [p.payment_id for p in fresh])
-            todo = [p for p in fresh if p.payment_id not in known]
+            stored = self._stored(conn, [pid for (pid, _), _ in fresh]
+                                  + [derived_id(pid, digest) for (pid, digest), _ in fresh])
+            known: dict[tuple[str, str], Decision] = {}
+            # (key, payment to decide, whether it reuses a known id with another content)
+            todo: list[tuple[tuple[str, str], Payment, bool]] = []
+            claimed: dict[str, Decision] = {}  # ids first decided in this batch
+            taken: set[str] = set()
+            for key, p in fresh:
+                pid, digest = key
+                first = stored.get(pid)
+                if first is not None and first.digest == digest:
+                    known[key] = first
+                elif derived_id(pid, digest) in stored:
+                    known[key] = stored[derived_id(pid, digest)]
+                elif first is None and pid not in taken:
+                    taken.add(pid)
+                    todo.append((key, p, False))
+                else:
+                    todo.append((key, replace(p, explicit_id=derived_id(pid, digest)), True))
             pending: list[_Pending] = []
             if todo:
-                self._load_history(conn, todo)
-                pending = [self._evaluate_one(p) for p in todo]
+                self._load_history(conn, [p for _, p, _ in todo])
+                self._frozen = frozen_accounts(conn, [party.account for _, p, _ in todo
+                                                      for _, party in p.parties() if party.account])
+                for (pid, digest), p, reuses in todo:
+                    # the first decision of the id: stored before, or earlier in this batch
+                    x = self._evaluate_one(p, digest, (stored.get(pid) or claimed[pid]) if reuses else None)
+                    if not reuses:
+                        claimed[pid] = Decision(pid, x.status, x.reasons, x.matches, now, {}, digest=digest)
+                    pending.append(x)
             rows = [self._row(x, now, actor) for x in pending]
             insert_rows(conn, t.payments, rows)
             entries = [
                 audit.Entry(actor, "decide", "payment", r["payment_id"], None,
                             {"status": r["status"], "reasons": r["reasons"], "msg_id": r["msg_id"],
-                             "e2e_id": r["e2e_id"], "uetr": r["uetr"], "hold": r["hold"]})
+                             "e2e_id": r["e2e_id"], "uetr": r["uetr"], "hold": r["hold"],
+                             "digest": r["digest"], "original_id": r["original_id"]})
                 for r in rows
             ]
             alert_rows = self._cases(conn, pending, now, entries, actor)
             store_rejected(conn, rejected, now, entries, actor)
             audit.append(conn, entries, head)
-        for r in rows:
+        for (key, _, _), r in zip(todo, rows, strict=True):
             d = Decision.from_row(_RowView(r))
             d.alerts = alert_rows.get(r["payment_id"], [])
-            out[r["payment_id"]] = d
+            out[key] = d
         return out, known
 
     def _row(self, x: _Pending, now: str, actor: str) -> dict[str, Any]:
@@ -340,6 +425,8 @@ class Decider:
             "decided_by": actor,
             "hold": "held" if x.status == "FREEZE" else None,
             "hold_changed_at": now if x.status == "FREEZE" else None,
+            "digest": x.digest or content_digest(p),
+            "original_id": x.original_id,
         }
 
     def _cases(self, conn: Connection, todo: list[_Pending], now: str,

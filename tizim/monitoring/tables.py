@@ -1,4 +1,4 @@
-"""Monitoring tables (SQLAlchemy Core on tizim.store.metadata); created by migrations 0004 and 0006."""
+"""Monitoring tables (SQLAlchemy Core on tizim.store.metadata); created by migrations 0004, 0006 and 0008."""
 
 from __future__ import annotations
 
@@ -36,7 +36,13 @@ payments = sa.Table(
     sa.Column("decided_by", sa.String(128), nullable=False),
     sa.Column("hold", sa.String(16)),
     sa.Column("hold_changed_at", sa.String(40)),
+    # sha256 of the normalized payment (migration 0008): the same id replays only the same
+    # content; another content under a known id is stored as "<id>#<digest[:12]>", linked
+    # to the id it reused by original_id.
+    sa.Column("digest", sa.String(64)),
+    sa.Column("original_id", sa.String(200)),
 )
+sa.Index("ix_mon_payments_original", payments.c.original_id)
 sa.Index("ix_mon_payments_status", payments.c.status)
 sa.Index("ix_mon_payments_debtor", payments.c.debtor_key, payments.c.ts)
 sa.Index("ix_mon_payments_creditor", payments.c.creditor_key, payments.c.ts)
@@ -71,6 +77,9 @@ cases = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Column("release_requested_by", sa.String(128)),
     sa.Column("release_requested_at", sa.String(40)),
+    # Four eyes on dismissing a case that holds a designated match (migration 0008).
+    sa.Column("dismiss_requested_by", sa.String(128)),
+    sa.Column("dismiss_requested_at", sa.String(40)),
     sa.Column("closed_at", sa.String(40)),
     sa.Column("str_report", sa.JSON),
 )

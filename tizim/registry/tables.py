@@ -13,6 +13,8 @@ lists = Table(
     Column("title", Text),
     Column("publisher", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # sanctions, pep, watchlist or other (migration 0008): only a sanctions list freezes.
+    Column("kind", String(16), nullable=False, server_default="other"),
 )
 
 list_versions = Table(
@@ -29,6 +31,9 @@ list_versions = Table(
     Column("added", Integer, nullable=False),
     Column("removed", Integer, nullable=False),
     Column("changed", Integer, nullable=False),
+    # 1: an older snapshot than the current version, kept as history (migration 0008); it
+    # changed no entry.
+    Column("history", Integer, nullable=False, server_default="0"),
     Index("ix_list_versions_list_seq", "list_name", "seq", unique=True),
 )
 
