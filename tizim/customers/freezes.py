@@ -433,3 +433,30 @@ def freeze_report(fmt: str = "json", url: str | None = None, institution: str | 
         "accounts": [{c: r[c] for c in REPORT_COLUMNS} for r in rows],
     }
     return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+# ---- payments read the register --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrozenAccount:
+    account: str
+    customer_id: str
+    customer: str
+    case_id: int | None
+
+
+def frozen_accounts(conn: Connection, accounts: list[str]) -> dict[str, FrozenAccount]:
+    """Which of these accounts (as payments write them) are frozen in the book."""
+    from tizim.customers.model import normalize_account
+
+    wanted = sorted({normalize_account(a) for a in accounts if a})
+    out: dict[str, FrozenAccount] = {}
+    for chunk in chunks(conn, wanted, 500):
+        rows = conn.execute(select(t.accounts.c.account, t.accounts.c.customer_id, t.accounts.c.frozen_case_id,
+                                   t.customers.c.name)
+                            .join(t.customers, t.customers.c.customer_id == t.accounts.c.customer_id)
+                            .where(in_values(conn, t.accounts.c.account, chunk, "a"), t.accounts.c.frozen == 1))
+        for account, customer_id, case_id, name in rows:
+            out[account] = FrozenAccount(account, customer_id, name, case_id)
+    return out

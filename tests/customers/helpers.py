@@ -1,0 +1,33 @@
+"""Shared helpers for customer tests: the fixture book and small writers."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import FIXTURES
+
+BOOK = FIXTURES / "customers" / "book.csv"
+HEADER = ["customer_id", "type", "name", "aliases", "birth_date", "nationality", "country", "id_number",
+          "address", "accounts", "owners", "directors"]
+
+
+def book_rows() -> list[dict[str, str]]:
+    with BOOK.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=HEADER)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: row.get(k, "") for k in HEADER})
+    return path
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
