@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from tizim.customers.freezes import case_customer, confirm_hits, held_accounts, release_accounts
 from tizim.errors import InputError, NotFound, TizimError
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
@@ -108,6 +109,8 @@ class Cases:
             } if pids else {}
             counts = self._counts(conn, [case_id])
             history = audit.history(conn, "case", str(case_id))
+            customer_id = case_customer(conn, case_id)
+            frozen = held_accounts(conn, case_id)
         data = _case_dict(row, counts[0].get(case_id, 0), counts[1].get(case_id, 0))
         data["alerts_detail"] = [
             {"id": a.id, "payment_id": a.payment_id, "kind": a.kind, "code": a.code, "role": a.role,
@@ -122,6 +125,11 @@ class Cases:
         ]
         data["history"] = history
         data["str_report"] = row.str_report
+        data["frozen_accounts"] = frozen
+        if customer_id is not None:
+            from tizim.customers.book import CustomerBook
+
+            data["customer"] = CustomerBook(self.url).show(customer_id)
         return data
 
     # ---- actions ------------------------------------------------------------------------
@@ -167,7 +175,7 @@ class Cases:
                     )
                 ]
             elif action == "release":
-                if self._held(conn, case_id):
+                if self._held(conn, case_id) or held_accounts(conn, case_id):
                     values["status"] = "release_requested"
                     values["release_requested_by"] = user
                     values["release_requested_at"] = now
@@ -187,9 +195,13 @@ class Cases:
                     payment_entries.append(audit.Entry(user, "release_funds", "payment", pid, {"hold": "held"},
                                                        {"hold": "released", "case": case_id,
                                                         "requested_by": row.release_requested_by}))
+                # a customer case: the accounts it froze are unfrozen by the same approval
+                payment_entries += release_accounts(conn, case_id, user, row.release_requested_by, now)
             conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(**values))
             if action == "confirm":
                 from tizim.monitoring.str_export import build_report
+
+                confirm_hits(conn, case_id)  # a customer case: its hits are true matches
 
                 report = build_report(conn, case_id, user)
                 conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(str_report=report))
