@@ -57,7 +57,15 @@ class Settings:
     max_batch_queries: int = 500
     max_body_bytes: int = 2_000_000
     max_import_bytes: int = 200_000_000  # POST /lists/import: a list file
+    # A list import that would remove more than this share of a list's entries is held back
+    # unless the shrink is declared intended (--allow-shrink).
+    max_shrink: float = 0.10
     sla_hours: float = 24.0
+    # Web pages: a session ends after this many idle minutes, and at the latest after max hours.
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 12.0
+    # Web pages: dates shown in this time zone unless a user chose another.
+    time_zone: str = "Asia/Almaty"
     rules_file: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -75,7 +83,11 @@ def _from_environment() -> Settings:
         max_batch_queries=int(_env_float("TIZIM_MAX_BATCH_QUERIES", 500)),
         max_body_bytes=int(_env_float("TIZIM_MAX_BODY_BYTES", 2_000_000)),
         max_import_bytes=int(_env_float("TIZIM_MAX_IMPORT_BYTES", 200_000_000)),
+        max_shrink=_env_float("TIZIM_MAX_SHRINK", 0.10),
         sla_hours=_env_float("TIZIM_SLA_HOURS", 24.0),
+        session_idle_minutes=_env_float("TIZIM_SESSION_IDLE_MINUTES", 30.0),
+        session_max_hours=_env_float("TIZIM_SESSION_MAX_HOURS", 12.0),
+        time_zone=os.environ.get("TIZIM_TIME_ZONE") or "Asia/Almaty",
         rules_file=Path(rules_raw) if rules_raw else None,
     )
 

@@ -74,3 +74,20 @@ def test_garbage_in_any_format_is_a_4xx(api: ApiEnv) -> None:
         for body in (junk, b"<x>", b"a,b\n1", b"{}", b"- 1\n"):
             response = _import(api, name, body)
             assert 400 <= response.status_code < 500, (name, body[:10], response.status_code, response.text[:200])
+
+
+def test_a_shrinking_import_is_held_back_with_409_unless_allowed(api: ApiEnv) -> None:
+    lines = NATIONAL.read_text(encoding="utf-8").split("\n  - reference: ")
+    assert len(lines) >= 3
+    assert _import(api, "example.yaml", NATIONAL.read_bytes()).status_code == 201
+    shrunk = "\n  - reference: ".join(lines[:-1]).encode()  # the last entity cut off, still valid YAML
+    held = _import(api, "example.yaml", shrunk)
+    assert held.status_code == 409, held.text
+    assert "held back" in held.json()["detail"] and "allow_shrink" in held.json()["detail"]
+    versions = api.client.get("/lists/demo-national/versions", headers=api.headers("viewer")).json()
+    assert len(versions) == 1
+    done = _import(api, "example.yaml", shrunk, allow_shrink="true")
+    assert done.status_code == 201 and done.json()["removed"] == 1
+    assert _import(api, "sdn.csv", b"", source="us-ofac-sdn").status_code == 422  # empty body
+    empty = _import(api, "example.yaml", b"format: tizim-national-list/1\nlist:\n  name: demo-national\nentities: []\n")
+    assert empty.status_code == 400 and "no records" in empty.json()["detail"]

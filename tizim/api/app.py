@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from tizim.api.middleware import AccessMiddleware
 from tizim.api.warmup import warmup
 from tizim.errors import InputError, NotFound, TizimError
+from tizim.registry.service import ShrinkHeld
 
 log = logging.getLogger("tizim.api")
 
@@ -28,8 +29,11 @@ ROUTER_MODULES = (
     "tizim.api.routers.keys",
     "tizim.api.routers.payments",
     "tizim.api.routers.cases",
+    "tizim.api.routers.customers",
     # The analyst's pages under /ui (server-rendered HTML).
     "tizim.web.pages",
+    # /docs: the API explorer with its assets shipped (no CDN).
+    "tizim.web.docs",
 )
 
 DESCRIPTION = """
@@ -54,6 +58,9 @@ def create_app(warm: bool = False) -> FastAPI:
         lifespan=lifespan,
         description=DESCRIPTION,
         version="0.1.0",
+        # /docs is tizim.web.docs (Swagger UI shipped with tizim); ReDoc would load a CDN script.
+        docs_url=None,
+        redoc_url=None,
         responses={401: {"description": "Missing or invalid API key"}},
     )
     for name in ROUTER_MODULES:
@@ -65,6 +72,7 @@ def create_app(warm: bool = False) -> FastAPI:
             raise
         app.include_router(module.router)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(ShrinkHeld, _conflict)
     app.add_exception_handler(InputError, _bad_input)
     app.add_exception_handler(TizimError, _bad_input)
     app.add_middleware(AccessMiddleware)
@@ -78,6 +86,10 @@ def create_served_app() -> FastAPI:
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+
+async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"detail": str(exc)})
 
 
 async def _bad_input(_request: Request, exc: Exception) -> JSONResponse:

@@ -37,15 +37,29 @@ class EntityResponse(BaseModel):
     schema_: str = Field(..., alias="schema", examples=["Organization"])
     properties: dict[str, list[Any]] = Field(default_factory=dict, examples=[{"name": ["X"]}])
     datasets: list[str] = Field(default_factory=list, examples=[["un-sc"]])
-    referents: list[str] = Field(default_factory=list)
+    referents: list[str] = Field(default_factory=list, description="The ids of the entity's other list entries.")
     target: bool = True
+    first_seen: str | None = Field(default=None, examples=["2026-02-27T06:19:32"])
+    last_seen: str | None = Field(default=None, examples=["2026-02-27T06:19:32"])
+    last_change: str | None = Field(default=None, examples=["2026-02-27T06:19:32"])
     refs: dict[str, list[str]] = Field(default_factory=dict, examples=[{"un-sc": ["QDe.010"]}])
+
+
+class FeatureResult(BaseModel):
+    """yente's explanation of one feature's score."""
+
+    detail: str | None = None
+    score: float
+    query: str | None = None
+    candidate: str | None = None
 
 
 class ScoredEntityResponse(EntityResponse):
     score: float = Field(..., examples=[0.97])
     match: bool = Field(..., description="Whether the score is at or above the threshold.")
-    features: dict[str, float] = Field(default_factory=dict)
+    explanations: dict[str, FeatureResult] = Field(
+        default_factory=dict, description="Feature -> its score and how it was reached (yente's shape)."
+    )
     explanation: Any = Field(None, description="Why the score is what it is (tizim).")
 
 
@@ -84,6 +98,8 @@ class EntityMatches(BaseModel):
 class EntityMatchResponse(BaseModel):
     responses: dict[str, EntityMatches]
     limit: int = Field(..., examples=[5])
+    algorithm: str = Field("best", description="The algorithm the request named (yente's names accepted).")
+    matcher: str = Field("tizim", description="The scorer that answered: always tizim's own.")
 
 
 class SearchFacetItem(BaseModel):

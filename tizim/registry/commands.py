@@ -17,16 +17,21 @@ lists_app = typer.Typer(help="Designation lists: import, show, versions, diff, a
 entity_app = typer.Typer(help="Listed entities: show one, export all.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+ShrinkOpt = Annotated[bool, typer.Option(
+    "--allow-shrink",
+    help="Import even when the new version removes more than TIZIM_MAX_SHRINK (10 %) of a list's "
+         "entries, or adds nothing while removing many (held back otherwise).")]
 
 
 @lists_app.command("import")
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="List files (or CSV-set folders) to import.")],
     source: Annotated[str | None, typer.Option("--source", help="List name; detected from content when omitted.")] = None,
+    allow_shrink: ShrinkOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Import list files; each is one all-or-nothing transaction and one list version."""
-    from tizim.registry.importers import load
+    from tizim.registry.importers import load_all
 
     registry = Registry()
     results = []
@@ -34,9 +39,10 @@ def import_cmd(
         task = bar.add_task("importing", total=len(paths))
         for path in paths:
             bar.update(task, description=f"parsing {path.name}")
-            parsed = load(path, source)
-            bar.update(task, description=f"writing {parsed.list_name} ({len(parsed.entities)} entities)")
-            results.append(registry.import_parsed(parsed))
+            # One list per file, except tizim's own FtM export (each list it holds).
+            for parsed in load_all(path, source):
+                bar.update(task, description=f"writing {parsed.list_name} ({len(parsed.entities)} entities)")
+                results.append(registry.import_parsed(parsed, allow_shrink=allow_shrink))
             bar.advance(task)
     if json_out:
         print_json([r.to_dict() for r in results])
@@ -47,8 +53,19 @@ def import_cmd(
                 f"{r.list_name}: version {r.version}, {r.entity_count} entities "
                 f"(+{r.added} -{r.removed} ~{r.changed}) from {r.source_file}"
             )
+            for what, done in r.followups.items():
+                console.print(f"  {what}: {_followup_line(done)}", highlight=False)
         else:
             console.print(f"{r.list_name}: unchanged (identical to version {r.version}), nothing imported")
+
+
+def _followup_line(report: dict[str, object]) -> str:
+    """One line of what a downstream capability did after the import (the customers' rescreen)."""
+    if "error" in report:
+        return f"not done ({report['error']}); run `tizim rescreen`"
+    return (f"re-screened {report.get('candidates', 0)} customers against {report.get('new_entries', 0)} new "
+            f"or changed entries: {report.get('alerts', 0)} alerts, {report.get('frozen', 0)} customers frozen, "
+            f"{report.get('reviews', 0)} delisting reviews ({report.get('seconds', 0)} s)")
 
 
 @lists_app.command("show")
@@ -202,6 +219,7 @@ def update_cmd(
     download_dir: Annotated[Path, typer.Option("--dir", help="Where to save the downloaded files.")] = Path("lists-download"),
     only: Annotated[str | None, typer.Option("--only", help="Comma-separated list names to fetch.")] = None,
     import_after: Annotated[bool, typer.Option("--import/--no-import", help="Import what was downloaded.")] = True,
+    allow_shrink: ShrinkOpt = False,
 ) -> None:
     """Download the official UN, OFAC, UK and EU files from their publishers, then import them."""
     from tizim.registry.update import download_all
@@ -213,7 +231,7 @@ def update_cmd(
         from tizim.registry.importers import load
 
         for list_name, path in fetched:
-            result = registry.import_parsed(load(path, list_name))
+            result = registry.import_parsed(load(path, list_name), allow_shrink=allow_shrink)
             console.print(f"{list_name}: version {result.version} ({'new' if result.created else 'unchanged'})")
 
 

@@ -7,6 +7,7 @@ relationships and events are written together, or nothing is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -18,7 +19,8 @@ from sqlalchemy import JSON, Connection, Integer, and_, delete, func, insert, or
 
 from tizim.errors import NotFound, TizimError
 from tizim.registry import tables as t
-from tizim.registry.dates import date_start, in_force
+from tizim.registry.dates import date_start, in_force, parse_date
+from tizim.registry.kinds import check_kind, kind_for_name
 from tizim.registry.model import Entity, ParsedList, Relationship, detect_script
 from tizim.settings import get_settings
 from tizim.store import normalise_url, transaction
@@ -36,6 +38,46 @@ def on_list_changed(callback: Callable[[ImportResult], None]) -> None:
     _listeners.append(callback)
 
 
+# An import that adds nothing and removes at least this many entries is held back whatever
+# the share: a file cut at a line boundary (a publisher outage, a proxy) looks like that.
+SHRINK_MANY = 50
+
+
+class ShrinkHeld(TizimError):
+    """An import would remove too much of a list; nothing was written."""
+
+    def __init__(self, message: str, *, list_name: str, before: int, removed: int, added: int) -> None:
+        self.list_name = list_name
+        self.before = before
+        self.removed = removed
+        self.added = added
+        super().__init__(message)
+
+
+def check_shrink(name: str, source: str, before: int, added: int, removed: int, allow_shrink: bool) -> None:
+    """Refuse (raise `ShrinkHeld`) an import that would silently delist much of a list.
+
+    `before` is the number of entries the list holds now. A new version may remove at most
+    TIZIM_MAX_SHRINK of them (default 10 %), and one that adds nothing may not remove
+    SHRINK_MANY or more, unless the caller says the shrink is intended.
+    """
+    if allow_shrink or before == 0 or removed == 0:
+        return
+    share = get_settings().max_shrink
+    too_large = removed > share * before
+    nothing_new = added == 0 and removed >= SHRINK_MANY
+    if not (too_large or nothing_new):
+        return
+    why = (f"more than {share:.0%} of them" if too_large
+           else f"adding nothing, at least {SHRINK_MANY} of them")
+    raise ShrinkHeld(
+        f"{source}: import of list {name} held back: it would remove {removed} of its {before} entries "
+        f"({removed / before:.1%}) and add {added}, {why}; nothing was written. If the file is complete "
+        f"and the shrink intended, import it again with --allow-shrink (HTTP: allow_shrink=true)",
+        list_name=name, before=before, removed=removed, added=added,
+    )
+
+
 @dataclass
 class ImportResult:
     list_name: str
@@ -47,9 +89,14 @@ class ImportResult:
     changed: int = 0
     source_file: str = ""
     added_ids: list[str] = field(default_factory=list)
+    # True: an older snapshot than the current version, stored as history (changes nothing)
+    history: bool = False
+    # what downstream capabilities did in reaction (the customer book's delta rescreen),
+    # filled by the on_list_changed listeners; the registry itself never reads it
+    followups: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "list": self.list_name,
             "version": self.version,
             "created": self.created,
@@ -58,7 +105,16 @@ class ImportResult:
             "removed": self.removed,
             "changed": self.changed,
             "source_file": self.source_file,
+            "history": self.history,
         }
+        out.update(self.followups)
+        return out
+
+
+def _published_before(new: str | None, current: str | None) -> bool:
+    """Whether a snapshot published on `new` is older than the current one (both dated)."""
+    a, b = parse_date(new), parse_date(current)
+    return bool(a and b and date_start(a) < date_start(b))
 
 
 def _now() -> datetime:
@@ -155,33 +211,51 @@ class Registry:
 
     # ---- writing -------------------------------------------------------------------
 
-    def import_parsed(self, parsed: ParsedList) -> ImportResult:
+    def import_parsed(self, parsed: ParsedList, allow_shrink: bool = False) -> ImportResult:
+        """Write `parsed` as a new version; `allow_shrink` lets it remove many entries (`check_shrink`)."""
         seen: set[str] = set()
         for entity in parsed.entities:
             if entity.id in seen:
                 raise TizimError(f"{parsed.source_file}: entity id {entity.id} occurs twice")
             seen.add(entity.id)
         with self._tx() as conn:
-            result = self._import(conn, parsed)
+            result = self._import(conn, parsed, allow_shrink)
         if result.created:
             for listener in list(_listeners):
                 listener(result)
         return result
 
-    def _import(self, conn: Connection, parsed: ParsedList) -> ImportResult:
+    def _import(self, conn: Connection, parsed: ParsedList, allow_shrink: bool = False) -> ImportResult:
         name = parsed.list_name
         now = _now()
+        kind = check_kind(parsed.kind) if parsed.kind else None
         if conn.execute(select(t.lists.c.name).where(t.lists.c.name == name)).first() is None:
             conn.execute(
                 insert(t.lists).values(
-                    name=name, title=parsed.title, publisher=parsed.publisher, created_at=now
+                    name=name, title=parsed.title, publisher=parsed.publisher, created_at=now,
+                    kind=kind or kind_for_name(name),
                 )
             )
-        elif parsed.title or parsed.publisher:
-            conn.execute(
-                update(t.lists)
-                .where(t.lists.c.name == name)
-                .values(title=parsed.title, publisher=parsed.publisher)
+        elif parsed.title or parsed.publisher or kind:
+            changes: dict[str, Any] = {"kind": kind} if kind else {}
+            if parsed.title or parsed.publisher:
+                changes.update(title=parsed.title, publisher=parsed.publisher)
+            conn.execute(update(t.lists).where(t.lists.c.name == name).values(**changes))
+        # The same file is the same version whatever its path and whenever it was imported.
+        same = conn.execute(
+            select(t.list_versions)
+            .where(t.list_versions.c.list_name == name, t.list_versions.c.file_hash == parsed.file_hash)
+            .order_by(t.list_versions.c.seq.desc())
+            .limit(1)
+        ).first()
+        if same is not None:
+            return ImportResult(
+                list_name=name,
+                version=same.seq,
+                created=False,
+                entity_count=same.entity_count,
+                source_file=same.source_file,
+                history=bool(same.history),
             )
         last = conn.execute(
             select(t.list_versions)
@@ -189,15 +263,10 @@ class Registry:
             .order_by(t.list_versions.c.seq.desc())
             .limit(1)
         ).first()
-        if last is not None and last.file_hash == parsed.file_hash:
-            return ImportResult(
-                list_name=name,
-                version=last.seq,
-                created=False,
-                entity_count=last.entity_count,
-                source_file=last.source_file,
-            )
         seq = (last.seq + 1) if last is not None else 1
+        current = self._current(conn, name)
+        if current is not None and _published_before(parsed.published_at, current.published_at):
+            return self._store_history(conn, parsed, seq, now, current.seq)
         version_id = conn.execute(
             insert(t.list_versions)
             .values(
@@ -248,6 +317,8 @@ class Registry:
                 unchanged.append(entity.id)
         present = set(hashes)
         removed = [eid for eid, (_, gone) in existing.items() if gone is None and eid not in present]
+        check_shrink(name, parsed.source_file, sum(1 for _, gone in existing.values() if gone is None),
+                     len(added) + len(readded), len(removed), allow_shrink)
 
         def entity_row(entity: Entity) -> dict[str, Any]:
             return {
@@ -366,6 +437,30 @@ class Registry:
         )
 
     @staticmethod
+    def _current(conn: Connection, name: str) -> Any:
+        """The version in force: the newest one that is not history."""
+        return conn.execute(
+            select(t.list_versions)
+            .where(t.list_versions.c.list_name == name, t.list_versions.c.history == 0)
+            .order_by(t.list_versions.c.seq.desc())
+            .limit(1)
+        ).first()
+
+    @staticmethod
+    def _store_history(conn: Connection, parsed: ParsedList, seq: int, now: datetime, current: int) -> ImportResult:
+        """An older snapshot than the current version: recorded (its file, date and size),
+        so it is known again by its digest, but it changes no entry."""
+        count = parsed.record_count if parsed.record_count is not None else sum(
+            1 for e in parsed.entities if any(d.list_name == parsed.list_name for d in e.designations))
+        conn.execute(insert(t.list_versions).values(
+            list_name=parsed.list_name, seq=seq, file_hash=parsed.file_hash, source_file=parsed.source_file,
+            published_at=parsed.published_at, imported_at=now, entity_count=count, added=0, removed=0,
+            changed=0, history=1,
+        ))
+        return ImportResult(list_name=parsed.list_name, version=seq, created=False, entity_count=count,
+                            source_file=parsed.source_file, history=True)
+
+    @staticmethod
     def _ids_on_other_lists(conn: Connection, name: str, ids: list[str]) -> set[str]:
         clash: set[str] = set()
         for start in range(0, len(ids), 500):
@@ -435,10 +530,12 @@ class Registry:
                     .where(t.list_versions.c.list_name == lst.name)
                     .order_by(t.list_versions.c.seq.desc())
                 ).all()
-                latest = versions[0] if versions else None
+                # the version in force; older snapshots kept as history do not count
+                latest = next((v for v in versions if not v.history), versions[0] if versions else None)
                 rows.append(
                     {
                         "name": lst.name,
+                        "kind": lst.kind,
                         "title": lst.title,
                         "publisher": lst.publisher,
                         "entities": counts.get(lst.name, 0),
@@ -474,6 +571,7 @@ class Registry:
                     "added": v.added,
                     "removed": v.removed,
                     "changed": v.changed,
+                    "history": bool(v.history),
                 }
                 for v in conn.execute(
                     select(t.list_versions)
@@ -514,7 +612,8 @@ class Registry:
                     .order_by(t.list_versions.c.seq)
                 ).scalars()
             )
-            to_seq = to_version if to_version is not None else seqs[-1]
+            current = self._current(conn, name)
+            to_seq = to_version if to_version is not None else (current.seq if current is not None else seqs[-1])
             from_seq = from_version if from_version is not None else to_seq - 1
             for label, value in (("--to", to_seq), ("--from", from_seq)):
                 if value != 0 and value not in seqs:
@@ -673,4 +772,7 @@ class Registry:
         with self._tx() as conn:
             count, top = conn.execute(select(func.count(), func.max(t.list_versions.c.id))).one()
             rels = conn.execute(select(func.count()).select_from(t.relationships)).scalar()
-        return f"{count}:{top}:{rels}"
+            # a list's kind decides what a match on it does (registry/kinds.py)
+            kinds = ",".join(f"{n}={k}" for n, k in conn.execute(select(t.lists.c.name, t.lists.c.kind)
+                                                                 .order_by(t.lists.c.name)))
+        return f"{count}:{top}:{rels}:{hashlib.sha1(kinds.encode()).hexdigest()[:12]}"

@@ -33,6 +33,7 @@ _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
     responses={
         200: {"description": "Identical to the latest version: nothing imported"},
         400: {"model": ErrorResponse, "description": "Not a list file tizim reads; the error names file, line, field"},
+        409: {"model": ErrorResponse, "description": "Held back: the import would remove too many entries (allow_shrink)"},
         413: {"model": ErrorResponse, "description": "Larger than TIZIM_MAX_IMPORT_BYTES"},
     },
     openapi_extra={"requestBody": {"required": True, "content": {
@@ -44,6 +45,9 @@ async def import_list(
                           "consolidated.xml, national.yaml; a .zip holds a folder of CSV tables (UK, EU, OFAC sets)",
                           examples=["UN_consolidated.xml"]),
     source: str | None = Query(None, description="List name; detected from the content when omitted."),
+    allow_shrink: bool = Query(False, description="Import even when the new version removes more than "
+                               "TIZIM_MAX_SHRINK (10 %) of the list's entries, or adds nothing while removing many; "
+                               "otherwise such an import is held back with 409 and nothing is written."),
     _: Principal = Depends(require_role("admin")),
 ) -> JSONResponse:
     if not _FILENAME.match(filename):
@@ -51,11 +55,11 @@ async def import_list(
     body = await request.body()  # the access middleware caps its size
     if not body:
         raise HTTPException(status_code=422, detail="the request body is empty: send the list file")
-    result = await run_in_threadpool(_import_bytes, body, filename, source)
+    result = await run_in_threadpool(_import_bytes, body, filename, source, allow_shrink)
     return JSONResponse(status_code=201 if result["created"] else 200, content=result)
 
 
-def _import_bytes(body: bytes, filename: str, source: str | None) -> dict[str, Any]:
+def _import_bytes(body: bytes, filename: str, source: str | None, allow_shrink: bool = False) -> dict[str, Any]:
     from tizim.registry.importers import load  # the importers load only when a list is sent
 
     with tempfile.TemporaryDirectory(prefix="tizim-import-") as tmp:
@@ -66,7 +70,7 @@ def _import_bytes(body: bytes, filename: str, source: str | None) -> dict[str, A
                 target = _unzip(target, FilePath(tmp) / filename[:-4])
             parsed = load(target, source)
             parsed.source_file = filename  # the version records the file as it was sent
-            return Registry().import_parsed(parsed).to_dict()
+            return Registry().import_parsed(parsed, allow_shrink=allow_shrink).to_dict()
         except InputError as exc:
             # name the file as the client sent it, not the temporary folder it was put in
             if exc.file and exc.file.startswith(tmp):

@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
 
+from tizim.api import facts as registry_facts
 from tizim.api.auth import Principal, authenticate_header, require_role
 from tizim.api.models import EntityMatchQuery, EntityMatchResponse, ErrorResponse
 from tizim.api.results import scored_data
@@ -31,8 +32,13 @@ from tizim.api.scope import resolve_scope
 from tizim.errors import InputError
 from tizim.settings import get_settings
 
-ALGORITHMS = ("tizim", "best", "logic-v1", "logic-v2")
+# The algorithm names yente clients send (yente's own, as /algorithms lists them); each is
+# answered by tizim's scorer, and the response says so (`algorithm`, `matcher`).
+ALGORITHMS = ("best", "logic-v2", "logic-v1", "name-based", "name-qualified", "regression-v1", "tizim")
+MATCHER = "tizim"
 ROLE = "screener"
+# yente's changed_since pattern.
+TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
 
 # The query parameters, declared once: the endpoint's signature (for OpenAPI and FastAPI's
 # handler) and the short path's model are both built from this table.
@@ -46,8 +52,16 @@ _THRESHOLD: dict[str, Any] = {
 _CUTOFF: dict[str, Any] = {"default": None, "ge": 0.0, "le": 1.0, "deprecated": True, "description": "Ignored (yente compatibility)"}
 _ALGORITHM: dict[str, Any] = {
     "default": "best",
-    "description": "Accepted for yente compatibility; tizim always uses its own scorer",
+    "description": f"One of yente's names ({', '.join(ALGORITHMS)}); tizim's own scorer answers each",
 }
+_EXCLUDE_SCHEMA: dict[str, Any] = {"default": [], "description": "Leave out results of these schemata"}
+_TOPICS: dict[str, Any] = {"default": [], "description": "Only results with one of these topics (sanction, role.pep, poi)"}
+_CHANGED_SINCE: dict[str, Any] = {
+    "default": None,
+    "pattern": TS_PATTERN,
+    "description": "Only entities changed since this date or time",
+}
+_FUZZY: dict[str, Any] = {"default": False, "description": "Accepted for yente compatibility (tizim's scorer is always fuzzy)"}
 _INCLUDE: dict[str, Any] = {"default": [], "description": "Only these lists (within the scope)"}
 _EXCLUDE: dict[str, Any] = {"default": [], "description": "Not these lists"}
 _EXCLUDE_IDS: dict[str, Any] = {"default": [], "max_length": 500, "description": "Entity ids never to return (decided false positives)"}
@@ -66,10 +80,14 @@ class _MatchParams(BaseModel):
     include_dataset: list[str] = Field(**_INCLUDE)  # type: ignore[misc]
     exclude_dataset: list[str] = Field(**_EXCLUDE)  # type: ignore[misc]
     exclude_entity_ids: list[str] = Field(**_EXCLUDE_IDS)  # type: ignore[misc]
+    exclude_schema: list[str] = Field(**_EXCLUDE_SCHEMA)  # type: ignore[misc]
+    topics: list[str] = Field(**_TOPICS)  # type: ignore[misc]
+    changed_since: str | None = Field(**_CHANGED_SINCE)  # type: ignore[misc]
+    fuzzy: bool = Field(**_FUZZY)  # type: ignore[misc]
 
 
-_LIST_PARAMS = ("include_dataset", "exclude_dataset", "exclude_entity_ids")
-_SCALAR_PARAMS = ("limit", "threshold", "cutoff", "algorithm")
+_LIST_PARAMS = ("include_dataset", "exclude_dataset", "exclude_entity_ids", "exclude_schema", "topics")
+_SCALAR_PARAMS = ("limit", "threshold", "cutoff", "algorithm", "changed_since", "fuzzy")
 
 
 class _MatchRoute(APIRoute):
@@ -111,6 +129,10 @@ async def match(
     include_dataset: list[str] = Query(**_INCLUDE),
     exclude_dataset: list[str] = Query(**_EXCLUDE),
     exclude_entity_ids: list[str] = Query(**_EXCLUDE_IDS),
+    exclude_schema: list[str] = Query(**_EXCLUDE_SCHEMA),
+    topics: list[str] = Query(**_TOPICS),
+    changed_since: str | None = Query(**_CHANGED_SINCE),
+    fuzzy: bool = Query(**_FUZZY),
     principal: Principal = Depends(require_role(ROLE)),
 ) -> Any:
     """Match a batch of example entities (`{"queries": {key: {"schema", "properties"}}}`)
@@ -124,6 +146,10 @@ async def match(
         include_dataset=include_dataset,
         exclude_dataset=exclude_dataset,
         exclude_entity_ids=exclude_entity_ids,
+        exclude_schema=exclude_schema,
+        topics=topics,
+        changed_since=changed_since,
+        fuzzy=fuzzy,
     )
     data = _answer(request, body, scope, params)
     response.headers["x-batch-size"] = str(len(body.queries))
@@ -189,9 +215,9 @@ def _answer(request: Request, body: EntityMatchQuery, scope: str, params: _Match
         raise HTTPException(
             400, detail=f"too many queries in one batch: {count} (limit {settings.max_batch_queries})"
         )
-    if params.algorithm not in ALGORITHMS:
+    if params.algorithm.lower().strip() not in ALGORITHMS:
         raise HTTPException(
-            400, detail=f"unknown algorithm {params.algorithm!r} (accepted: {', '.join(ALGORITHMS)})"
+            400, detail=f"invalid algorithm {params.algorithm!r} (accepted: {', '.join(ALGORITHMS)})"
         )
     lists = resolve_scope(scope)
     if params.include_dataset:
@@ -200,43 +226,91 @@ def _answer(request: Request, body: EntityMatchQuery, scope: str, params: _Match
     if settings.log_queries:
         request.state.query_log = {k: q.properties for k, q in body.queries.items()}
 
-    from tizim.screening import Query as ScreeningQuery
     from tizim.screening import get_screener
 
-    queries = {}
-    for key, example in body.queries.items():
-        properties: dict[str, list[Any]] = {
-            prop: [str(v) for v in (values if isinstance(values, list) else [values]) if v is not None]
-            for prop, values in example.properties.items()
-        }
-        try:
-            queries[key] = (
-                ScreeningQuery.from_dict({"id": key, "schema": example.schema_, "properties": properties}),
-                example.schema_,
-                properties,
-            )
-        except InputError as exc:
-            raise HTTPException(400, detail=f"query {key!r}: {exc}") from exc
-
+    queries = {key: _query(key, example) for key, example in body.queries.items()}
     screener = get_screener()
+    facts = registry_facts.current()
+    filtered = bool(params.exclude_schema or params.topics or params.changed_since)
+    # Filters apply to the screener's results: ask for more so `limit` remain after them.
+    wanted = min(params.limit * 4, 500) if filtered else params.limit
     responses: dict[str, Any] = {}
     for key, (query, schema, properties) in queries.items():
-        if lists is not None and not lists:
-            results: list[Any] = []  # include_dataset names nothing in scope
+        if query is None or (lists is not None and not lists):
+            # Nothing tizim lists can be this (an Address, a Position, no name), or
+            # include_dataset names nothing in scope: no results, as yente has none.
+            results: list[Any] = []
         else:
             results = screener.match(
                 query,
                 threshold=threshold,
-                limit=params.limit,
+                limit=wanted,
                 lists=lists,
                 exclude_lists=params.exclude_dataset or None,
                 exclude_ids=params.exclude_entity_ids or None,
             )
+        data = [scored_data(r, facts) for r in results]
+        if filtered:
+            data = _filtered(data, params)[: params.limit]
         # EntityMatches' JSON shape.
         responses[key] = {
             "status": 200,
-            "results": [scored_data(r) for r in results],
-            "total": {"value": len(results), "relation": "eq"},
-            "query": {"id": key, "schema": schema, "properties": properties},
+            "results": data,
+            "total": {"value": len(data), "relation": "eq"},
+            "query": {"id": example_id(body, key), "schema": schema, "properties": properties},
         }
-    return {"responses": responses, "limit": params.limit}
+    return {"responses": responses, "limit": params.limit, "algorithm": params.algorithm, "matcher": MATCHER}
+
+
+def example_id(body: EntityMatchQuery, key: str) -> str:
+    """The query's own id when it gave one, else its key in the batch."""
+    return body.queries[key].id or key
+
+
+def _query(key: str, example: Any) -> tuple[Any, str, dict[str, list[str]]]:
+    """The screening query for one example (None when tizim lists nothing it could be), its
+    schema and the properties read. As yente does, a property the schema lacks is skipped
+    and a schema FtM does not know, or one yente does not match on, is a 400."""
+    from followthemoney import model
+
+    from tizim.screening import Query as ScreeningQuery
+    from tizim.screening.model import QUERY_SCHEMATA
+
+    schema = model.get(example.schema_)
+    if schema is None:
+        raise HTTPException(400, detail=f"query {key!r}: unknown schema {example.schema_!r}")
+    if schema.name != "Thing" and not schema.matchable:
+        raise HTTPException(400, detail=f"query {key!r}: non-matchable schema for query: {schema.name}")
+    properties: dict[str, list[str]] = {}
+    for prop, values in example.properties.items():
+        if schema.get(prop) is None:
+            continue
+        read = [str(v) for v in (values if isinstance(values, list) else [values]) if v is not None and v != ""]
+        if read:
+            properties[prop] = read
+    if schema.name not in QUERY_SCHEMATA:
+        return None, schema.name, properties
+    try:
+        query = ScreeningQuery.from_dict({"id": key, "schema": schema.name, "properties": properties})
+    except InputError:
+        # A party without any name: tizim screens names, so nothing can match it.
+        return None, schema.name, properties
+    return query, schema.name, properties
+
+
+def _filtered(data: list[dict[str, Any]], params: _MatchParams) -> list[dict[str, Any]]:
+    """yente's result filters: exclude_schema, topics, changed_since."""
+    from followthemoney import model
+
+    excluded = [s for s in (model.get(n) for n in params.exclude_schema) if s is not None]
+    out = []
+    for item in data:
+        schema = model.get(item["schema"])
+        if schema is not None and any(schema.is_a(x) for x in excluded):
+            continue
+        if params.topics and not set(params.topics) & set(item["properties"].get("topics", [])):
+            continue
+        if params.changed_since and (item["last_change"] or "") < params.changed_since:
+            continue
+        out.append(item)
+    return out

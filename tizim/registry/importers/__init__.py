@@ -76,8 +76,33 @@ def for_source(source: str) -> Importer:
 
 
 def load(path: Path, source: str | None = None) -> ParsedList:
+    """Parse a list file; one that holds no records is refused (it would delist everything)."""
+    parsed = _load(path, source)
+    if not parsed.entities:
+        raise InputError(
+            f"no records in the file (an empty or cut-off {parsed.list_name} file would delist every entry)",
+            file=str(path),
+        )
+    return parsed
+
+
+def load_all(path: Path, source: str | None = None) -> list[ParsedList]:
+    """Every list a file holds: one, except tizim's own FtM export, which holds each list it
+    exported (imported without --source, it gives them all back under their names)."""
+    if source is None and path.is_file():
+        importer, _ = detect(path)
+        parse_all = getattr(importer, "parse_all", None)
+        if parse_all is not None:
+            found: list[ParsedList] = parse_all(path)
+            return found
+    return [load(path, source)]
+
+
+def _load(path: Path, source: str | None) -> ParsedList:
     if not path.exists():
         raise InputError("no such file or directory", file=str(path))
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError("the file is empty (0 bytes)", file=str(path))
     if source and any(source in imp.LISTS for imp in importers()):
         return for_source(source).parse(path, source)
     importer, list_name = detect(path)

@@ -108,6 +108,23 @@ def decode(path: Path, data: bytes, encoding: str, fallback: str | None = None) 
         ) from exc
 
 
+def check_csv_complete(path: Path, text: str, machine_made: bool = True) -> None:
+    """Refuse a CSV text cut off mid-record, naming the file and the line.
+
+    A file that ends inside its first line was cut inside its header. A publisher's file
+    (`machine_made`) ends every record with a line end, so a last line without one was cut
+    in the middle of a record (a row cut between fields can still have the right number of
+    values). Unterminated quotes are left to the strict csv reader.
+    """
+    if not text:
+        return
+    if "\n" not in text and "\r" not in text:
+        raise InputError("the file ends inside its first line (no line end): truncated in the header?", file=str(path), line=1)
+    if machine_made and not text.endswith(("\n", "\r")):
+        line = text.count("\n") + 1
+        raise InputError("the last record has no line end: the file looks truncated (cut off mid-record)", file=str(path), line=line)
+
+
 def slug(text: str) -> str:
     """An id-safe form of a list reference: 'QDe.010' -> 'qde-010'."""
     cleaned = re.sub(r"[^0-9a-zA-Z]+", "-", text.strip()).strip("-").lower()

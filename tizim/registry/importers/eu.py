@@ -20,7 +20,7 @@ from pathlib import Path
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import decode, files_hash, make_id
+from tizim.registry.importers.base import check_csv_complete, decode, files_hash, make_id
 from tizim.registry.model import Citation, Designation, Entity, Identifier, ParsedList
 
 LISTS: tuple[str, ...] = ("eu-fsf",)
@@ -157,7 +157,8 @@ def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     text = decode(path, path.read_bytes(), "utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    check_csv_complete(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

@@ -7,14 +7,20 @@ UnknownLink, Family and Associate become Relationships; Address, Passport/Identi
 Occupancy/Position entities are folded into the party they describe. A party is listed (gets a
 designation) when a Sanction names it or the export marks it `"target": true`.
 
-Entity ids: an FtM id that already starts with "<list>-" (what `tizim entity export` writes)
-is kept, so an export re-imports to the same entities; others become make_id(list, id).
+Entity ids: an FtM id that already starts with "<list>-" is kept; others become
+make_id(list, id).
+
+tizim's own export (tizim.registry.ftm_export) marks every line with a `tizim` key outside
+`properties`: the line's list, and what FtM could not carry. Such a file is read back whole
+(`parse_all`): one ParsedList per list it holds, under the same names, with the same ids,
+names and kinds, identifiers, designations with their history, and relationships.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +29,10 @@ from followthemoney.schema import Schema
 
 from tizim.errors import InputError
 from tizim.registry.importers.base import file_hash, make_id
+from tizim.registry.kinds import kind_from_topics
 from tizim.registry.model import (
     RELATION_KINDS,
+    SCHEMATA,
     Citation,
     Designation,
     Entity,
@@ -55,6 +63,8 @@ IDENT_PROPS = {
 FIELD_PROPS = {"birthDate", "birthPlace", "nationality", "citizenship", "country", "jurisdiction", "address",
                "addressEntity", "gender", "notes"}
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".ftm")
+# tizim's export key outside `properties` (tizim.registry.ftm_export.EXTENSION).
+EXTENSION = "tizim"
 
 
 def sniff(path: Path, head: bytes) -> str | None:
@@ -84,7 +94,7 @@ def _schema_name(schema: Schema) -> str | None:
     return None
 
 
-def parse(path: Path, list_name: str) -> ParsedList:
+def _records(path: Path) -> list[tuple[int, dict[str, Any], Schema]]:
     records: list[tuple[int, dict[str, Any], Schema]] = []
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -111,10 +121,50 @@ def parse(path: Path, list_name: str) -> ParsedList:
                         continue
                     raise InputError("property values must be a list of strings", file=str(path), line=number, record=str(data["id"]), field=prop)
                 data["properties"][prop] = values
+            if EXTENSION in data and not isinstance(data[EXTENSION], dict):
+                raise InputError(f"'{EXTENSION}' must be an object", file=str(path), line=number, record=str(data["id"]), field=EXTENSION)
             records.append((number, data, schema))
     if not records:
         raise InputError("no FtM entities in the file", file=str(path))
+    return records
 
+
+def parse(path: Path, list_name: str) -> ParsedList:
+    records = _records(path)
+    if any(EXTENSION in data for _, data, _ in records):
+        lists = _parse_export(path, records)
+        if list_name in lists:
+            return lists[list_name]
+        if len(lists) == 1:
+            # tizim's export of one list, imported under another name.
+            return _renamed(next(iter(lists.values())), list_name)
+        raise InputError(
+            f"this tizim export holds the lists {', '.join(lists)}; import it without --source to load them all",
+            file=str(path),
+        )
+    return _parse_foreign(path, records, list_name)
+
+
+def parse_all(path: Path) -> list[ParsedList]:
+    """Every list the file holds: each list of a tizim export, else the one list it is."""
+    records = _records(path)
+    if any(EXTENSION in data for _, data, _ in records):
+        return list(_parse_export(path, records).values())
+    datasets = records[0][1].get("datasets") or []
+    return [_parse_foreign(path, records, _list_name(str(datasets[0])) if datasets else "ftm")]
+
+
+def _renamed(parsed: ParsedList, list_name: str) -> ParsedList:
+    old = parsed.list_name
+    parsed.list_name = list_name
+    for entity in parsed.entities:
+        for designation in entity.designations:
+            if designation.list_name == old:
+                designation.list_name = list_name
+    return parsed
+
+
+def _parse_foreign(path: Path, records: list[tuple[int, dict[str, Any], Schema]], list_name: str) -> ParsedList:
     def eid(ftm_id: str) -> str:
         return ftm_id if ftm_id.startswith(f"{list_name}-") else make_id(list_name, ftm_id)
 
@@ -125,8 +175,8 @@ def parse(path: Path, list_name: str) -> ParsedList:
         tizim_schema = _schema_name(schema)
         if tizim_schema is None:
             continue
-        entity = _entity(data, tizim_schema, eid(data["id"]), by_ftm)
-        if entity.id in entities:
+        entity = entity_from_ftm(data, tizim_schema, eid(data["id"]), by_ftm)
+        if data["id"] in entities:
             raise InputError(f"entity id {data['id']} appears twice", file=str(path), line=number, record=str(data["id"]))
         entities[data["id"]] = entity
         if data.get("target"):
@@ -139,25 +189,9 @@ def parse(path: Path, list_name: str) -> ParsedList:
             for target in props.get("entity", []):
                 sanctioned = entities.get(target)
                 if sanctioned is not None:
-                    sanctioned.designations.append(_designation(data, list_name, path, number))
+                    sanctioned.designations.append(designation_from_ftm(data, list_name, path, number))
         elif schema.name in LINKS:
-            source_prop, target_prop, kind = LINKS[schema.name]
-            # tizim's own export writes the exact kind of an UnknownLink as its role.
-            kind = next((r for r in props.get("role", []) if r in RELATION_KINDS), kind)
-            for source in props.get(source_prop, []):
-                for target in props.get(target_prop, []):
-                    note = "; ".join(props.get("relationship", []) + [r for r in props.get("role", []) if r not in RELATION_KINDS] + props.get("summary", [])) or None
-                    relationships.append(
-                        Relationship(
-                            kind=kind,
-                            source_id=eid(source),
-                            target_id=eid(target),
-                            start_date=_first(props, "startDate"),
-                            end_date=_first(props, "endDate"),
-                            note=f"{schema.name}: {note}" if note else schema.name,
-                            citation=Citation(source=str(path), record=f"line {number}, {data['id']}"),
-                        )
-                    )
+            relationships.extend(relationships_from_ftm(data, schema, path, number, eid))
         elif schema.name == "Occupancy":
             for holder in props.get("holder", []):
                 holder_entity = entities.get(holder)
@@ -191,6 +225,7 @@ def parse(path: Path, list_name: str) -> ParsedList:
                     note=f"FtM target in datasets {', '.join(data.get('datasets') or []) or '?'}",
                 )
             )
+    datasets = [str(d) for d in (records[0][1].get("datasets") or [])]
     return ParsedList(
         list_name=list_name,
         source_file=str(path),
@@ -198,7 +233,111 @@ def parse(path: Path, list_name: str) -> ParsedList:
         title=f"FollowTheMoney entities ({path.name})",
         entities=list(entities.values()),
         relationships=relationships,
+        # sanctions only when the dataset says so (its targets' topics), see registry/kinds.py
+        kind=kind_from_topics(
+            [list(by_ftm[i][1]["properties"].get("topics", [])) + list(by_ftm[i][1].get("topics") or [])
+             for i in targets], datasets[0] if datasets else ""),
     )
+
+
+def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]]) -> dict[str, ParsedList]:
+    """tizim's own export: each line's list from its `tizim` key, what FtM lost restored."""
+    digest = file_hash(path)
+    lists: dict[str, ParsedList] = {}
+
+    def list_of(number: int, data: dict[str, Any]) -> ParsedList:
+        ext = data.get(EXTENSION) or {}
+        name = ext.get("list") or (data.get("datasets") or [None])[0]
+        if not isinstance(name, str) or not name:
+            raise InputError("a line of a tizim export needs its list", file=str(path), line=number, record=str(data["id"]), field=f"{EXTENSION}.list")
+        parsed = lists.get(name)
+        if parsed is None:
+            parsed = lists[name] = ParsedList(list_name=name, source_file=str(path), file_hash=f"{digest}:{name}")
+        return parsed
+
+    entities: dict[str, Entity] = {}
+    for number, data, schema in records:
+        tizim_schema = _schema_name(schema)
+        if tizim_schema is None:
+            continue
+        parsed = list_of(number, data)
+        ext = data.get(EXTENSION) or {}
+        entity = entity_from_ftm(data, schema.name if schema.name in SCHEMATA else tizim_schema, str(data["id"]), {})
+        for key, value in (ext.get("entity") or {}).items():
+            restored = Entity.from_dict({"id": entity.id, "schema": entity.schema, key: value})
+            setattr(entity, key, getattr(restored, key))
+        if data["id"] in entities:
+            raise InputError(f"entity id {data['id']} appears twice", file=str(path), line=number, record=str(data["id"]))
+        entities[data["id"]] = entity
+        parsed.entities.append(entity)
+        catalog = ext.get("catalog")
+        if isinstance(catalog, dict):
+            parsed.title = catalog.get("title")
+            parsed.publisher = catalog.get("publisher")
+            versions = catalog.get("versions") or []
+            parsed.published_at = versions[-1].get("published_at") if versions else None
+            if catalog.get("kind") and hasattr(parsed, "kind"):
+                parsed.kind = catalog["kind"]
+        for rel in ext.get("relationships") or []:
+            lists_rel = list_of(number, {"id": data["id"], EXTENSION: {"list": rel.get("list")}})
+            lists_rel.relationships.append(_relationship_from_dict(rel))
+    for number, data, schema in records:
+        ext = data.get(EXTENSION) or {}
+        props = data["properties"]
+        if schema.name == "Sanction":
+            parsed = list_of(number, data)
+            designation = designation_from_ftm(data, parsed.list_name, path, number)
+            designation = Designation.from_dict({**designation.to_dict(), **(ext.get("designation") or {})})
+            for target in props.get("entity", []):
+                if target in entities:
+                    entities[target].designations.append(designation)
+        elif schema.name in LINKS:
+            parsed = list_of(number, data)
+            for rel in relationships_from_ftm(data, schema, path, number, lambda x: x):
+                fixed = {**_relationship_dict(rel), **(ext.get("relationship") or {})}
+                parsed.relationships.append(_relationship_from_dict(fixed))
+    return lists
+
+
+def _relationship_dict(rel: Relationship) -> dict[str, Any]:
+    return {
+        "kind": rel.kind, "source_id": rel.source_id, "target_id": rel.target_id, "start_date": rel.start_date,
+        "end_date": rel.end_date, "note": rel.note, "citation": rel.citation.to_dict() if rel.citation else None,
+    }
+
+
+def _relationship_from_dict(data: dict[str, Any]) -> Relationship:
+    return Relationship(
+        kind=data["kind"], source_id=data["source_id"], target_id=data["target_id"],
+        start_date=data.get("start_date"), end_date=data.get("end_date"), note=data.get("note"),
+        citation=Citation.from_dict(data.get("citation")),
+    )
+
+
+def relationships_from_ftm(
+    data: dict[str, Any], schema: Schema, path: Path, number: int, eid: Callable[[str], str]
+) -> list[Relationship]:
+    """The relationships an FtM link entity (Ownership, Membership, UnknownLink...) states."""
+    props = data["properties"]
+    source_prop, target_prop, kind = LINKS[schema.name]
+    # tizim's own export writes the exact kind of an UnknownLink as its role.
+    kind = next((r for r in props.get("role", []) if r in RELATION_KINDS), kind)
+    out = []
+    for source in props.get(source_prop, []):
+        for target in props.get(target_prop, []):
+            note = "; ".join(props.get("relationship", []) + [r for r in props.get("role", []) if r not in RELATION_KINDS] + props.get("summary", [])) or None
+            out.append(
+                Relationship(
+                    kind=kind,
+                    source_id=eid(source),
+                    target_id=eid(target),
+                    start_date=_first(props, "startDate"),
+                    end_date=_first(props, "endDate"),
+                    note=f"{schema.name}: {note}" if note else schema.name,
+                    citation=Citation(source=str(path), record=f"line {number}, {data['id']}"),
+                )
+            )
+    return out
 
 
 def _first(props: dict[str, list[str]], key: str) -> str | None:
@@ -206,7 +345,8 @@ def _first(props: dict[str, list[str]], key: str) -> str | None:
     return values[0] if values else None
 
 
-def _entity(data: dict[str, Any], schema: str, entity_id: str, by_ftm: dict[str, tuple[int, dict[str, Any], Schema]]) -> Entity:
+def entity_from_ftm(data: dict[str, Any], schema: str, entity_id: str, by_ftm: dict[str, tuple[int, dict[str, Any], Schema]]) -> Entity:
+    """A party as an FtM entity describes it (its other entities looked up in `by_ftm`)."""
     props: dict[str, list[str]] = data["properties"]
     entity = Entity(id=entity_id, schema=schema)
     for prop, kind in NAME_PROPS.items():
@@ -242,7 +382,8 @@ def _entity(data: dict[str, Any], schema: str, entity_id: str, by_ftm: dict[str,
     return entity
 
 
-def _designation(data: dict[str, Any], list_name: str, path: Path, number: int) -> Designation:
+def designation_from_ftm(data: dict[str, Any], list_name: str, path: Path, number: int) -> Designation:
+    """The designation a Sanction entity states."""
     props: dict[str, list[str]] = data["properties"]
     reference = _first(props, "authorityId") or _first(props, "unscId") or str(data["id"])
     return Designation(

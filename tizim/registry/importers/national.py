@@ -21,7 +21,7 @@ import yaml
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import decode, file_hash, make_id
+from tizim.registry.importers.base import check_csv_complete, decode, file_hash, make_id
 from tizim.registry.model import (
     NAME_KINDS,
     RELATION_KINDS,
@@ -76,8 +76,11 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 def _csv_list_name(head: bytes) -> str | None:
     text = head.decode("utf-8-sig", "replace")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    return (rows[0].get("list") or "").strip() or None if rows else None
+    try:
+        row = next(csv.DictReader(io.StringIO(text, newline="")), None)
+    except csv.Error:
+        return None  # parse() names the line at fault
+    return (row.get("list") or "").strip() or None if row else None
 
 
 def parse(path: Path, list_name: str) -> ParsedList:
@@ -217,7 +220,7 @@ def _kind(value: Any) -> str:
 _LIST_KEYS = ("name", "title", "publisher", "authority", "legal_basis", "programme", "url", "published_at", "notes")
 _ENTITY_KEYS = (
     "reference", "id", "schema", "names", "birth_dates", "birth_places", "nationalities", "countries",
-    "addresses", "identifiers", "gender", "notes", "properties", "designation",
+    "addresses", "identifiers", "gender", "notes", "properties", "designation", "designations",
 )
 _NAME_KEYS = ("name", "kind", "script", "lang", "note")
 _DESIGNATION_KEYS = (
@@ -428,9 +431,17 @@ def _yaml_entity(
             doc.fail(f"{where}.properties", f"expected a mapping of FtM property -> values, got {_kind(props)}")
         for key in props:
             entity.properties[key] = doc.texts(props, key, f"{where}.properties")
+    if data.get("designation") is not None and data.get("designations") is not None:
+        doc.fail(f"{where}.designations", "give 'designation' or 'designations', not both")
     if data.get("designation") is not None:
         entity.designations.append(
             _yaml_designation(doc, data["designation"], f"{where}.designation", list_name, ref or str(given_id),
+                              citation, authority, legal_basis, programme)
+        )
+    # several designations on one list: a terrorist and an extremist ban are two decisions
+    for k, item in enumerate(_seq(doc, data, "designations", where)):
+        entity.designations.append(
+            _yaml_designation(doc, item, f"{where}.designations[{k}]", list_name, ref or str(given_id),
                               citation, authority, legal_basis, programme)
         )
     return entity
@@ -518,7 +529,8 @@ def _split(value: str | None) -> list[str]:
 
 def _parse_csv(path: Path, list_name: str) -> ParsedList:
     text = decode(path, path.read_bytes(), "utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    check_csv_complete(path, text, machine_made=False)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

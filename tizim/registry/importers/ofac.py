@@ -20,7 +20,7 @@ from pathlib import Path
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import file_hash, files_hash, make_id
+from tizim.registry.importers.base import check_csv_complete, file_hash, files_hash, make_id
 from tizim.registry.model import Citation, Designation, Entity, Identifier, ParsedList, Relationship
 
 SDN = "us-ofac-sdn"
@@ -137,6 +137,8 @@ def _text(path: Path) -> str:
 def read_rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
     """(line number, fields) for each row, all rows checked for the column count."""
     text = _text(path)
+    if text.strip():
+        check_csv_complete(path, text)
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     line = 1

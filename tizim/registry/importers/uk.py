@@ -21,7 +21,7 @@ from pathlib import Path
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import decode, files_hash, make_id
+from tizim.registry.importers.base import check_csv_complete, decode, files_hash, make_id
 from tizim.registry.model import (
     Citation,
     Designation,
@@ -106,7 +106,8 @@ def sniff(path: Path, head: bytes) -> str | None:
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of one table with their line numbers; a short (truncated) row is an error."""
     text = decode(path, path.read_bytes(), "utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    check_csv_complete(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
