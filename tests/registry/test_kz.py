@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, SHARED_DATA
 from tizim.registry.discover import bundled_lists
 from tizim.registry.importers import load
 from tizim.registry.model import Citation, ParsedList
@@ -20,6 +20,12 @@ REVISED_2006 = {
     "Muslim Brotherhood",
 }
 ADDED_NOV_2006 = {"Aum Shinrikyo", "East Turkestan Liberation Organization"}
+BANNED_OCT_2004 = {"Al-Qaeda", "Islamic Party of Eastern Turkestan", "Kurdish People's Congress", "Islamic Movement of Uzbekistan"}
+BANNED_MAR_2005 = {"Asbat an-Ansar", "Muslim Brotherhood", "Taliban", "Boz Kurt", "Jamaat of Central Asian Mujahedins",
+                   "Lashkar-e-Toiba", "Social Reforms Society"}
+AFTER_2010 = {"Jund al-Khilafah", "Tablighi Jamaat", "At-Takfir wal-Hijra", "Islamic State", "Democratic Choice of Kazakhstan",
+              "Koshe Party", "Yakyn Inkar"}
+UNDATED = {"Islamic Party of Turkestan", "Jabhat al-Nusra", "Senim. Bilim. Omir"}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +48,7 @@ def test_every_quote_is_verbatim_in_its_document(kz: ParsedList) -> None:
     docs = {p.name: " ".join(p.read_text(encoding="utf-8").split()) for p in SEEDS.glob("*.txt")}
     if not docs:
         pytest.skip(f"seed documents not present in {SEEDS}")
-    citations = _citations(kz)
+    citations = [c for c in _citations(kz) if c.url is None]
     assert len(citations) > 40
     for c in citations:
         assert c.source in docs, c.source
@@ -51,12 +57,17 @@ def test_every_quote_is_verbatim_in_its_document(kz: ParsedList) -> None:
 
 def test_names_and_spellings(kz: ParsedList) -> None:
     names = {e.caption: {n.full for n in e.names} for e in kz.entities}
-    assert names["Hizb ut-Tahrir al-Islami"] == {"Hizb ut-Tahrir al-Islami", "Hizb ut-Tahrir", "Hizb-ut-Tahrir", "HuT"}
-    assert names["Jamaat of Central Asian Mujahedins"] == {"Jamaat of Central Asian Mujahedins", "JCAM", "JCMA", "JMCA"}
-    assert names["Islamic Movement of Uzbekistan"] == {"Islamic Movement of Uzbekistan", "IMU"}
-    assert names["Al-Qaeda"] == {"Al-Qaeda", "Al Qaeda"}
+    assert names["Hizb ut-Tahrir al-Islami"] == {"Hizb ut-Tahrir al-Islami", "Hizb ut-Tahrir", "Hizb-ut-Tahrir", "HuT", "Хизб-ут-Тахрир"}
+    assert names["Jamaat of Central Asian Mujahedins"] == {"Jamaat of Central Asian Mujahedins", "JCAM", "JCMA", "JMCA",
+                                                           "Jamaat of Central Asian Mujahideen", "Жамаат моджахедов Центральной Азии"}
+    assert names["Islamic Movement of Uzbekistan"] == {"Islamic Movement of Uzbekistan", "IMU", "Исламское движение Узбекистана"}
+    assert names["Al-Qaeda"] == {"Al-Qaeda", "Al Qaeda", "Аль-Каида"}
     designated = {e.caption for e in kz.entities if e.designations}
-    assert designated == REVISED_2006 | ADDED_NOV_2006
+    assert designated == REVISED_2006 | ADDED_NOV_2006 | BANNED_OCT_2004 | AFTER_2010 | UNDATED
+    # the names in the official languages, as names of the entity
+    assert "Исламское движение Узбекистана" in names["Islamic Movement of Uzbekistan"]
+    assert {"Движение Талибан", "Талибан қозғалысы"} <= names["Taliban"]
+    assert {"Демократический выбор Казахстана", "Қазақстанның демократиялық таңдауы"} <= names["Democratic Choice of Kazakhstan"]
     # Parties tied to listed organizations but not listed themselves.
     assert {"Akromiya", "Islamic Jihad"} <= {e.caption for e in kz.entities if not e.designations}
 
@@ -68,10 +79,10 @@ def test_events_as_the_documents_state_them(kz: ParsedList) -> None:
     assert requests == [("2005-03-16", "requested"), ("2005-03-17", "requested")]
     assert all("discrepancy" in (ev.note or "") or "do not say" in (ev.note or "") for ev in hut.events if ev.action == "requested")
     jcam = by_caption["Jamaat of Central Asian Mujahedins"].designations[0]
-    march = next(ev for ev in jcam.events if ev.action == "added")
+    march = next(ev for ev in jcam.events if ev.action == "added" and ev.citation and not ev.citation.url)
     assert march.date == "2006-03" and "six other organizations" in (march.note or "")
     aum = by_caption["Aum Shinrikyo"].designations[0]
-    assert [(ev.action, ev.date) for ev in aum.events] == [("requested", "2006-09-15"), ("added", "2006-11-17")]
+    assert [(ev.action, ev.date) for ev in aum.events] == [("requested", "2006-09-15"), ("added", "2006-11-17"), ("reaffirmed", "2006-11")]
     assert "Askar Amerkhanov" in (aum.events[0].authority or "")
     for caption in ("Muslim Brotherhood", "Lashkar-e-Toiba"):
         events = by_caption[caption].designations[0].events
@@ -96,14 +107,64 @@ def test_ties_between_organizations(kz: ParsedList) -> None:
     assert "very probable" in (probable.note or "")
 
 
+def test_terrorist_and_extremist_bans_apart(kz: ParsedList) -> None:
+    by_caption = {e.caption: e for e in kz.entities}
+    hut = by_caption["Hizb ut-Tahrir al-Islami"].designations
+    assert [(d.programme, d.listed_on) for d in hut] == [
+        ("Banned terrorist organizations (Kazakhstan)", "2006-10-12"),
+        ("Banned extremist organizations (Kazakhstan)", "2005-03-28"),
+    ]
+    assert hut[1].authority == "Astana City Court"
+    extremist = {e.caption for e in kz.entities for d in e.designations if "extremist" in (d.programme or "")}
+    assert extremist == {"Hizb ut-Tahrir al-Islami", "Tablighi Jamaat", "At-Takfir wal-Hijra", "Yakyn Inkar",
+                         "Democratic Choice of Kazakhstan", "Koshe Party"}
+    isis = by_caption["Islamic State"].designations[0]
+    assert (isis.listed_on, isis.authority) == ("2015-10-15", "Esil District Court of Astana")
+    jund = by_caption["Jund al-Khilafah"].designations[0]
+    assert [(ev.action, ev.date) for ev in jund.events] == [("requested", "2011-11-15"), ("added", "2011-11-25")]
+    taliban = by_caption["Taliban"].designations[0]
+    assert taliban.delisted_on == "2023-12-29"
+    removed = next(ev for ev in taliban.events if ev.action == "removed")
+    assert removed.citation is not None and removed.citation.url and "mgorod.kz" in removed.citation.url
+
+
+def test_every_fact_of_the_shared_table_is_in_the_list(kz: ParsedList) -> None:
+    """Each row of the shared national-list facts: its names, its dated event, its URL cited."""
+    import csv
+
+    facts = SHARED_DATA / "kz" / "national_list_facts.csv"
+    if not facts.exists():
+        pytest.skip(f"{facts} not present")
+    cited = {c.url for c in _citations(kz) if c.url}
+    notes = " ".join(ev.note or "" for e in kz.entities for d in e.designations for ev in d.events)
+    names = {n.full for e in kz.entities for n in e.names}
+    with facts.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 25
+    for row in rows:
+        for column in ("name_ru", "name_kk"):
+            assert not row[column] or row[column] in names, row[column]
+        urls = row["sources"].split()
+        assert urls[0] in cited, (row["entity_key"], urls[0])
+        assert all(u in cited or u in notes for u in urls), row["entity_key"]
+        event_dates = {ev.date for e in kz.entities for d in e.designations for ev in d.events
+                       if ev.action == ("removed" if row["event"] == "removed" else "added") or ev.action == "reaffirmed"}
+        assert not row["date"] or row["date"] in event_dates, (row["entity_key"], row["date"])
+
+
 def test_asof_through_the_registry(db_url: str, kz: ParsedList) -> None:
     registry = Registry(db_url)
     registry.import_parsed(kz)
-    assert registry.asof("kz-supreme-court", "2006-10-11") == []
-    assert {r["caption"] for r in registry.asof("kz-supreme-court", "2006-10-12")} == REVISED_2006
-    assert {r["caption"] for r in registry.asof("kz-supreme-court", "2006-11-16")} == REVISED_2006
-    assert {r["caption"] for r in registry.asof("kz-supreme-court", "2006-11-17")} == REVISED_2006 | ADDED_NOV_2006
-    assert registry.summary()[0]["entities"] == 15
+    asof = lambda day: {r["caption"] for r in registry.asof("kz-supreme-court", day)}  # noqa: E731
+    assert asof("2004-10-14") == set()
+    assert asof("2004-10-15") == BANNED_OCT_2004
+    assert asof("2005-03-15") == BANNED_OCT_2004 | BANNED_MAR_2005
+    assert asof("2006-10-12") == REVISED_2006 | BANNED_OCT_2004 | BANNED_MAR_2005
+    assert asof("2006-11-17") == REVISED_2006 | BANNED_OCT_2004 | ADDED_NOV_2006
+    later = asof("2023-12-28")
+    assert later >= AFTER_2010 and "Taliban" in later
+    assert "Taliban" not in asof("2023-12-29")
+    assert registry.summary()[0]["entities"] == 26  # designated on the list at some time (the Taliban too)
     again = registry.import_parsed(load(BUNDLED))
     assert not again.created
 
