@@ -58,8 +58,12 @@ from tizim.screening.normalize import (
     GENERIC_FOLDS,
     GENERIC_ORG_WORDS,
     GENERIC_ORG_WORDS_WRITTEN,
+    MAX_WORD_LETTERS,
+    TRUNCATED_NAME,
+    TRUNCATED_TEXT,
     acronyms,
     bound_mask,
+    bound_text,
     canon_token,
     fold_token,
     is_org_schema,
@@ -242,6 +246,7 @@ class Screener:
     def _expansion(self, fold: str) -> tuple[dict[int, float], frozenset[int], frozenset[int]]:
         """_expand(), and the tokens among them that are weak near spellings of the query
         token: a strong pair only beside a rare part met exactly (see _score_rec)."""
+        fold = fold[:MAX_WORD_LETTERS]  # one-letter deletions: the work grows with its square
         cached = self._exp_cache.get(fold)
         if cached is not None:
             return cached
@@ -1015,6 +1020,9 @@ class Screener:
                 continue
             results.append(self._result(query, cluster, ci, hit, threshold, lists, exclude_lists))
         results.sort(key=lambda r: (-r.score, r.entity_id))
+        if query.truncated:
+            for r in results[:limit]:
+                r.explanation["truncated"] = TRUNCATED_NAME
         return results[:limit]
 
     def _keep(self, best: dict[int, _Hit], q: _QName, rid: int, score: float,
@@ -1116,7 +1124,13 @@ class Screener:
         """Listed names inside free text (remittance information, an article)."""
         from tizim.screening.text import find_spans
 
-        return find_spans(self, text, threshold, lists, limit)
+        text, cut = bound_text(text)  # the one entry point of free text (API, payments, CLI)
+        spans = find_spans(self, text, threshold, lists, limit)
+        if cut:
+            for span in spans:
+                for r in span.results:
+                    r.explanation["truncated"] = TRUNCATED_TEXT
+        return spans
 
     # ---- remembered decisions ----------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Any
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
+from tizim.screening.normalize import bound_name
 
 # Schemata a query may name. LegalEntity is FtM's parent of Person and Organization, and
 # Thing stands for "anything" (free text does not know what a name names).
@@ -70,6 +71,8 @@ class Query:
     countries: list[str] = field(default_factory=list)
     identifiers: list[tuple[str, str]] = field(default_factory=list)
     id: str | None = None
+    # Set when a name was longer than any listed name and was cut (normalize.bound_name).
+    truncated: bool = False
 
     def __post_init__(self) -> None:
         if self.schema not in QUERY_SCHEMATA:
@@ -77,7 +80,9 @@ class Query:
                 f"unknown schema {self.schema!r} (one of {', '.join(QUERY_SCHEMATA)})",
                 record=self.id, field="schema",
             )
-        self.names = [n.strip() for n in self.names if n and n.strip()]
+        bounded = [bound_name(n.strip()) for n in self.names if n and n.strip()]
+        self.names = [n for n, _ in bounded]
+        self.truncated = self.truncated or any(cut for _, cut in bounded)
         self.birth_dates = [d for d in (parse_date(str(x)) for x in self.birth_dates) if d]
         self.countries = [c for c in (country_code(str(x)) for x in self.countries) if c]
         self.identifiers = [(str(t or "other"), str(v)) for t, v in self.identifiers if v]

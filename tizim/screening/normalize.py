@@ -309,10 +309,41 @@ def normalize_name(name: str, schema: str | None = None) -> str:
     return " ".join(name_tokens(name, schema))
 
 
+# No listed name is longer than this (the longest single names on the UN, OFAC, UK and EU
+# lists are about 30 words, their longest word 34 letters): a query is screened on its first
+# MAX_NAME_WORDS words of at most MAX_WORD_LETTERS letters each, so the work per name is
+# bounded however long the input (acronym prefixes and one-letter deletions grow with the
+# square of the words and letters).
+MAX_NAME_WORDS = 40
+MAX_WORD_LETTERS = 50
+# Free text (remittance information, an article) is screened on its first this many characters.
+MAX_TEXT_CHARS = 20_000
+TRUNCATED_NAME = (f"the name was screened on its first {MAX_NAME_WORDS} words of at most "
+                  f"{MAX_WORD_LETTERS} letters each: no listed name is longer")
+TRUNCATED_TEXT = f"the text was screened on its first {MAX_TEXT_CHARS} characters"
+
+
+def bound_name(name: str) -> tuple[str, bool]:
+    """`name` cut to MAX_NAME_WORDS words of MAX_WORD_LETTERS letters, and whether it was cut."""
+    words = name.split(maxsplit=MAX_NAME_WORDS)
+    if len(words) <= MAX_NAME_WORDS and all(len(w) <= MAX_WORD_LETTERS for w in words):
+        return name, False
+    return " ".join(w[:MAX_WORD_LETTERS] for w in words[:MAX_NAME_WORDS]), True
+
+
+def bound_text(text: str) -> tuple[str, bool]:
+    """Free text cut to MAX_TEXT_CHARS characters (at a space where there is one), and whether it was."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text, False
+    cut = text[:MAX_TEXT_CHARS]
+    space = cut.rfind(" ", MAX_TEXT_CHARS // 2)
+    return (cut[:space] if space > 0 else cut), True
+
+
 def acronyms(name: str, prefixes: bool = True) -> set[str]:
     """Acronyms an organization is known by: IMU, HuT (hizb ut tahrir), JCAM, PKK."""
-    toks = raw_tokens(name)
-    toks = [t for t in toks if not t.isdigit()]
+    toks = raw_tokens(bound_name(name)[0])
+    toks = [t for t in toks if not t.isdigit()][:MAX_NAME_WORDS]
     if len(toks) < 2:
         return set()
     out = set()

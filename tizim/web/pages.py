@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from tizim.api.keys import Principal, get_key_store
@@ -115,7 +116,7 @@ async def screen(
     lists = registry.list_names()
     context: dict[str, Any] = {"title": "Screen", "q": q, "schemata": SCREEN_SCHEMATA, "lists": lists}
     try:
-        results = _run_screen(q, lists)
+        results = await run_in_threadpool(_run_screen, q, lists)  # never screen on the event loop
     except InputError as exc:
         return page(request, "screen.html", status=400, results=None, error=str(exc), **context)
     return page(request, "screen.html", results=results, error=None, **context)

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
@@ -151,7 +152,7 @@ async def match(
         changed_since=changed_since,
         fuzzy=fuzzy,
     )
-    data = _answer(request, body, scope, params)
+    data = await run_in_threadpool(_answer, request, body, scope, params)
     response.headers["x-batch-size"] = str(len(body.queries))
     return data
 
@@ -177,7 +178,7 @@ async def _fast_match(request: Request) -> Response | None:
         return None
     request.state.principal = principal
     scope = request.path_params["scope"]
-    answer = _answer(request, body, scope, params)
+    answer = await run_in_threadpool(_answer, request, body, scope, params)
     return Response(
         orjson.dumps(answer, default=to_jsonable_python, option=orjson.OPT_NON_STR_KEYS),
         media_type="application/json",
@@ -204,8 +205,8 @@ def _query_values(request: Request) -> dict[str, Any]:
 
 def _answer(request: Request, body: EntityMatchQuery, scope: str, params: _MatchParams) -> dict[str, Any]:
     """The response data (EntityMatchResponse's JSON shape) for a validated request."""
-    # Runs on the event loop on purpose: scoring is CPU-bound, so one request at a time per
-    # worker (workers = cores) beats threads contending for the GIL.
+    # Runs in the thread pool, never on the event loop: a slow query (a long name, a large
+    # batch) must not stop /healthz or any other request of this worker.
     settings = get_settings()
     count = len(body.queries)
     request.state.queries = count

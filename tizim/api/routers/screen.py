@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from tizim.api.auth import Principal, require_role
 from tizim.api.models import ErrorResponse, ScreenTextRequest, ScreenTextResponse, TextSpanResponse
@@ -31,7 +32,9 @@ async def screen_text(
     request.state.queries = 1
     if get_settings().log_queries:
         request.state.query_log = body.text
-    spans = get_screener().screen_text(body.text, threshold=body.threshold, lists=body.lists or None)
+    # in the thread pool: screening is CPU-bound and must not hold up the event loop
+    spans = await run_in_threadpool(
+        lambda: get_screener().screen_text(body.text, threshold=body.threshold, lists=body.lists or None))
     out = [
         TextSpanResponse(start=s.start, end=s.end, text=s.text, results=[scored(r) for r in s.results])
         for s in spans
