@@ -87,7 +87,7 @@ def test_four_eyes_release(signed_in: Callable[[str], TestClient], case_id: int)
     text = approved.text
     assert approved.status_code == 200
     assert '<dd class="status">released</dd>' in text
-    assert '<td class="hold">released</td>' in text
+    assert '<dd class="hold">released</dd>' in text
     history = text.split("<h2>History</h2>", 1)[1]
     assert "supervisor-user</span>: release" in history and "supervisor2-user</span>: approve-release" in history
 

@@ -7,16 +7,16 @@ import importlib.util
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import create_keys, csrf_of, load_demo_list, load_payments, sign_in
+from tests.web.conftest import create_users, csrf_of, load_demo_list, load_payments, sign_in
 
 
 def test_pages_on_each_store(db_url: str) -> None:
     from tizim.api.app import create_app
 
     load_demo_list()
-    keys = create_keys()
+    users = create_users()
     with TestClient(create_app()) as client:
-        sign_in(client, keys["supervisor"])
+        sign_in(client, users["supervisor"])
         assert "web-demo" in client.get("/ui/lists").text
         assert "Исламское движение Туркестана" in client.get("/ui/entities/web-demo-org-1").text
         assert "Southern Front" in client.get("/ui/lists/web-demo/diff?from=1&to=2").text

@@ -24,6 +24,8 @@ ROUTER_MODULES = (
     "tizim.api.routers.match",
     "tizim.api.routers.search",
     "tizim.api.routers.entities",
+    # yente's /catalog and /algorithms.
+    "tizim.api.routers.catalog",
     "tizim.api.routers.lists",
     "tizim.api.routers.screen",
     "tizim.api.routers.keys",

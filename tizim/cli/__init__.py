@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "tizim.intel.commands",
     # Commands moved out of the domain packages live here, one module per capability.
     "tizim.cli.customers",
+    "tizim.cli.users",
 )
 
 

@@ -1,13 +1,15 @@
-"""The analyst's pages under /ui: sign-in, screening, entities, lists (and cases, when the
-monitoring package is installed). Mounted by `tizim.api.app.create_app()`.
+"""The analyst's workspace under /ui: sign-in, the dashboard, screening, entities, lists
+(and cases, payments, customers, intelligence, audit, users in their own modules). Mounted
+by `tizim.api.app.create_app()`.
 
-Every page checks the session cookie and the role with the API's own key store; every
-form POST checks the session's CSRF token (see `session.py`).
+Every page checks the server-side session and the role; every form POST checks the
+session-bound CSRF token (see `session.py`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import mimetypes
 import re
 from datetime import date
 from pathlib import Path
@@ -15,16 +17,22 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from tizim.api.keys import Principal, get_key_store
-from tizim.errors import InputError
+from tizim.api.keys import Principal
+from tizim.errors import InputError, NotFound
 from tizim.registry.service import Registry
+from tizim.settings import get_settings
+from tizim.web import queries
+from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for
 from tizim.web.render import error_page, page
 from tizim.web.session import (
+    COOKIE_PATH,
+    SESSION_COOKIE,
     PageExit,
     PageRoute,
-    current_principal,
+    accounts,
+    current_user,
     finish,
     read_form,
     require_page_role,
@@ -35,17 +43,24 @@ from tizim.web.session import (
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=PageRoute)
 
-_STATIC = Path(__file__).parent / "static"
+_STATIC = (Path(__file__).parent / "static").resolve()
+_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".png": "image/png", ".svg": "image/svg+xml", ".map": "application/json"}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # What the screening form offers; the screener accepts more (see tizim.screening.model).
 SCREEN_SCHEMATA = ("Thing", "Person", "Organization", "LegalEntity", "Vessel", "Airplane")
 SCREEN_LIMIT = 20
 
 
-@router.get("/static/tizim.css")
-def stylesheet() -> Response:
-    css = (_STATIC / "tizim.css").read_text(encoding="utf-8")
-    return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
+@router.get("/static/{path:path}")
+def static(path: str) -> Response:
+    """The pages' own files and the vendored libraries; nothing outside static/."""
+    target = (_STATIC / path).resolve()
+    if not target.is_relative_to(_STATIC) or not target.is_file() or target.suffix not in _STATIC_TYPES:
+        return Response("not found", status_code=404, media_type="text/plain")
+    media = _STATIC_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return Response(target.read_bytes(), media_type=media,
+                    headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
 # ---- sign-in --------------------------------------------------------------------------
@@ -53,25 +68,56 @@ def stylesheet() -> Response:
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    principal = current_principal(request)
-    if principal is not None:
+    if current_user(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return page(request, "login.html", title="Sign in", next=safe_next(next), error=None)
+    _ = gettext_for(request)
+    return page(request, "login.html", title=_("Sign in"), next=safe_next(next), error=None)
 
 
 @router.post("/login")
 async def login(request: Request, form: dict[str, str] = Depends(read_form)) -> Response:
-    secret = form.get("key", "").strip()
+    _ = gettext_for(request)
+    name = form.get("username", "").strip()
     target = safe_next(form.get("next"))
-    principal = get_key_store().authenticate(secret) if secret else None
-    if principal is None:
-        return page(
-            request, "login.html", status=401, title="Sign in", next=target,
-            error="That key is not valid (mistyped, or revoked).",
-        )
-    request.state.principal = principal
+    user = accounts().verify_password(name, form.get("password", "")) if name else None
+    if user is None:
+        return page(request, "login.html", status=401, title=_("Sign in"), next=target, username=name,
+                    error=_("Wrong user name or password, or the account is disabled."))
+    session = accounts().start_session(user)
+    if session.pending_totp:
+        response: Response = RedirectResponse(f"/ui/login/otp?next={target}", status_code=303)
+    else:
+        response = RedirectResponse(target, status_code=303)
+    sign_in(request, response, session)
+    return finish(request, response)
+
+
+@router.get("/login/otp")
+def otp_form(request: Request, next: str | None = None) -> Response:
+    _ = gettext_for(request)
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    pending = accounts().session(token, allow_pending=True) if token else None
+    if pending is None or not pending.pending_totp:
+        return finish(request, RedirectResponse("/ui/login", status_code=303))
+    return page(request, "login.html", title=_("Sign in"), next=safe_next(next), otp=True, error=None)
+
+
+@router.post("/login/otp")
+async def otp(request: Request, form: dict[str, str] = Depends(read_form)) -> Response:
+    _ = gettext_for(request)
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    pending = accounts().session(token, allow_pending=True) if token else None
+    target = safe_next(form.get("next"))
+    if pending is None or not pending.pending_totp:
+        return finish(request, RedirectResponse("/ui/login", status_code=303))
+    if not accounts().verify_totp(pending.user.id, form.get("code", "")):
+        return page(request, "login.html", status=401, title=_("Sign in"), next=target, otp=True,
+                    error=_("That code is not right (or has expired). Try the current one."))
+    session = accounts().complete_totp(token)
+    if session is None:
+        return finish(request, RedirectResponse("/ui/login", status_code=303))
     response = RedirectResponse(target, status_code=303)
-    sign_in(request, response, secret)
+    sign_in(request, response, session)
     return finish(request, response)
 
 
@@ -82,11 +128,35 @@ async def logout(request: Request, form: dict[str, str] = Depends(read_form)) ->
     return finish(request, response)
 
 
+@router.post("/language")
+async def language(request: Request, form: dict[str, str] = Depends(read_form)) -> Response:
+    chosen = form.get("lang", "")
+    if chosen not in LANGUAGES:
+        raise InputError(f"unknown language {chosen!r}", field="lang")
+    user = current_user(request)
+    if user is not None:
+        accounts().set_preferences(user.name, chosen, user.time_zone)
+    target = safe_next(form.get("next"))
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANG_COOKIE, chosen, path=COOKIE_PATH, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=365 * 86400)
+    return finish(request, response)
+
+
+# ---- dashboard ------------------------------------------------------------------------
+
+
 @router.get("/")
 def home(request: Request, me: Principal = Depends(require_page_role("viewer"))) -> Response:
-    # Straight to the page the role uses most: screeners screen, viewers read the lists.
-    target = "/ui/screen" if me.allows("screener") else "/ui/lists"
-    return RedirectResponse(target, status_code=303)
+    _ = gettext_for(request)
+    data = queries.dashboard(get_settings().sla_hours)
+    chart = {
+        "labels": [d[5:] for d in data["days"]],
+        "series": data.get("series"),
+        "names": {"alerts": _("Alerts"), "freezes": _("Freezes"), "releases": _("Releases"),
+                  "payments": _("Payments")},
+    }
+    return page(request, "dashboard.html", title=_("Dashboard"), d=data, chart=chart)
 
 
 # ---- screening ------------------------------------------------------------------------
@@ -99,8 +169,9 @@ def _screen_form(form: dict[str, str] | None = None) -> dict[str, str]:
 
 @router.get("/screen")
 def screen_form(request: Request, me: Principal = Depends(require_page_role("screener"))) -> Response:
+    _ = gettext_for(request)
     return page(
-        request, "screen.html", title="Screen", q=_screen_form(), schemata=SCREEN_SCHEMATA,
+        request, "screen.html", title=_("Screen"), q=_screen_form(), schemata=SCREEN_SCHEMATA,
         lists=Registry().list_names(), results=None, error=None,
     )
 
@@ -111,10 +182,11 @@ async def screen(
     form: dict[str, str] = Depends(read_form),
     me: Principal = Depends(require_page_role("screener")),
 ) -> Response:
+    _ = gettext_for(request)
     q = _screen_form(form)
     registry = Registry()
     lists = registry.list_names()
-    context: dict[str, Any] = {"title": "Screen", "q": q, "schemata": SCREEN_SCHEMATA, "lists": lists}
+    context: dict[str, Any] = {"title": _("Screen"), "q": q, "schemata": SCREEN_SCHEMATA, "lists": lists}
     try:
         results = await run_in_threadpool(_run_screen, q, lists)  # never screen on the event loop
     except InputError as exc:
@@ -125,7 +197,6 @@ async def screen(
 def _run_screen(q: dict[str, str], known_lists: list[str]) -> list[dict[str, Any]]:
     # Imported here: the screening index is built on first use, not when the app starts.
     from tizim.screening import Query, get_screener
-    from tizim.settings import get_settings
 
     if not q["name"]:
         raise InputError("enter a name to screen", field="name")
@@ -159,10 +230,50 @@ def _result_view(result: Any) -> dict[str, Any]:
 # ---- entities -------------------------------------------------------------------------
 
 
+@router.get("/graph/{entity_id:path}")
+def entity_graph(request: Request, entity_id: str,
+                 me: Principal = Depends(require_page_role("viewer"))) -> Response:
+    """The ties around an entity as JSON for the graph view (same session as the page)."""
+    Registry().entity(entity_id)  # 404 for an unknown id
+    return finish(request, JSONResponse(queries.graph(entity_id)))
+
+
 @router.get("/entities/{entity_id:path}")
 def entity(request: Request, entity_id: str, me: Principal = Depends(require_page_role("viewer"))) -> Response:
     found = Registry().entity(entity_id)
-    return page(request, "entity.html", title=found["caption"], e=found)
+    timeline = _timeline(found)
+    hit = queries.hits(entity_id) if me.allows("analyst") else {"cases": []}
+    customers = _customers_hit(entity_id) if me.allows("analyst") else []
+    return page(request, "entity.html", title=found["caption"], e=found, timeline=timeline,
+                hits=hit, customers=customers)
+
+
+def _timeline(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every designation step on every list, oldest first, each with its citation."""
+    steps: list[dict[str, Any]] = []
+    for des in found["designations"]:
+        base = {"list": des.get("list"), "reference": des.get("reference")}
+        events = des.get("events") or []
+        actions = {ev.get("action") for ev in events}
+        if des.get("listed_on") and "listed" not in actions:
+            steps.append({**base, "date": des["listed_on"], "action": "listed", "citation": des.get("citation"),
+                          "authority": des.get("authority")})
+        for ev in events:
+            steps.append({**base, "date": ev.get("date"), "action": ev.get("action"), "citation": ev.get("citation"),
+                          "authority": ev.get("authority"), "note": ev.get("note")})
+        if des.get("delisted_on") and "delisted" not in actions:
+            steps.append({**base, "date": des["delisted_on"], "action": "delisted", "citation": None,
+                          "authority": des.get("authority")})
+    steps.sort(key=lambda s: (s.get("date") or "9999"))
+    return steps
+
+
+def _customers_hit(entity_id: str) -> list[dict[str, Any]]:
+    if importlib.util.find_spec("tizim.customers.service") is None:
+        return []
+    from tizim.web.customers import customers_hitting
+
+    return customers_hitting(entity_id)
 
 
 # ---- lists ----------------------------------------------------------------------------
@@ -170,7 +281,16 @@ def entity(request: Request, entity_id: str, me: Principal = Depends(require_pag
 
 @router.get("/lists")
 def lists(request: Request, me: Principal = Depends(require_page_role("viewer"))) -> Response:
-    return page(request, "lists.html", title="Lists", lists=Registry().summary())
+    _ = gettext_for(request)
+    return page(request, "lists.html", title=_("Lists"), lists=Registry().summary())
+
+
+def _int(raw: str | None, label: str, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise InputError(f"{label} {raw!r} is not a number", field=label)
+    return int(raw)
 
 
 @router.get("/lists/{name}")
@@ -178,18 +298,12 @@ def list_page(request: Request, name: str, me: Principal = Depends(require_page_
     registry = Registry()
     versions = registry.versions(name)
     info = next((row for row in registry.summary() if row["name"] == name), None)
+    search = (request.query_params.get("q") or "").strip()[:200]
+    entries = queries.list_entries(name, search, _int(request.query_params.get("page"), "page", 1))
     return page(
         request, "list.html", title=name, name=name, info=info, versions=versions,
-        events=registry.events(name),
+        events=registry.events(name), entries=entries, search=search,
     )
-
-
-def _version_number(raw: str | None, label: str) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise InputError(f"version {raw!r} is not a number", field=label)
-    return int(raw)
 
 
 @router.get("/lists/{name}/diff")
@@ -199,10 +313,13 @@ def list_diff(
     me: Principal = Depends(require_page_role("viewer")),
 ) -> Response:
     params = request.query_params
+    frm = params.get("from")
+    to = params.get("to")
     diff = Registry().diff(
-        name, _version_number(params.get("from"), "from"), _version_number(params.get("to"), "to")
+        name, _int(frm, "from", 0) if frm else None, _int(to, "to", 0) if to else None
     )
-    return page(request, "diff.html", title=f"{name}: changes", diff=diff)
+    _ = gettext_for(request)
+    return page(request, "diff.html", title=f"{name}: " + _("changes"), diff=diff)
 
 
 @router.get("/lists/{name}/asof")
@@ -211,15 +328,32 @@ def list_asof(
     name: str,
     me: Principal = Depends(require_page_role("viewer")),
 ) -> Response:
+    _ = gettext_for(request)
     day = (request.query_params.get("date") or date.today().isoformat()).strip()
     if not _DATE.match(day):
-        raise PageExit(error_page(request, 400, "Not a date", f"{day!r} is not a date (YYYY-MM-DD)."))
+        raise PageExit(error_page(request, 400, _("Not a date"), _("%(day)s is not a date (YYYY-MM-DD).") % {"day": repr(day)}))
     entries = Registry().asof(name, day)
-    return page(request, "asof.html", title=f"{name} on {day}", name=name, day=day, entries=entries)
+    return page(request, "asof.html", title=f"{name} · {day}", name=name, day=day, entries=entries)
 
 
-# Cases need the monitoring package; without it the pages are simply not there.
+def _include(module: str) -> None:
+    import importlib
+
+    router.include_router(importlib.import_module(module).router)
+
+
+_include("tizim.web.people")
+_include("tizim.web.intel")
+# Cases, payments and the audit trail need the monitoring package; customers the lead's.
 if importlib.util.find_spec("tizim.monitoring.cases") is not None:
-    from tizim.web.cases import router as _cases_router
+    _include("tizim.web.cases")
+    _include("tizim.web.audit")
+if importlib.util.find_spec("tizim.customers.service") is not None:
+    _include("tizim.web.customers")
 
-    router.include_router(_cases_router)
+
+@router.get("/{rest:path}")
+def not_found(request: Request, rest: str) -> Response:
+    """Any other path under /ui: the 404 page, with the same headers as every page."""
+    _ = gettext_for(request)
+    raise NotFound(_("There is no page at %(path)s.") % {"path": request.url.path})

@@ -1,17 +1,20 @@
-"""Sign-in, the session cookie, CSRF tokens and page-level errors.
+"""Sign-in sessions, CSRF tokens, security headers and page-level errors.
 
-The session is the API key itself in an HttpOnly, SameSite=Strict cookie: every page checks
-it against the same key store (and cache) the API uses, so revoking a key signs its holder
-out of the pages too, and there is no second credential store to keep in step.
+The session cookie `tizim_session` holds a random server-side session id (see
+`tizim.web.accounts`), never an API key or a password: signing out or disabling the user
+deletes the session row and the cookie stops working at once, everywhere.
 
-CSRF: a double-submit token. A random token lives in its own HttpOnly cookie and in a hidden
-field of every form; a POST must carry both, equal. It is issued before sign-in (so the
-sign-in form is protected as well) and replaced at sign-in and sign-out, which makes it
-per session. Stateless on the server, so it works across uvicorn workers.
+CSRF: every form carries a token that is an HMAC, under a per-database secret, of the
+session it belongs to (the signed-in session, or before sign-in a random pre-session cookie).
+A POST passes only when its token is the signature of the session the request carries, so a
+token copied from another browser, or forged without the secret, is refused; a new session
+(sign-in, sign-out) gets a new token. Stateless beyond the session row, so it works across
+uvicorn workers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -21,15 +24,40 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from tizim.api.keys import Principal, get_key_store, role_rank
+from tizim.api.keys import Principal, role_rank
 from tizim.errors import InputError, NotFound, TizimError
+from tizim.store import per_database
+from tizim.web.accounts import Accounts, Session, User, sign
 
-KEY_COOKIE = "tizim_key"
-CSRF_COOKIE = "tizim_csrf"
+SESSION_COOKIE = "tizim_session"
+PRE_COOKIE = "tizim_pre"
 CSRF_FIELD = "csrf"
 COOKIE_PATH = "/ui"
 # A sign-in form or an action form is a few hundred bytes; anything far larger is not ours.
 MAX_FORM_BYTES = 64_000
+
+# Scripts only from this server (the charts, the graph, the API explorer): no inline script,
+# no eval, nothing from elsewhere.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def _accounts(url: str) -> tuple[Accounts, bytes]:
+    accounts = Accounts(url)
+    return accounts, accounts.secret("csrf")
+
+
+_per_db = per_database(_accounts)
+
+
+def accounts() -> Accounts:
+    return _per_db()[0]
+
+
+def _csrf_secret() -> bytes:
+    return _per_db()[1]
 
 
 class PageExit(Exception):
@@ -52,7 +80,7 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except PageExit as exc:
-                return exc.response
+                return finish(request, exc.response)
             except NotFound as exc:
                 return error_page(request, 404, "Not found", str(exc))
             except (InputError, TizimError) as exc:
@@ -61,68 +89,99 @@ class PageRoute(APIRoute):
         return route
 
 
+def current_session(request: Request) -> Session | None:
+    if hasattr(request.state, "session"):
+        cached: Session | None = request.state.session
+        return cached
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    session = accounts().session(token) if token else None
+    request.state.session = session
+    if session is not None:
+        # The access-log middleware and the pages read the caller from here.
+        request.state.principal = session.user.principal()
+        request.state.user = session.user
+    return session
+
+
+def current_user(request: Request) -> User | None:
+    session = current_session(request)
+    return session.user if session else None
+
+
+def current_principal(request: Request) -> Principal | None:
+    user = current_user(request)
+    return user.principal() if user else None
+
+
+def _binding(request: Request) -> str:
+    """What this request's CSRF token is bound to: its session, else its pre-session cookie."""
+    bound = getattr(request.state, "csrf_binding", None)
+    if bound is not None:
+        return str(bound)
+    session = current_session(request)
+    if session is not None:
+        bound = "session:" + hashlib.sha256(session.token.encode()).hexdigest()
+    else:
+        token = request.cookies.get(SESSION_COOKIE) or ""
+        pending = accounts().session(token, allow_pending=True) if token else None
+        if pending is not None:
+            bound = "pending:" + hashlib.sha256(token.encode()).hexdigest()
+        else:
+            pre = request.cookies.get(PRE_COOKIE) or ""
+            if len(pre) < 32 or len(pre) > 100:
+                pre = secrets.token_urlsafe(32)
+                request.state.pre_new = pre
+            bound = "pre:" + pre
+    request.state.csrf_binding = bound
+    return str(bound)
+
+
 def csrf_token(request: Request) -> str:
-    """This session's CSRF token: the cookie's, or a new one the response will set."""
-    token = getattr(request.state, "csrf_token", None)
-    if token is None:
-        token = request.cookies.get(CSRF_COOKIE) or ""
-        if len(token) < 32:
-            token = secrets.token_urlsafe(32)
-            request.state.csrf_new = True
-        request.state.csrf_token = token
-    return str(token)
+    return sign(_csrf_secret(), _binding(request))
 
 
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(
-        CSRF_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=_secure(request)
-    )
+def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    response.set_cookie(name, value, path=COOKIE_PATH, httponly=True, samesite="strict",
+                        secure=_secure(request))
 
 
 def finish(request: Request, response: Response) -> Response:
-    """Headers every page carries; sets the CSRF cookie when this request minted the token."""
-    if getattr(request.state, "csrf_new", False):
-        set_csrf_cookie(request, response, str(request.state.csrf_token))
+    """Headers every page carries (error pages too); sets a pre-session cookie when minted."""
+    pre = getattr(request.state, "pre_new", None)
+    if pre and not getattr(request.state, "signed_in_now", False):
+        _set_cookie(request, response, PRE_COOKIE, pre)
     headers = response.headers
-    # No scripts at all: the pages are plain HTML, so the policy can forbid them outright.
-    headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    )
+    headers["Content-Security-Policy"] = CSP
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
     # Pages hold personal data: keep them out of shared caches and the back-forward cache.
     headers.setdefault("Cache-Control", "no-store")
     return response
 
 
-def sign_in(request: Request, response: Response, secret: str) -> None:
-    secure = _secure(request)
-    response.set_cookie(KEY_COOKIE, secret, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure)
-    # A fresh token for the new session: one seen before sign-in is not carried over.
-    set_csrf_cookie(request, response, secrets.token_urlsafe(32))
+def sign_in(request: Request, response: Response, session: Session) -> None:
+    request.state.signed_in_now = True
+    _set_cookie(request, response, SESSION_COOKIE, session.token)
+    # The pre-session is spent: a token seen before sign-in is not carried over.
+    response.delete_cookie(PRE_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict",
+                           secure=_secure(request))
 
 
 def sign_out(request: Request, response: Response) -> None:
-    secure = _secure(request)
-    response.delete_cookie(KEY_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure)
-    set_csrf_cookie(request, response, secrets.token_urlsafe(32))
-
-
-def current_principal(request: Request) -> Principal | None:
-    secret = request.cookies.get(KEY_COOKIE)
-    if not secret:
-        return None
-    principal = get_key_store().authenticate(secret)
-    if principal is not None:
-        # The access-log middleware reads the caller's name from here.
-        request.state.principal = principal
-    return principal
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts().end_session(token)
+    request.state.signed_in_now = True
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict",
+                           secure=_secure(request))
+    response.delete_cookie(PRE_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict",
+                           secure=_secure(request))
 
 
 def safe_next(target: str | None) -> str:
@@ -136,6 +195,8 @@ def safe_next(target: str | None) -> str:
         or not (parts.path == "/ui" or parts.path.startswith("/ui/"))
         or "\\" in target
         or ".." in parts.path.split("/")
+        or parts.path.startswith("/ui/login")
+        or parts.path.startswith("/ui/logout")
     ):
         return "/ui/"
     return target
@@ -151,19 +212,22 @@ def require_page_role(role: str) -> Callable[[Request], Principal]:
     role_rank(role)
 
     def dependency(request: Request) -> Principal:
+        from tizim.web.i18n import gettext_for
         from tizim.web.render import error_page
 
-        principal = current_principal(request)
-        if principal is None:
+        user = current_user(request)
+        if user is None:
             raise PageExit(login_redirect(request))
+        if user.must_change_password and request.url.path != "/ui/account":
+            raise PageExit(RedirectResponse("/ui/account?first=1", status_code=303))
+        principal = user.principal()
         if not principal.allows(role):
+            _ = gettext_for(request)
             raise PageExit(
                 error_page(
-                    request,
-                    403,
-                    "Not allowed",
-                    f"Your role {principal.role!r} may not open this page; it needs {role!r} or higher.",
-                    principal=principal,
+                    request, 403, _("Not allowed"),
+                    _("Your role %(have)s may not open this page; it needs %(need)s or higher.")
+                    % {"have": principal.role, "need": role},
                 )
             )
         return principal
@@ -173,29 +237,32 @@ def require_page_role(role: str) -> Callable[[Request], Principal]:
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """The posted form (url-encoded), after checking its CSRF token against the cookie."""
+    """The posted form (url-encoded), after checking its CSRF token against the session."""
+    from tizim.web.i18n import gettext_for
     from tizim.web.render import error_page
 
+    _ = gettext_for(request)
     ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
-        raise PageExit(error_page(request, 415, "Unsupported form", "Forms are posted url-encoded."))
+        raise PageExit(error_page(request, 415, _("Unsupported form"), _("Forms are posted url-encoded.")))
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        raise PageExit(error_page(request, 413, "Form too large", "The form is larger than any of ours."))
+        raise PageExit(error_page(request, 413, _("Form too large"), _("The form is larger than any of ours.")))
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
-        raise PageExit(error_page(request, 400, "Bad form", "The form is not UTF-8.")) from None
+        raise PageExit(error_page(request, 400, _("Bad form"), _("The form is not UTF-8."))) from None
     form = {key: values[0] for key, values in parsed.items()}
-    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    form["_all_ids"] = ",".join(parsed.get("ids", []))
     sent = form.pop(CSRF_FIELD, "")
-    if not cookie or not sent or not secrets.compare_digest(cookie.encode(), sent.encode()):
+    expected = csrf_token(request)
+    if getattr(request.state, "pre_new", None) or not sent or not secrets.compare_digest(
+        expected.encode(), sent.encode()
+    ):
         raise PageExit(
             error_page(
-                request,
-                403,
-                "Form expired",
-                "The form's security token is missing or stale. Reload the page and submit again.",
+                request, 403, _("Form expired"),
+                _("The form's security token is missing or stale. Reload the page and submit again."),
             )
         )
     return form
