@@ -4,57 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from followthemoney import model
+
+from tizim.api import facts as registry_facts
 from tizim.api.models import EntityResponse
-
-# tizim name kinds -> the FtM property that holds them.
-_NAME_PROPS = {
-    "primary": "name",
-    "alias": "alias",
-    "spelling": "alias",
-    "weak_alias": "weakAlias",
-    "former": "previousName",
-}
-_IDENTIFIER_PROPS = {
-    "passport": "passportNumber",
-    "national_id": "idNumber",
-    "iin": "idNumber",
-    "tax_id": "taxNumber",
-    "registration": "registrationNumber",
-    "imo": "imoNumber",
-    "swift_bic": "swiftBic",
-}
-
-
-def _add(props: dict[str, list[Any]], key: str, values: Any) -> None:
-    if values is None:
-        return
-    if not isinstance(values, list):
-        values = [values]
-    bucket = props.setdefault(key, [])
-    for value in values:
-        if value not in (None, "") and value not in bucket:
-            bucket.append(value)
-    if not bucket:
-        props.pop(key)
+from tizim.registry.ftm_export import entity_properties
+from tizim.registry.model import Entity
 
 
 def ftm_properties(data: dict[str, Any]) -> dict[str, list[Any]]:
-    """FtM properties of a registry entity dict (`Entity.to_dict()`)."""
-    props: dict[str, list[Any]] = {}
-    for name in data.get("names") or []:
-        _add(props, _NAME_PROPS.get(name.get("kind", "primary"), "alias"), name.get("full"))
-    _add(props, "birthDate", data.get("birth_dates"))
-    _add(props, "birthPlace", data.get("birth_places"))
-    _add(props, "nationality", data.get("nationalities"))
-    _add(props, "country", data.get("countries"))
-    _add(props, "address", data.get("addresses"))
-    _add(props, "gender", data.get("gender"))
-    _add(props, "notes", data.get("notes"))
-    for ident in data.get("identifiers") or []:
-        _add(props, _IDENTIFIER_PROPS.get(ident.get("type", ""), "idNumber"), ident.get("value"))
-    for key, values in (data.get("properties") or {}).items():
-        _add(props, key, values)
-    return props
+    """FtM properties of a registry entity dict (`Entity.to_dict()`): FtM names, values valid
+    for their type (the same mapping as `tizim entity export`)."""
+    return dict(entity_properties(Entity.from_dict(data)))
+
+
+def other_properties(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The entity's properties FtM has no name for in its schema (tizim's own, outside
+    `properties`)."""
+    schema = model.get(data["schema"])
+    return {
+        key: list(values)
+        for key, values in (data.get("properties") or {}).items()
+        if schema is None or schema.get(key) is None
+    }
 
 
 def refs_of(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -76,13 +48,19 @@ def entity_response(data: dict[str, Any], list_name: str | None = None) -> Entit
         (n["full"] for n in data.get("names") or [] if n.get("kind") == "primary"),
         (data.get("names") or [{"full": data["id"]}])[0]["full"],
     )
+    facts = registry_facts.current()
+    properties = ftm_properties(data)
+    topics = registry_facts.topics(facts, [data["id"]])
+    if topics:
+        properties["topics"] = topics
     return EntityResponse(
         id=data["id"],
         caption=caption,
         schema=data["schema"],
-        properties=ftm_properties(data),
+        properties=properties,
         datasets=datasets,
         referents=[],
         target=bool(refs),
         refs=refs,
+        **registry_facts.dates(facts, [data["id"]]),
     )

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from tizim.api.auth import Principal, require_role
-from tizim.api.convert import entity_response
+from tizim.api.convert import entity_response, other_properties
 from tizim.api.models import AdjacentResults, EntityAdjacentResponse, ErrorResponse, TotalSpec
 from tizim.registry.service import Registry
 
@@ -17,9 +17,22 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "de
 
 
 @router.get("/{entity_id}", summary="An entity, its designations and relationships", responses=_NOT_FOUND)
-def fetch_entity(entity_id: str, _: Principal = Depends(require_role("viewer"))) -> dict[str, Any]:
+def fetch_entity(
+    entity_id: str,
+    nested: bool = Query(
+        False,
+        description="yente's shape: the entity merged across lists (the id /match returns), its "
+        "Sanction and adjacent entities nested in its properties",
+    ),
+    _: Principal = Depends(require_role("viewer")),
+) -> dict[str, Any]:
     """The entity in FtM shape (as yente returns it) plus tizim's `designations` (with
-    their citations and history), `names_by_script` and `relationships`."""
+    their citations and history), `names_by_script` and `relationships`; with `nested=true`,
+    exactly yente's nested entity (what nomenklatura's enricher expands)."""
+    if nested:
+        from tizim.api.nested import nested_entity
+
+        return nested_entity(entity_id)
     found = Registry().entity(entity_id)
     response = entity_response(found["entity"], found["list"]).model_dump(by_alias=True)
     response.update(
@@ -28,6 +41,7 @@ def fetch_entity(entity_id: str, _: Principal = Depends(require_role("viewer")))
             "designated": found["designated"],
             "removed": found["removed"],
             "names_by_script": found["names_by_script"],
+            "other_properties": other_properties(found["entity"]),
             "designations": found["designations"],
             "relationships": found["relationships"],
         }
