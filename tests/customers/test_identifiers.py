@@ -59,6 +59,14 @@ def test_exactly_one_check_digit_or_none(head: str) -> None:
     assert valid == ([] if check is None else [check])
 
 
+@given(digits11)
+def test_agrees_with_the_afm_importer(head: str) -> None:
+    # The AFM list importer checks listed persons' IINs with its own copy of the rule.
+    from tizim.registry.importers.kz_afm import iin_check_digit as afm_check_digit
+
+    assert iin_check_digit(head) == afm_check_digit(head)
+
+
 @given(digits11, st.sampled_from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11]), st.integers(1, 9))
 def test_a_changed_digit_is_caught(head: str, pos: int, delta: int) -> None:
     check = iin_check_digit(head)
