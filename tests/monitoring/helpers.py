@@ -23,12 +23,19 @@ def entity(eid: str, schema: str, name: str, aliases: list[str] | None = None) -
     return ent
 
 
-def load_list(extra: dict[str, tuple[str, str, list[str]]] | None = None, published_at: str | None = None) -> Any:
+def load_list(extra: dict[str, tuple[str, str, list[str]]] | None = None, published_at: str | None = None,
+              kind: str = "sanctions", name: str = "test-list") -> Any:
+    """The test list, declared a sanctions list (a list of no declared kind never freezes)."""
     entries = {**DESIGNATED, **(extra or {})}
     entities = [entity(eid, s, n, a) for eid, (s, n, a) in entries.items()]
-    digest = hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
-    parsed = ParsedList(list_name="test-list", source_file="test-list.json", file_hash=digest,
-                        published_at=published_at, entities=entities)
+    if name != "test-list":
+        for e in entities:
+            e.id = f"{name}-{e.id}"
+            e.designations[0].list_name = name
+    digest = hashlib.sha256(json.dumps(sorted(entries) if name == "test-list" else [name, *sorted(entries)])
+                            .encode()).hexdigest()
+    parsed = ParsedList(list_name=name, source_file=f"{name}.json", file_hash=digest,
+                        published_at=published_at, entities=entities, kind=kind)
     result = Registry().import_parsed(parsed)
     from tizim.screening import reset_screeners
 

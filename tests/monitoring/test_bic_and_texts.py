@@ -94,10 +94,11 @@ def test_bank_by_bic_only_is_caught(db_url: str) -> None:
 def test_bic_inside_a_longer_identifier(db_url: str) -> None:
     # As the UK list writes it: "... Registration Number ... SWIFT/BIC – <BIC>".
     bank = entity("t-caspian-bank", "Organization", "Caspian Lantern Bank")
+    bank.designations[0].list_name = "test-banks"
     bank.identifiers.append(Identifier(type="registration",
                                        value="Commercial Registration Number HRB 4410 SWIFT/BIC – CLBKKZKA"))
     parsed = ParsedList(list_name="test-banks", source_file="test-banks.json",
-                        file_hash=hashlib.sha256(b"test-banks").hexdigest(), entities=[bank])
+                        file_hash=hashlib.sha256(b"test-banks").hexdigest(), entities=[bank], kind="sanctions")
     Registry().import_parsed(parsed)
     reset_screeners()
     d = Decider().decide(_p(1, creditor_agent={"bic": "CLBKKZKA"}))

@@ -35,6 +35,7 @@ from tizim.monitoring.rules import History, Hit, RuleSet, Seen, payment_ts
 from tizim.monitoring.screening import PaymentScreener, payment_queries
 from tizim.settings import get_settings
 from tizim.store import transaction
+from tizim.typologies.engine import TypologyEngine
 
 ACTIVE_CASE = ("open", "escalated", "release_requested", "dismiss_requested")
 REUSED = "payment_id_reused"
@@ -167,6 +168,7 @@ class Decider:
         self.actor = actor
         self.screening = PaymentScreener(screener)
         self.history = History()
+        self.typologies = TypologyEngine.from_rules(self.rules)  # account graph + typology rules
         # One decider may serve many HTTP threads: history and caches are updated under a lock.
         self._lock = threading.Lock()
         settings = get_settings()
@@ -265,14 +267,21 @@ class Decider:
                 score = float(r.score)
                 if score < self.match_threshold:
                     continue
-                matches.append(_result_dict(role, label, r))
+                kinds = self.screening.kinds_of(r)
+                matches.append({**_result_dict(role, label, r), "list_kinds": kinds})
                 designated = bool(getattr(r, "designated", True))
-                if score >= self.freeze_threshold and designated:
+                # only a designated entry of a sanctions list freezes (registry/kinds.py)
+                if score >= self.freeze_threshold and designated and "sanctions" in kinds:
                     status = "FREEZE"
                     reasons.append(f"FREEZE: {role} {label!r} matches designated {r.caption} "
                                    f"({_refs(r)}), score {score:.2f}")
                     alerts.append(_Alert("match", "designated_match", role, key, label, r.entity_id, score,
-                                         {"caption": r.caption, "refs": r.refs}))
+                                         {"caption": r.caption, "refs": r.refs, "list_kinds": kinds}))
+                elif designated and "pep" in kinds:
+                    reasons.append(f"PEP: {role} {label!r} resembles {r.caption} ({_refs(r)}), "
+                                   f"score {score:.2f}: enhanced due diligence")
+                    alerts.append(_Alert("match", "pep_match", role, key, label, r.entity_id, score,
+                                         {"caption": r.caption, "refs": r.refs, "list_kinds": kinds}))
                 else:
                     reasons.append(f"possible match: {role} {label!r} resembles {r.caption} "
                                    f"({_refs(r)}), score {score:.2f}")
@@ -295,6 +304,7 @@ class Decider:
         amount_local = self.rules.to_local(float(p.amount), p.currency)
         ts = payment_ts(p)
         hits: list[Hit] = self.rules.evaluate(p, amount_local, ts, self.history)
+        hits += self.typologies.hits(p, amount_local, ts, status, bool(matches))
         for hit in hits:
             reasons.append(f"rule {hit.rule}: {hit.reason}")
             subject = dict(p.parties()).get(hit.role)
@@ -371,6 +381,7 @@ class Decider:
             pending: list[_Pending] = []
             if todo:
                 self._load_history(conn, [p for _, p, _ in todo])
+                self.typologies.sync(conn)
                 self._frozen = frozen_accounts(conn, [party.account for _, p, _ in todo
                                                       for _, party in p.parties() if party.account])
                 for (pid, digest), p, reuses in todo:

@@ -199,7 +199,9 @@ def rescreen(url: str | None = None, actor: str = "system", screener: Any = None
                 members, version = _version_of(r, entry_version)
                 if version is None:
                     continue
-                freeze = score >= settings.freeze_threshold and bool(getattr(r, "designated", True))
+                # only a designated entry of a sanctions list freezes (registry/kinds.py)
+                freeze = (score >= settings.freeze_threshold and bool(getattr(r, "designated", True))
+                          and "sanctions" in small.kinds_of(r))
                 key = cp.party.key() or f"name:{cp.party.name or cp.party.bic}"
                 for pid, decided_at in cp.payments:
                     if decided_at >= version.cutoff:

@@ -327,6 +327,8 @@ class PaymentScreener:
         self.pooled = False  # a worker process screened for this run
         self._balance = _Balance(1)
         self._tickets: deque[_Ticket] = deque()
+        self._list_kinds: dict[str, str] | None = None
+        self._kinds_for: Any = None
         self._inflight: set[Any] = set()
         self._next_ticket = 0
 
@@ -558,6 +560,18 @@ class PaymentScreener:
                  if float(r.score) >= floor]
                 for q, s in zip(queries, subjects, strict=True)]
 
+    def kinds_of(self, result: Any) -> list[str]:
+        """Kinds of the lists designating a result's listed party (registry/kinds.py): what
+        the engine's index knows of the cluster, else the registry's kinds of its lists."""
+        index = getattr(self.engine, "index", None)
+        ci = index.cluster_by_id.get(result.entity_id) if index is not None else None
+        kinds = getattr(index.clusters[ci], "kinds", None) if index is not None and ci is not None else None
+        if kinds:
+            return list(kinds)
+        if self._list_kinds is None or self._kinds_for is not self.engine:
+            self._list_kinds, self._kinds_for = list_kinds(getattr(self.engine, "url", None)), self.engine
+        return sorted({self._list_kinds.get(name, "other") for name in (result.refs or {}) or result.lists})
+
     def results_for(self, role: str, party: Party) -> list[Any]:
         pq = party_query(role, party)
         return list(self.results_for_query(pq)) if pq is not None else []
@@ -567,6 +581,15 @@ class PaymentScreener:
         key = pq.cache_key()
         found = self._batch.get(key) if self._batch else None
         return found if found is not None else self.parties.get(key, ())
+
+
+def list_kinds(url: str | None = None) -> dict[str, str]:
+    """list name -> kind (sanctions, pep, watchlist, other)."""
+    from tizim.registry.tables import lists
+    from tizim.store import transaction
+
+    with transaction(url) as conn:
+        return {name: kind for name, kind in conn.execute(select(lists.c.name, lists.c.kind))}
 
 
 def subjects_with_dismissals(conn: Connection, subjects: list[str]) -> set[str]:

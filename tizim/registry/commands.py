@@ -28,10 +28,15 @@ def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="List files (or CSV-set folders) to import.")],
     source: Annotated[str | None, typer.Option("--source", help="List name; detected from content when omitted.")] = None,
     allow_shrink: ShrinkOpt = False,
+    kind: Annotated[str | None, typer.Option("--kind", help="sanctions, pep, watchlist or other (default: what the "
+                                             "source says, else by the list's name). Only a sanctions list freezes.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Import list files; each is one all-or-nothing transaction and one list version."""
     from tizim.registry.importers import load_all
+    from tizim.registry.kinds import check_kind
+
+    kind = check_kind(kind) if kind else None
 
     registry = Registry()
     results = []
@@ -41,6 +46,8 @@ def import_cmd(
             bar.update(task, description=f"parsing {path.name}")
             # One list per file, except tizim's own FtM export (each list it holds).
             for parsed in load_all(path, source):
+                if kind:
+                    parsed.kind = kind
                 bar.update(task, description=f"writing {parsed.list_name} ({len(parsed.entities)} entities)")
                 results.append(registry.import_parsed(parsed, allow_shrink=allow_shrink))
             bar.advance(task)
@@ -55,6 +62,9 @@ def import_cmd(
             )
             for what, done in r.followups.items():
                 console.print(f"  {what}: {_followup_line(done)}", highlight=False)
+        elif r.history:
+            console.print(f"{r.list_name}: older than the current version: kept as history (version {r.version}), "
+                          "nothing changed", highlight=False)
         else:
             console.print(f"{r.list_name}: unchanged (identical to version {r.version}), nothing imported")
 
@@ -77,8 +87,9 @@ def show_cmd(json_out: JsonOpt = False) -> None:
         return
     print_table(
         "tizim registry",
-        ["list", "entities", "versions", "published", "last import", "title"],
-        [(r["name"], r["entities"], r["versions"], r["published_at"], (r["last_import"] or "")[:19], r["title"]) for r in rows],
+        ["list", "kind", "entities", "versions", "published", "last import", "title"],
+        [(r["name"], r["kind"], r["entities"], r["versions"], r["published_at"], (r["last_import"] or "")[:19], r["title"])
+         for r in rows],
     )
 
 
@@ -92,7 +103,8 @@ def versions_cmd(list_name: Annotated[str, typer.Argument(metavar="LIST")], json
     print_table(
         f"{list_name} versions",
         ["version", "published", "imported", "entities", "added", "removed", "changed", "file"],
-        [(r["version"], r["published_at"], r["imported_at"][:19], r["entities"], r["added"], r["removed"], r["changed"], r["source_file"]) for r in rows],
+        [(f"{r['version']} (history)" if r["history"] else r["version"], r["published_at"], r["imported_at"][:19],
+          r["entities"], r["added"], r["removed"], r["changed"], r["source_file"]) for r in rows],
     )
 
 

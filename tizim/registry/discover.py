@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tizim.errors import InputError
 from tizim.output import console, progress
+from tizim.registry.dates import date_start, parse_date
 from tizim.registry.importers import detect, load
 from tizim.registry.model import ParsedList
 from tizim.registry.service import ImportResult, Registry
@@ -44,26 +46,36 @@ def discover(data_dir: Path) -> list[Path]:
     return found
 
 
+def version_date(published_at: str | None, mtime: float) -> str:
+    """What orders versions of one list: the publication date, else the file's date."""
+    day = parse_date(published_at)
+    return date_start(day) if day else datetime.fromtimestamp(mtime, UTC).date().isoformat()
+
+
 def bootstrap(registry: Registry, data_dir: Path | None = None) -> list[ImportResult]:
     """Load the bundled lists, then every list found in the data folder, oldest first."""
     data_dir = data_dir or get_settings().data_dir
-    parsed: list[ParsedList] = []
+    parsed: list[tuple[ParsedList, float]] = []
     paths = bundled_lists() + (discover(data_dir) if data_dir and data_dir.is_dir() else [])
     results = []
     with progress() as bar:
         task = bar.add_task("parsing lists", total=len(paths))
         for path in paths:
             bar.update(task, description=f"parsing {path.name}")
-            parsed.append(load(path))
+            parsed.append((load(path), path.stat().st_mtime))
             bar.advance(task)
-        # Several versions of one list (two SDN files) go in by publication date.
-        parsed.sort(key=lambda p: (p.list_name, p.published_at or ""))
+        # Several versions of one list (two SDN files) go in oldest first: by publication
+        # date, else the file's date (the import time orders the rest); an older file than
+        # the current version is kept as history by the registry, never made current.
+        parsed.sort(key=lambda pm: (pm[0].list_name, version_date(pm[0].published_at, pm[1]), pm[1]))
         task = bar.add_task("importing", total=len(parsed))
-        for item in parsed:
+        for item, _ in parsed:
             bar.update(task, description=f"importing {item.list_name}")
             results.append(registry.import_parsed(item))
             bar.advance(task)
     for r in results:
-        state = f"version {r.version}, +{r.added} -{r.removed} ~{r.changed}" if r.created else f"unchanged (version {r.version})"
+        state = (f"version {r.version}, +{r.added} -{r.removed} ~{r.changed}" if r.created
+                 else f"older than the current version, kept as history (version {r.version})" if r.history
+                 else f"unchanged (version {r.version})")
         console.print(f"{r.list_name}: {state} <- {r.source_file}", highlight=False)
     return results

@@ -310,3 +310,5 @@ class ParsedList:
     events: list[ListEvent] = field(default_factory=list)
     # Records the list holds: usually len(entities); counted as the source counts them.
     record_count: int | None = None
+    # sanctions, pep, watchlist or other when the source says (registry/kinds.py); None: by name
+    kind: str | None = None

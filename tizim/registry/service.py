@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Integer, and_, delete, func, insert, or_, select, update
 
@@ -29,6 +29,7 @@ from tizim.store import normalise_url, transaction
 _listeners: list[Callable[[ImportResult], None]] = []
 
 _CHUNK = 2000
+_T = TypeVar("_T")
 
 # Databases (by URL) whose bundled national lists were checked in this process.
 _bundled_checked: set[str] = set()
@@ -121,7 +122,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _chunks(rows: list[dict[str, Any]], size: int = _CHUNK) -> Iterator[list[dict[str, Any]]]:
+def _chunks(rows: list[_T], size: int = _CHUNK) -> Iterator[list[_T]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -315,6 +316,7 @@ class Registry:
                 changed.append(entity)
             else:
                 unchanged.append(entity.id)
+                del documents[entity.id]  # not written again: keep memory to what is
         present = set(hashes)
         removed = [eid for eid, (_, gone) in existing.items() if gone is None and eid not in present]
         check_shrink(name, parsed.source_file, sum(1 for _, gone in existing.values() if gone is None),
@@ -334,7 +336,9 @@ class Registry:
                 "removed_version_id": None,
             }
 
-        _insert_many(conn, t.entities, [entity_row(e) for e in added])
+        # rows are built and written a chunk at a time (a large list held them all at once)
+        for chunk in _chunks(added):
+            _insert_many(conn, t.entities, [entity_row(e) for e in chunk])
         for entity in readded + changed:
             row = entity_row(entity)
             row.pop("first_version_id")
@@ -357,28 +361,8 @@ class Registry:
             )
 
         fresh = added + readded + changed
-        _insert_many(conn, t.designations, [
-            {
-                "entity_id": e.id,
-                "list_name": d.list_name,
-                "reference": d.reference,
-                "programme": d.programme,
-                "authority": d.authority,
-                "legal_basis": d.legal_basis,
-                "listed_on": d.listed_on,
-                "delisted_on": d.delisted_on,
-                "citation": d.citation.to_dict() if d.citation else None,
-                "events": [ev.to_dict() for ev in d.events],
-                "note": d.note,
-            }
-            for e in fresh
-            for d in e.designations
-        ])
-        _insert_many(conn, t.names, [
-            {"entity_id": e.id, "name": n.full, "kind": n.kind, "script": n.script or detect_script(n.full)}
-            for e in fresh
-            for n in e.names
-        ])
+        for chunk in _chunks(fresh):
+            self._write_parts(conn, chunk)
         captions = {e.id: e.caption for e in parsed.entities}
         change_rows = (
             [{"version_id": version_id, "entity_id": e.id, "change": "added", "content_hash": hashes[e.id], "caption": e.caption} for e in added + readded]
@@ -459,6 +443,32 @@ class Registry:
         ))
         return ImportResult(list_name=parsed.list_name, version=seq, created=False, entity_count=count,
                             source_file=parsed.source_file, history=True)
+
+    @staticmethod
+    def _write_parts(conn: Connection, entities: list[Entity]) -> None:
+        """The designations and names rows of these (new or rewritten) entities."""
+        _insert_many(conn, t.designations, [
+            {
+                "entity_id": e.id,
+                "list_name": d.list_name,
+                "reference": d.reference,
+                "programme": d.programme,
+                "authority": d.authority,
+                "legal_basis": d.legal_basis,
+                "listed_on": d.listed_on,
+                "delisted_on": d.delisted_on,
+                "citation": d.citation.to_dict() if d.citation else None,
+                "events": [ev.to_dict() for ev in d.events],
+                "note": d.note,
+            }
+            for e in entities
+            for d in e.designations
+        ])
+        _insert_many(conn, t.names, [
+            {"entity_id": e.id, "name": n.full, "kind": n.kind, "script": n.script or detect_script(n.full)}
+            for e in entities
+            for n in e.names
+        ])
 
     @staticmethod
     def _ids_on_other_lists(conn: Connection, name: str, ids: list[str]) -> set[str]:

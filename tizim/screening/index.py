@@ -113,6 +113,13 @@ class Cluster:
     names: list[tuple[str, str]]  # (name, kind)
     content_hash: str
     member_lists: dict[str, str] = field(default_factory=dict)  # member id -> its list
+    # Kinds of the lists that designate it (registry/kinds.py): only "sanctions" freezes.
+    kinds: list[str] = field(default_factory=list)
+
+    @property
+    def sanctioned(self) -> bool:
+        """Designated on a sanctions list (what may freeze funds)."""
+        return self.designated and "sanctions" in self.kinds
 
     def properties(self) -> dict[str, list[str]]:
         """FtM-style properties (yente responses)."""
@@ -559,6 +566,10 @@ def build_from_registry(url: str | None = None, lists: Iterable[str] | None = No
     entries = _read_entries(url, wanted)
     same_as = [(r["source_id"], r["target_id"]) for r in registry.iter_relationships(kinds=["same_as"])]
     index = Index.build_entries(entries, same_as, include_undesignated=include_undesignated)
+    with transaction(url) as conn:
+        kinds = dict(conn.execute(select(rt.lists.c.name, rt.lists.c.kind)).all())
+    for cluster in index.clusters:
+        cluster.kinds = sorted({kinds.get(name, "other") for name in cluster.refs})
     index.state_token = token
     return index
 
@@ -625,8 +636,8 @@ CACHE_FORMAT = 1
 _CACHE_MAGIC = b"tizim-screening-index\n"
 # the index is a function of the stored entries and of these modules (and the versions of
 # the libraries they normalize names with)
-_INDEX_CODE = ("index.py", "normalize.py")
-_INDEX_LIBS = ("rigour", "normality", "followthemoney", "rapidfuzz")
+_INDEX_CODE = ("index.py", "normalize.py", "lexicon.py", "scripts.py", "data/org_lexicon.yaml")
+_INDEX_LIBS = ("rigour", "normality", "followthemoney", "rapidfuzz", "PyICU", "pykakasi")
 
 
 @lru_cache(maxsize=1)
