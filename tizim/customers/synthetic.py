@@ -594,13 +594,32 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:pos] + letter + word[pos + 1 :]
 
 
+# Particles that belong to the word after them: moved or dropped with it.
+_PARTICLES = {"al", "el", "bin", "ibn", "bint", "abu", "abd", "abdul", "umm", "ould", "van",
+              "von", "de", "da", "del", "di", "le", "la", "ul"}
+
+
+def _groups(words: list[str]) -> list[str]:
+    out: list[str] = []
+    pending = ""
+    for word in words:
+        if word.lower() in _PARTICLES:
+            pending = f"{pending} {word}".strip()
+            continue
+        out.append(f"{pending} {word}".strip())
+        pending = ""
+    if pending:
+        out.append(pending)
+    return out
+
+
 def spell(rng: random.Random, entry: dict[str, Any], variant: str | None = None) -> tuple[str, str]:
     """(variant, name): a listed name written as a bank might hold it."""
     base, others = _latin_name(entry)
     if "," in base:  # "FAMILY, Given" as lists write it -> "Given FAMILY"
         family, _, given = base.partition(",")
         base = f"{given.strip()} {family.strip()}".strip()
-    words = base.split()
+    words = _groups(base.split())
     possible = ["as_listed", "swapped", "typo"]
     if base.isascii() and any(c.isalpha() for c in base):
         possible.append("cyrillic")
@@ -608,7 +627,7 @@ def spell(rng: random.Random, entry: dict[str, Any], variant: str | None = None)
         possible.append("dropped")
     if others:
         possible.append("alias")
-    if not any(len(w) >= 4 for w in words):
+    if not any(len(w) >= 4 for w in base.split()):
         possible.remove("typo")
     if len(words) < 2:
         possible.remove("swapped")
@@ -621,6 +640,7 @@ def spell(rng: random.Random, entry: dict[str, Any], variant: str | None = None)
         drop = rng.randrange(1, len(words) - 1)
         return chosen, " ".join(words[:drop] + words[drop + 1 :])
     if chosen == "typo":
+        words = base.split()
         long_words = [i for i, w in enumerate(words) if len(w) >= 4]
         i = long_words[rng.randrange(len(long_words))]
         words[i] = _typo(rng, words[i])
