@@ -8,9 +8,30 @@ ENGINE_C := tizim/screening/.engine.compiled
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON ?= $(abspath $(BIN)/python)
 
-.PHONY: install run test test-fast bench lint clean
+# the workspace's kk/ru catalogues, compiled from their .po files (tizim/web/i18n.py)
+MO := $(patsubst %.po,%.mo,$(wildcard tizim/web/locale/*/LC_MESSAGES/messages.po))
+# axe-core for the accessibility tests, from the npm registry (assets/package-lock.json)
+AXE := assets/node_modules/axe-core/axe.min.js
 
-install: $(STAMP) $(ENGINE_C)
+.PHONY: install run test test-fast bench lint clean messages assets
+
+install: $(STAMP) $(ENGINE_C) $(MO) $(AXE)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -D messages -l $(word 4,$(subst /, ,$<)) -i $< -o $@
+
+$(AXE): assets/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix assets --no-audit --no-fund --ignore-scripts --silent; \
+	else echo "warning: npm missing: the accessibility tests will skip (apt-get install npm)" >&2; fi
+
+# the catalogues after changing a page's text: extract, then merge into each .po
+messages: $(STAMP)
+	cd tizim/web && ../../$(BIN)/pybabel -q extract -F babel.cfg -k _ --no-location --sort-output -o locale/messages.pot .
+	$(BIN)/pybabel -q update -D messages -i tizim/web/locale/messages.pot -d tizim/web/locale --no-fuzzy-matching
+
+# the browser libraries the pages ship (tizim/web/static/vendor), refreshed from npm
+assets: $(AXE)
+	$(BIN)/python assets/vendor.py
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +42,11 @@ $(STAMP): pyproject.toml
 $(ENGINE_C): tizim/screening/engine.py $(STAMP)
 	$(BIN)/python tizim/screening/compiled.py
 
+# the registry (bundled and shared lists, its summary), then the workspace with demo data,
+# serving until Ctrl-C (tizim workspace: first run creates an admin, prints its password)
 run: install
 	$(BIN)/tizim bootstrap
+	$(BIN)/tizim workspace
 
 test: install
 	$(BIN)/pytest -q

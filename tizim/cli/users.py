@@ -120,5 +120,54 @@ def users_totp_off(name: Annotated[str, typer.Argument(help="User name.")]) -> N
     typer.echo(f"two-step sign-in off for {name!r}")
 
 
+def workspace(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Demo customers and a day of payments, once.")] = True,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after preparing (Ctrl-C stops).")] = True,
+) -> None:
+    """The analyst's workspace on this database: demo data (once), a first administrator
+    (once, its one-time password printed), then the web server until Ctrl-C."""
+    import os
+
+    from tizim.registry.service import Registry
+    from tizim.settings import get_settings
+    from tizim.store import init_db
+    from tizim.web import demo as demo_data
+    from tizim.web.accounts import Accounts, generate_password
+
+    init_db()
+    if not Registry().summary():
+        from tizim.registry.discover import bootstrap
+
+        bootstrap(Registry(), get_settings().data_dir)
+    if demo and not demo_data.seeded():
+        typer.echo("writing demo data (customers, a day of payments with a few true matches)...", err=True)
+        made = demo_data.seed_demo()
+        customers = (f"{made['customers']} demo customers ({made['planted']} listed persons planted), "
+                     if made["customers"] else "no demo customer book (tizim.customers is not installed), ")
+        typer.echo(f"demo data: {customers}{made['payments']} payments ({made['true_matches']} to listed persons): "
+                   f"{made.get('status')}")
+    accounts = Accounts()
+    address = f"http://{host}:{port}/ui"
+    if accounts.count() == 0:
+        password = generate_password()
+        accounts.create("admin", "admin", password, must_change=True)
+        typer.echo(f"first administrator created: sign in at {address} as 'admin' with this one-time password "
+                   "(shown only now; you choose your own at first sign-in):")
+        typer.echo(password)
+    else:
+        typer.echo(f"sign in at {address} with your user name and password "
+                   "(new people: the Users page, or `tizim users create NAME --role ROLE`)")
+    if not serve:
+        return
+    import uvicorn
+
+    os.environ["TIZIM_DATABASE_URL"] = get_settings().database_url
+    typer.echo(f"tizim workspace at {address} (API explorer at http://{host}:{port}/docs); Ctrl-C stops it")
+    uvicorn.run("tizim.api.app:create_served_app", factory=True, host=host, port=port, log_level="warning")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
+    app.command("workspace")(workspace)

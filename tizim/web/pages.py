@@ -269,7 +269,7 @@ def _timeline(found: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _customers_hit(entity_id: str) -> list[dict[str, Any]]:
-    if importlib.util.find_spec("tizim.customers.service") is None:
+    if importlib.util.find_spec("tizim.customers.book") is None:
         return []
     from tizim.web.customers import customers_hitting
 
@@ -348,7 +348,7 @@ _include("tizim.web.intel")
 if importlib.util.find_spec("tizim.monitoring.cases") is not None:
     _include("tizim.web.cases")
     _include("tizim.web.audit")
-if importlib.util.find_spec("tizim.customers.service") is not None:
+if importlib.util.find_spec("tizim.customers.book") is not None:
     _include("tizim.web.customers")
 
 

@@ -42,7 +42,7 @@ def monitoring_present() -> bool:
 
 @lru_cache(maxsize=1)
 def customers_present() -> bool:
-    return importlib.util.find_spec("tizim.customers.service") is not None
+    return importlib.util.find_spec("tizim.customers.book") is not None
 
 
 def _score(value: Any) -> str:

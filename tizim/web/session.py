@@ -75,6 +75,7 @@ class PageRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
+            from tizim.web.i18n import gettext_for
             from tizim.web.render import error_page
 
             try:
@@ -82,9 +83,9 @@ class PageRoute(APIRoute):
             except PageExit as exc:
                 return finish(request, exc.response)
             except NotFound as exc:
-                return error_page(request, 404, "Not found", str(exc))
+                return error_page(request, 404, gettext_for(request)("Not found"), str(exc))
             except (InputError, TizimError) as exc:
-                return error_page(request, 400, "Cannot do that", str(exc))
+                return error_page(request, 400, gettext_for(request)("Cannot do that"), str(exc))
 
         return route
 

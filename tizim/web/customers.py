@@ -1,0 +1,60 @@
+"""The customer book's pages: customers with their accounts, freeze state and screening hits,
+and the register of frozen accounts (over `tizim.customers.book.CustomerBook` and
+`tizim.customers.freezes.freeze_register`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from tizim.api.keys import Principal
+from tizim.customers import tables as ct
+from tizim.customers.book import CustomerBook
+from tizim.customers.freezes import freeze_register
+from tizim.errors import InputError
+from tizim.store import transaction
+from tizim.web.i18n import gettext_for
+from tizim.web.render import page
+from tizim.web.session import PageRoute, require_page_role
+
+router = APIRouter(route_class=PageRoute)
+PAGE_SIZE = 50
+
+
+def customers_hitting(entity_id: str) -> list[dict[str, Any]]:
+    """Customers whose screening matched this listed entity."""
+    with transaction() as conn:
+        rows = conn.execute(
+            select(ct.customers.c.customer_id, ct.customers.c.name, ct.customers.c.status)
+            .join(ct.matches, ct.matches.c.customer_id == ct.customers.c.customer_id)
+            .where(ct.matches.c.entity_id == entity_id).distinct().limit(200)
+        ).all()
+    return [{"id": r.customer_id, "name": r.name, "status": r.status} for r in rows]
+
+
+@router.get("/customers")
+def customers(request: Request, me: Principal = Depends(require_page_role("analyst"))) -> Response:
+    _ = gettext_for(request)
+    status = (request.query_params.get("status") or "").strip() or None
+    raw_page = request.query_params.get("page") or "1"
+    if not raw_page.isdigit():
+        raise InputError(f"page {raw_page!r} is not a number", field="page")
+    page_no = max(int(raw_page), 1)
+    book = CustomerBook()
+    total = book.count(status)
+    rows = book.list(status=status, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    base = {"status": status} if status else {}
+    return page(request, "customers.html", title=_("Customers"), rows=rows, total=total, counts=book.counts(),
+                shown=status or "", page_no=page_no, pages=pages, register=freeze_register(),
+                page_link=lambda n: "/ui/customers?" + urlencode({**base, "page": n}))
+
+
+@router.get("/customers/{customer_id:path}")
+def customer(request: Request, customer_id: str, me: Principal = Depends(require_page_role("analyst"))) -> Response:
+    found = CustomerBook().show(customer_id, matches=True, history=True)
+    return page(request, "customer.html", title=found["name"] or customer_id, c=found)
