@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,21 +109,43 @@ def decode(path: Path, data: bytes, encoding: str, fallback: str | None = None) 
         ) from exc
 
 
-def check_csv_complete(path: Path, text: str, machine_made: bool = True) -> None:
-    """Refuse a CSV text cut off mid-record, naming the file and the line.
+def check_csv_complete(path: Path, machine_made: bool = True) -> None:
+    """Refuse a CSV file cut off mid-record, naming the file and the line.
 
     A file that ends inside its first line was cut inside its header. A publisher's file
     (`machine_made`) ends every record with a line end, so a last line without one was cut
     in the middle of a record (a row cut between fields can still have the right number of
-    values). Unterminated quotes are left to the strict csv reader.
+    values). Unterminated quotes are left to the strict csv reader. Reads only the file's
+    head and tail.
     """
-    if not text:
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+        handle.seek(max(0, size - 16))
+        tail = handle.read().rstrip(b"\x1a")  # OFAC's DOS end-of-file mark
+    if not head.strip(b"\x1a"):
         return
-    if "\n" not in text and "\r" not in text:
-        raise InputError("the file ends inside its first line (no line end): truncated in the header?", file=str(path), line=1)
-    if machine_made and not text.endswith(("\n", "\r")):
-        line = text.count("\n") + 1
-        raise InputError("the last record has no line end: the file looks truncated (cut off mid-record)", file=str(path), line=line)
+    if size <= len(head) and b"\n" not in head and b"\r" not in head:
+        raise InputError("the file ends inside its first line (no line end): truncated in the header?",
+                         file=str(path), line=1)
+    if machine_made and not tail.endswith((b"\n", b"\r")):
+        with path.open("rb") as handle:
+            line = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) + 1
+        raise InputError("the last record has no line end: the file looks truncated (cut off mid-record)",
+                         file=str(path), line=line)
+
+
+def text_lines(path: Path, encoding: str = "utf-8-sig") -> Iterator[str]:
+    """The file's lines as text, read as a stream (for csv.reader: newline=""), so a large
+    table is never held whole in memory; bytes that are not `encoding` name their line."""
+    number = 0
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            for number, line in enumerate(handle, 1):  # noqa: B007 (the count is used after)
+                yield line
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {encoding.removesuffix('-sig')} text ({exc.reason})",
+                             file=str(path), line=number + 1) from exc
 
 
 def slug(text: str) -> str:

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from pathlib import Path
 
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import check_csv_complete, decode, files_hash, make_id
+from tizim.registry.importers.base import (
+    check_csv_complete,
+    files_hash,
+    make_id,
+    text_lines,
+)
 from tizim.registry.model import Citation, Designation, Entity, Identifier, ParsedList
 
 LISTS: tuple[str, ...] = ("eu-fsf",)
@@ -156,9 +160,8 @@ def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    text = decode(path, path.read_bytes(), "utf-8-sig")
-    check_csv_complete(path, text)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    check_csv_complete(path)
+    reader = csv.reader(text_lines(path), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

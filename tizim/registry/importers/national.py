@@ -21,7 +21,7 @@ import yaml
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import check_csv_complete, decode, file_hash, make_id
+from tizim.registry.importers.base import check_csv_complete, decode, file_hash, make_id, text_lines
 from tizim.registry.model import (
     NAME_KINDS,
     RELATION_KINDS,
@@ -528,9 +528,8 @@ def _split(value: str | None) -> list[str]:
 
 
 def _parse_csv(path: Path, list_name: str) -> ParsedList:
-    text = decode(path, path.read_bytes(), "utf-8-sig")
-    check_csv_complete(path, text, machine_made=False)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    check_csv_complete(path, machine_made=False)
+    reader = csv.reader(text_lines(path), strict=True)  # streamed: a national CSV may be large
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

@@ -137,8 +137,7 @@ def _text(path: Path) -> str:
 def read_rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
     """(line number, fields) for each row, all rows checked for the column count."""
     text = _text(path)
-    if text.strip():
-        check_csv_complete(path, text)
+    check_csv_complete(path)
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     line = 1

@@ -13,7 +13,6 @@ screening can merge the UK and UN records of one party even when the UN list is 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,12 @@ from pathlib import Path
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import check_csv_complete, decode, files_hash, make_id
+from tizim.registry.importers.base import (
+    check_csv_complete,
+    files_hash,
+    make_id,
+    text_lines,
+)
 from tizim.registry.model import (
     Citation,
     Designation,
@@ -105,9 +109,8 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of one table with their line numbers; a short (truncated) row is an error."""
-    text = decode(path, path.read_bytes(), "utf-8-sig")
-    check_csv_complete(path, text)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    check_csv_complete(path)
+    reader = csv.reader(text_lines(path), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
