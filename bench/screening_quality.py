@@ -13,6 +13,21 @@ Built from the shared lists and other real name sources, never from tizim's outp
              of its words up to spelling (each within ratio 85 of a listed word: "Anatoly
              Chepiga" is the listed "Anatoliy Vladimirovich CHEPIGA", not a negative;
              an organization's legal form, as rigour finds it, is not one of its words).
+  cross_script  listed people whose entry also gives the name in another script (Arabic,
+             Chinese, Hangul, Hebrew, Thai ... as the EU and UN lists write them), queried in
+             that script and scored against the entry's Latin names only.
+  translated organizations named in another language: the Russian and Kazakh names of
+             the Kazakh national list (../shared/data/kz/national_list_facts.csv) against
+             the entry's English names, and bench/data/translated_org_names.csv (Russian,
+             Kazakh, Uzbek, Arabic, Persian, Turkish names of UN-listed organizations, each
+             row citing its source) against the UN entry's Latin names.
+  variants   everyday variants of listed people's names (English nicknames of given names,
+             initials for given names, number words).
+  name_only  names of people on no list in Chinese, Korean and Arabic script and in Latin
+             letters (Faker's zh_CN, ko_KR, ar_AA and European locales; a name read like a
+             listed name is dropped as above), screened name-only: the false-match rate.
+  Each of these is split in two by a hash of the query: "worked" (looked into while building)
+  and "held_out" (not looked into), reported apart.
   non_sdn    names on OFAC's consolidated non-SDN list, with the same filter: parties
              sanctioned on a list the bench does not load (sectoral sanctions on listed
              companies' subsidiaries such as Rosneft Trade Limited or Transneft-Ural, Chinese
@@ -33,7 +48,7 @@ any pair at or above threshold (FPR).
 tizim's end-to-end retrieval (the true entity comes back from `match` with match=true) is
 reported apart as `tizim_retrieval_recall`.
 
-    .venv/bin/python bench/screening_quality.py [--n 500] [--seed 2024]
+    .venv/bin/python bench/screening_quality.py [--n 500] [--seed 2024] [--only cross_script,...]
 
 Writes bench/results/screening_quality.json.
 """
@@ -62,6 +77,7 @@ NON_SDN = DATA / "ofac" / "consolidated_non_sdn_2025-12" / "cons_prim.csv"
 SDN_2021 = DATA / "ofac" / "legacy_csv_2021-07" / "sdn.csv"
 SDN_2024 = DATA / "ofac" / "sdn_csv_2024-05-03" / "sdn.csv"
 MATCHERS = ("tizim", "logic-v1", "logic-v2", "jaro-winkler")
+SUBSETS = ("uk_un", "perturbed", "non_listed", "non_sdn", "cross_script", "translated", "name_only")
 THRESH = {"logic-v1": 0.7, "logic-v2": 0.7, "jaro-winkler": 0.9}
 TOP_K = 5
 EXAMPLES = 25  # misses and false matches kept per subset in the results file
@@ -154,12 +170,18 @@ class Universe:
         return [eid for _, eid in ok[:k]]
 
 
-def ftm(entity: Any) -> Any:
+def _latin(name: str) -> bool:
+    return all(ord(c) < 0x250 or not c.isalpha() for c in name)
+
+
+def ftm(entity: Any, latin_only: bool = False) -> Any:
     from followthemoney import model
 
     schema = entity.schema if entity.schema in ("Person", "Organization", "Company", "Vessel",
                                                  "LegalEntity", "Airplane") else "LegalEntity"
     names = strong_names(entity)
+    if latin_only:
+        names = [n for n in names if _latin(n)] or names
     props: dict[str, list[str]] = {"name": names[:1], "alias": names[1:]}
     return model.get_proxy({"id": entity.id, "schema": schema, "properties": props})
 
@@ -202,18 +224,22 @@ class Scorers:
                 out.append(eid)
         return out, hit
 
-    def scores(self, schema: str, name: str, entity: Any) -> dict[str, float]:
-        """Each matcher's score for (query name, listed entity)."""
+    def scores(self, schema: str, name: str, entity: Any, latin_only: bool = False) -> dict[str, float]:
+        """Each matcher's score for (query name, listed entity); `latin_only`: against the
+        entity's names in Latin letters alone (a query in another script or language must
+        be read, not met by the same name written the same way)."""
         from rapidfuzz.distance import JaroWinkler
 
         from tizim.screening import Query
 
         names = strong_names(entity)
+        if latin_only:
+            names = [n for n in names if _latin(n)] or names
         listed = Query(schema=entity.schema if entity.schema in ("Person", "Organization", "Vessel", "Company",
                                                                   "LegalEntity", "Airplane") else "LegalEntity",
                        names=names)
         t = self.screener.compare(Query(schema=schema, names=[name]), listed).score
-        q, e = ftm_query(schema, name), ftm(entity)
+        q, e = ftm_query(schema, name), ftm(entity, latin_only)
         jw = max(JaroWinkler.normalized_similarity(name.lower(), n.lower()) for n in names)
         return {
             "tizim": t,
@@ -288,13 +314,142 @@ def _flip(name: str) -> str:
     return name
 
 
+def _key(name: str) -> str:
+    return " ".join(sorted(_WORDS.findall(name.lower())))
+
+
+class NearListed:
+    """Is a name a listed name up to spelling? Then it is no negative."""
+
+    def __init__(self, everything: Universe) -> None:
+        self.everything = everything
+        self.listed: dict[str, list[str]] = defaultdict(list)
+        for e in everything.entities.values():
+            for x in strong_names(e):
+                self.listed[_family(e.schema)].append(_key(x))
+        self.vocabulary = sorted(everything.by_word)
+        self.spelled: dict[str, set[str]] = {}
+
+    def holders(self, word: str) -> set[str]:
+        # listed words within a spelling of each word (rapidfuzz ratio >= 85: Nikolayev /
+        # Nikolaev, Akhmed / Ahmed, Anatoly / Anatoliy; not Azimov / Akimov): "Anatoly
+        # Chepiga" is the listed "Anatoliy Vladimirovich CHEPIGA" without his patronymic
+        from rapidfuzz import fuzz, process
+
+        if word not in self.spelled:
+            near = process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)
+            self.spelled[word] = set().union(*(self.everything.by_word[w] for w, _, _ in near)) if near else set()
+        return self.spelled[word]
+
+    def __call__(self, schema: str, name: str) -> bool:
+        from rapidfuzz import fuzz, process
+        from rigour.names import remove_org_types
+
+        fam = _family(schema)
+        # an organization's legal form (OAO, LTDA, S.A.) is not part of whose name it is
+        ws = words(remove_org_types(name) if fam == "org" else name) or words(name)
+        if not ws:
+            return True
+        sets = [self.holders(w) for w in ws]
+        both = set.intersection(*sets) if sets else set()
+        if any(_family(self.everything.entities[i].schema) == fam for i in both):
+            return True  # a listed name holds every word of it, up to spelling
+        # spelled nearly like a listed name
+        return bool(process.extractOne(_key(name), self.listed[fam], scorer=fuzz.ratio, score_cutoff=88))
+
+
+def held_out(query: str) -> bool:
+    """Half the queries of each new subset, by a hash of the query: not looked into."""
+    return hashlib.sha1(query.encode()).digest()[0] % 2 == 1
+
+
+def _foreign(name: str) -> bool:
+    from tizim.screening.scripts import scripts_of
+
+    return bool(scripts_of(name) - {"Cyrillic"})
+
+
+def cross_script_cases(everything: Universe) -> list[tuple[str, str, str]]:
+    """(schema, name in another script, entity id): one a listed person with a Latin name."""
+    cases = []
+    for e in sorted(everything.entities.values(), key=lambda x: x.id):
+        if e.schema != "Person" or not any(_latin(x) for x in strong_names(e)):
+            continue
+        foreign = [x.full for x in e.names if x.kind != "weak_alias" and _foreign(x.full)]
+        if foreign:
+            cases.append(("Person", foreign[0], e.id))
+    return cases
+
+
+KZ_FACTS = DATA / "kz" / "national_list_facts.csv"
+TRANSLATED = ROOT / "bench" / "data" / "translated_org_names.csv"
+
+
+def translated_cases(everything: Universe) -> list[tuple[str, str, str]]:
+    """(schema, name in another language, entity id) from the national list's facts and
+    bench/data/translated_org_names.csv."""
+    by_name: dict[tuple[str, str], str] = {}
+    for e in sorted(everything.entities.values(), key=lambda x: x.id):
+        for x in e.names:
+            by_name.setdefault((_list_of(e), x.full.lower()), e.id)
+    cases: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    with KZ_FACTS.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            eid = by_name.get(("kz-supreme-court", row["name_ru"].lower()))
+            for query in (row["name_ru"], row["name_kk"]):
+                if eid and query and query not in seen:
+                    seen.add(query)
+                    cases.append(("Organization", query, eid))
+    with TRANSLATED.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            want = row["un_name"].lower()
+            eid = next((i for (lst, name), i in sorted(by_name.items()) if lst == "un-sc" and name.startswith(want)), None)
+            if eid is None:
+                raise SystemExit(f"{TRANSLATED}: no UN entity named {row['un_name']!r}")
+            if row["query"] not in seen:
+                seen.add(row["query"])
+                cases.append(("Organization", row["query"], eid))
+    return cases
+
+
+NAME_ONLY_LOCALES = {"chinese": ["zh_CN"], "korean": ["ko_KR"], "arabic": ["ar_AA"],
+                     "latin": ["en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "tr_TR", "pl_PL"]}
+
+
+def name_only_names(everything: Universe, n: int, seed: int) -> list[tuple[str, str]]:
+    """(script, name) for n made-up people per script, none of them read like a listed name."""
+    from faker import Faker
+
+    from tizim.screening.scripts import latin_variants
+
+    near = NearListed(everything)
+    out: list[tuple[str, str]] = []
+    for script, locales in NAME_ONLY_LOCALES.items():
+        fakers = [Faker(loc) for loc in locales]
+        for k, f in enumerate(fakers):
+            f.seed_instance(seed * 100 + k)
+        got: list[str] = []
+        seen: set[str] = set()
+        tries = 0
+        while len(got) < n and tries < 50 * n:
+            tries += 1
+            f = fakers[tries % len(fakers)]
+            name = f"{f.first_name()} {f.last_name()}" if script in ("arabic", "latin") else f.name()
+            if name in seen:
+                continue
+            seen.add(name)
+            if any(near("Person", reading) for reading in latin_variants(name) or (name,)):
+                continue
+            got.append(name)
+        out.extend((script, x) for x in got)
+    return out
+
+
 def non_listed_names(everything: Universe, n: int, rng: random.Random
                      ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
     """(schema, name, source) for real names sanctioned nowhere, and for names on OFAC's
     non-SDN list (sanctioned, but on no loaded list)."""
-    from rapidfuzz import fuzz, process
-    from rigour.names import remove_org_types
-
     pool: list[tuple[str, str, str]] = []
     with PEPS.open(encoding="utf-8") as fh:
         for line in fh:
@@ -321,39 +476,8 @@ def non_listed_names(everything: Universe, n: int, rng: random.Random
         mixed.add(f"{rng.choice(firsts).title()} {rng.choice(lasts).title()}")
     pool.extend(("Person", x, "recombined") for x in sorted(mixed))
 
-    def key(name: str) -> str:
-        return " ".join(sorted(_WORDS.findall(name.lower())))
-
-    listed: dict[str, list[str]] = defaultdict(list)
-    for e in everything.entities.values():
-        for x in strong_names(e):
-            listed[_family(e.schema)].append(key(x))
-    # listed words within a spelling of each word (rapidfuzz ratio >= 85: Nikolayev / Nikolaev,
-    # Akhmed / Ahmed, Anatoly / Anatoliy; not Azimov / Akimov): "Anatoly Chepiga" is the listed
-    # "Anatoliy Vladimirovich CHEPIGA" without his patronymic, not a name off the lists
-    vocabulary = sorted(everything.by_word)
-    spelled: dict[str, set[str]] = {}
-
-    def holders(word: str) -> set[str]:
-        if word not in spelled:
-            near = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)
-            spelled[word] = set().union(*(everything.by_word[w] for w, _, _ in near)) if near else set()
-        return spelled[word]
-
-    kept: list[tuple[str, str, str]] = []
-    for schema, name, source in pool:
-        fam = _family(schema)
-        # an organization's legal form (OAO, LTDA, S.A.) is not part of whose name it is
-        ws = words(remove_org_types(name) if fam == "org" else name) or words(name)
-        if not ws:
-            continue
-        sets = [holders(w) for w in ws]
-        both = set.intersection(*sets) if sets else set()
-        if any(_family(everything.entities[i].schema) == fam for i in both):
-            continue  # a listed name holds every word of it, up to spelling
-        if process.extractOne(key(name), listed[fam], scorer=fuzz.ratio, score_cutoff=88):
-            continue  # spelled nearly like a listed name
-        kept.append((schema, name, source))
+    near = NearListed(everything)
+    kept = [(schema, name, source) for schema, name, source in pool if not near(schema, name)]
     by_source: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for item in kept:
         by_source[item[2]].append(item)
@@ -373,7 +497,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=500)
     # another seed draws other queries: rules tuned on one draw are checked on another
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--only", default=",".join(SUBSETS), help="comma-separated subsets to run")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     rng = random.Random(args.seed)
     url = bench_db()
     from tizim.registry.service import Registry
@@ -390,12 +516,12 @@ def main() -> int:
     t0 = time.time()
 
     def run(sc: Scorers, schema: str, name: str, truth: str | None, lists: set[str],
-            tag: str) -> tuple[list[tuple[bool, dict[str, bool]]], bool]:
+            tag: str, latin_only: bool = False) -> tuple[list[tuple[bool, dict[str, bool]]], bool]:
         cands, hit = sc.candidates(schema, name, lists, truth)
         rows = []
         for eid in cands:
             ent = sc.universe.entities[eid]
-            s = sc.scores(schema, name, ent)
+            s = sc.scores(schema, name, ent, latin_only)
             v = verdicts(s)
             rows.append((eid == truth, v))
             if eid == truth and not v["tizim"] and len(examples[f"{tag}_missed"]) < EXAMPLES:
@@ -406,7 +532,7 @@ def main() -> int:
 
     rows: list[tuple[bool, dict[str, bool]]] = []
     hits = []
-    for schema, name, eid in uk_un_cases(un, args.n, rng):
+    for schema, name, eid in uk_un_cases(un, args.n, rng) if "uk_un" in only else []:
         r, hit = run(un_only, schema, name, eid, {"un-sc"}, "uk_un")
         rows += r
         hits.append(hit)
@@ -418,7 +544,7 @@ def main() -> int:
     pool = sorted((e for e in everything.entities.values()
                    if e.schema in ("Person", "Organization", "LegalEntity", "Company")), key=lambda e: e.id)
     by_kind: dict[str, list[bool]] = defaultdict(list)
-    for e in rng.sample(pool, min(args.n, len(pool))):
+    for e in rng.sample(pool, min(args.n, len(pool))) if "perturbed" in only else []:
         strong = [x for x in strong_names(e) if len(words(x)) >= 2] or strong_names(e)
         name, kind = perturb(rng.choice(strong), rng)
         schema = "Person" if e.schema == "Person" else "Organization"
@@ -433,8 +559,8 @@ def main() -> int:
     all_lists = {_list_of(e) for e in everything.entities.values()}
     qrows: list[tuple[bool, dict[str, bool]]] = []
     by_source: dict[str, list[bool]] = defaultdict(list)
-    negs, elsewhere = non_listed_names(everything, args.n, rng)
-    for schema, name, source in negs:
+    negs, elsewhere = non_listed_names(everything, args.n, rng) if {"non_listed", "non_sdn"} & only else ([], [])
+    for schema, name, source in negs if "non_listed" in only else []:
         r, _ = run(full, schema, name, None, all_lists, "non_listed")
         any_hit = {m: any(v[m] for _, v in r) for m in MATCHERS}
         qrows.append((False, any_hit))
@@ -442,12 +568,39 @@ def main() -> int:
     results["non_listed"] = {"queries": len(qrows), "metrics": metrics(qrows),
                              "tizim_fpr_by_source": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_source.items())}}
     alerts: dict[str, int] = defaultdict(int)
-    for schema, name, _ in elsewhere:
+    for schema, name, _ in elsewhere if "non_sdn" in only else []:
         r, _ = run(full, schema, name, None, all_lists, "non_sdn")
         for m in MATCHERS:
             alerts[m] += any(v[m] for _, v in r)
     results["non_sdn"] = {"queries": len(elsewhere),
                           "alert_rate": {m: round(alerts[m] / max(len(elsewhere), 1), 4) for m in MATCHERS}}
+    # the new subsets, each split into worked / held-out halves
+    for subset, cases in (("cross_script", cross_script_cases(everything) if "cross_script" in only else []),
+                          ("translated", translated_cases(everything) if "translated" in only else [])):
+        split: dict[str, list[tuple[bool, dict[str, bool]]]] = {"worked": [], "held_out": []}
+        found: dict[str, list[bool]] = {"worked": [], "held_out": []}
+        for schema, name, eid in cases:
+            half = "held_out" if held_out(name) else "worked"
+            r, _ = run(full, schema, name, eid, {_list_of(everything.entities[eid])}, subset, latin_only=True)
+            split[half] += r
+            found[half].append(r[0][1]["tizim"])
+        if cases:
+            results[subset] = {half: {"queries": len(found[half]), "pairs": len(rows_), "metrics": metrics(rows_)}
+                               for half, rows_ in split.items()}
+    if "name_only" in only:
+        by_script: dict[str, dict[str, list[dict[str, bool]]]] = defaultdict(lambda: {"worked": [], "held_out": []})
+        all_lists_ = {_list_of(e) for e in everything.entities.values()}
+        for script, name in name_only_names(everything, args.n, args.seed):
+            r, _ = run(full, "Person", name, None, all_lists_, f"name_only_{script}")
+            by_script[script]["held_out" if held_out(name) else "worked"].append(
+                {m: any(v[m] for _, v in r) for m in MATCHERS})
+        results["name_only"] = {
+            script: {half: {"queries": len(hs), "false_match_rate": {m: round(sum(h[m] for h in hs) / max(len(hs), 1), 4)
+                                                                      for m in MATCHERS}}
+                     for half, hs in halves.items()}
+            for script, halves in by_script.items()}
+        every = [h for halves in by_script.values() for hs in halves.values() for h in hs]
+        results["name_only"]["overall"] = {m: round(sum(h[m] for h in every) / max(len(every), 1), 4) for m in MATCHERS}
     results["n"], results["seed"] = args.n, args.seed
     results["seconds"] = round(time.time() - t0, 1)
     results["examples"] = examples
@@ -456,13 +609,30 @@ def main() -> int:
     (ROOT / "bench" / "results" / "screening_quality.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"{'subset':12} {'matcher':14} {'precision':>9} {'recall':>7} {'F1':>7} {'FPR':>7}")
     for subset in ("uk_un", "perturbed", "non_listed"):
+        if subset not in only:
+            continue
         for m, v in results[subset]["metrics"].items():
             print(f"{subset:12} {m:14} {v['precision']:9.4f} {v['recall']:7.4f} {v['f1']:7.4f} {v['fpr']:7.4f}")
-    print("tizim retrieval recall:", results["uk_un"]["tizim_retrieval_recall"],
-          results["perturbed"]["tizim_retrieval_recall"])
-    print("tizim recall by perturbation:", results["perturbed"]["tizim_recall_by_perturbation"])
-    print("tizim FPR by source:", results["non_listed"]["tizim_fpr_by_source"])
-    print(f"non-SDN names ({results['non_sdn']['queries']}), alert rate:", results["non_sdn"]["alert_rate"])
+    for subset in ("cross_script", "translated"):
+        for half, got in results.get(subset, {}).items():
+            for m, v in got["metrics"].items():
+                print(f"{subset:12} {half:9} {m:14} {v['precision']:9.4f} {v['recall']:7.4f} {v['f1']:7.4f}"
+                      f"  ({got['queries']} queries)")
+    for script, halves in results.get("name_only", {}).items():
+        if script == "overall":
+            print("name_only overall false-match rate:", halves)
+            continue
+        for half, got in halves.items():
+            print(f"name_only {script:8} {half:9} ({got['queries']}) false-match rate:", got["false_match_rate"])
+    if "uk_un" in only and "perturbed" in only:
+        print("tizim retrieval recall:", results["uk_un"]["tizim_retrieval_recall"],
+              results["perturbed"]["tizim_retrieval_recall"])
+    if "perturbed" in only:
+        print("tizim recall by perturbation:", results["perturbed"]["tizim_recall_by_perturbation"])
+    if "non_listed" in only:
+        print("tizim FPR by source:", results["non_listed"]["tizim_fpr_by_source"])
+    if "non_sdn" in only:
+        print(f"non-SDN names ({results['non_sdn']['queries']}), alert rate:", results["non_sdn"]["alert_rate"])
     return 0
 
 

@@ -44,6 +44,7 @@ from rapidfuzz.distance import OSA
 
 from tizim.errors import InputError, NotFound
 from tizim.registry.model import Designation, Entity, Identifier, Name
+from tizim.screening import nicknames, scripts
 from tizim.screening.index import (
     EXCLUSIVE_ID_TYPES,
     Cluster,
@@ -52,6 +53,7 @@ from tizim.screening.index import (
     load_index,
     norm_identifier,
 )
+from tizim.screening.lexicon import translate, translations
 from tizim.screening.model import COMPATIBLE, Query, Result, TextSpan
 from tizim.screening.normalize import (
     CONNECTORS,
@@ -84,6 +86,12 @@ ACRONYM_SCORE = 0.78
 REVERSE_ACRONYM_SCORE = 0.6
 # a person's name matched on one part only (a shared given name) or without the family name
 ONE_PART_CAP = 0.6
+# a word read from Arabic or Hebrew letters against a listed word of the same consonants
+ABJAD_SIM = 0.85
+# a given name against the name it is a nickname or short form of (Bill / William)
+NICKNAME_SIM = 0.85
+# an initial against a listed given name it begins ("A. Khamenei" / "Ali KHAMENEI")
+INITIAL_SIM = 0.8
 NO_FAMILY_CAP = 0.65
 # both names keep a distinctive part the other lacks ("Omar Sabawi Ibrahim Hasan" vs "Yasir
 # Sabawi Ibrahim Hasan"): two relatives, not two spellings of one person
@@ -152,6 +160,14 @@ class _QName:
     hits: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     # bit k: part k names a father ("Abdullah bin Faisal": Faisal), see _fathers()
     fathers: int = 0
+    # per token: listed words it meets with the same consonants, other vowels (_expansion)
+    vowels: list[frozenset[int]] = field(default_factory=list)
+    # read from Chinese characters, kana or Hangul: every syllable must be met (scripts.py)
+    syllabic: bool = False
+    # a person's name with a part of one letter (an initial)
+    initials: bool = False
+    # the name as written, when it was read from another script
+    written: str | None = None
 
 
 @dataclass
@@ -480,7 +496,9 @@ class Screener:
         return _QName(name, folds, weights, generic, exps, sum(weights) or 1.0,
                       "".join(folds), "".join(reversed(folds)), acr, own,
                       schema == "Person", full, typos, any(typos), bound_mask(folds), ends,
-                      generic_exact, fathers=_fathers(folds) if person else 0)
+                      generic_exact, fathers=_fathers(folds) if person else 0,
+                      vowels=[v for _, _, v in expansions],
+                      initials=person and any(len(f) == 1 for f in folds))
 
     # ---- scoring -----------------------------------------------------------------------
 
@@ -589,7 +607,7 @@ class Screener:
                 # (a company word of four letters or more in a person's name is a name:
                 # "JAMMEH" folds as jama'at, "Islam"; not "Ko", as "Co.")
                 if s >= 0.8 or s >= 0.75 and len(idx.vocab[t]) >= 8:
-                    if any_typo and t in q.typos[i]:
+                    if any_typo and t in q.typos[i] and not self._one_word_variant(q, i, t, rid):
                         typo += 1
                     elif s < 0.95 and not q.person and _far_as_written(q.text, q.folds[i], idx.rec_name[rid],
                                                                        idx.vocab[t]):
@@ -651,6 +669,18 @@ class Screener:
                         else:
                             strong += 1
                     pairs.append((i, t, best_s))
+        if q.initials and len(pairs) < nq and len(pairs) < nr:
+            # a person's initial meets a listed given name it begins ("A. Khamenei", "J.-C.
+            # Juncker"); it names the person beside a rare part met exactly
+            by_initial = self._initials(q, tids, used_i, used_j)
+            for i, j in by_initial:
+                used_i |= 1 << i
+                used_j |= 1 << j
+                mq += INITIAL_SIM * qw[i]
+                mr += INITIAL_SIM * vw[tids[j]]
+                pairs.append((i, tids[j], INITIAL_SIM))
+            if by_initial and any(s >= 0.95 and vw[t] >= ANCHOR_WEIGHT for _, t, s in pairs):
+                strong += len(by_initial)
         rec_total = idx.rec_total[rid] or 1.0
         q_total = q.total
         # what is left over on each side: generic words one side lacks count little (a legal
@@ -802,9 +832,114 @@ class Screener:
                     child = self._child_of(q, tids, pairs, used_i, used_j)
                     if child is not None:
                         return NO_FAMILY_CAP, pairs, f"query name part {child!r} before the listed name"
+        if q.syllabic and score > ONE_PART_CAP and not self._every_syllable(q, pairs, rid):
+            # a Chinese or Korean name is a family name and a syllable or two: one syllable
+            # meets many names ("华 伍" is not "EL HUEVO"), so every part of both names is met
+            return ONE_PART_CAP, pairs, "a syllable of the name not met"
         if conflict >= 0.01 and method == "tokens":
             method = f"tokens, both sides keep other parts (-{conflict:.2f})"
         return max(0.0, min(score, 1.0)), pairs, method
+
+    def _initials(self, q: _QName, tids: Sequence[int], used_i: int, used_j: int) -> list[tuple[int, int]]:
+        """(query position, listed position) of each query initial left unpaired and the
+        first unpaired listed name part (not a connector) it begins."""
+        vocab, vw = self.index.vocab, self.index.vocab_weight
+        out: list[tuple[int, int]] = []
+        for i, f in enumerate(q.folds):
+            if len(f) != 1 or used_i >> i & 1:
+                continue
+            for j, t in enumerate(tids):
+                if not used_j >> j & 1 and len(vocab[t]) > 1 and vocab[t][0] == f and vw[t] > 0.1:
+                    used_j |= 1 << j
+                    out.append((i, j))
+                    break
+        return out
+
+    def _every_syllable(self, q: _QName, pairs: list[tuple[int, int, float]], rid: int) -> bool:
+        """The listed name is the query's syllables, as romanized: its family name (the
+        query's first part, or its last) and, in order, its given name's syllables, split
+        or glued ("kim jong un" is KIM Jong-un, "xi jinping" XI Jin Ping; "kim su il" is not
+        KIM Il-Su, nor "chang chen" CHEN Cheng, which folding e~a would make one)."""
+        idx = self.index
+        # as written, before particles: "Il-Su" is no Arabic article
+        mine = [_syllable_key(canon_token(t)) for t in raw_tokens(q.text)]
+        listed = [_syllable_key(canon_token(t)) for t in raw_tokens(idx.rec_name[rid])]
+        if len(mine) < 2:
+            return False
+        for family, given in ((mine[0], mine[1:]), (mine[-1], mine[:-1])):
+            if family in listed:
+                rest = list(listed)
+                rest.remove(family)
+                if "".join(rest) == "".join(given):
+                    return True
+        return False
+
+    def _from_script(self, q: _QName, written: str) -> None:
+        """A query name read from another script (scripts.py): a Chinese, Japanese or Korean
+        name is met syllable by syllable (see _score_rec); an Arabic, Persian or Hebrew one
+        has its consonants and long vowels only, so each part also meets the listed words
+        with the same consonants ("mhmd" / Muhammad, "slman" / Salman)."""
+        q.written = written
+        if scripts.syllabic(written):
+            q.syllabic = True
+            q.own_acronyms = set()
+            return
+        if not scripts.abjad(written):
+            return
+        idx = self.index
+        for i, f in enumerate(q.folds):
+            skel = skeleton(f)
+            if len(skel) < 3:
+                continue
+            # a name starting with alif or ayn starts with any vowel in Latin letters
+            # (not a ya read as i: "iasr" is Yasir)
+            keys = {skel} | ({v + skel[1:] for v in "aiu"} if skel[0] in "au" else set())
+            self._widen(q, i, {t: ABJAD_SIM for key in keys for t in idx.skeletons.get(key, ())
+                               if len(idx.vocab[t]) > 3})
+
+    def _nicknames(self, q: _QName) -> None:
+        """A person's given name also meets the names it is a short form of, and its short
+        forms (Bill / William, Sasha / Aleksandr: nicknames.py)."""
+        table = nicknames.related()
+        vocab_id = self.index.vocab_id
+        for i, f in enumerate(q.folds):
+            names = table.get(f)
+            if names:
+                self._widen(q, i, {t: NICKNAME_SIM for name in names if (t := vocab_id.get(name)) is not None})
+
+    def _widen(self, q: _QName, i: int, extra: dict[int, float]) -> None:
+        """Query part i also meets these listed words (at their similarity, where it does not
+        already meet them better); an unknown word weighs as the commonest of them."""
+        exp = q.exps[i]
+        new = {t: s for t, s in extra.items() if exp.get(t, 0.0) < s}
+        if not new:
+            return
+        q.exps[i] = {**exp, **new}
+        if q.typos and q.typos[i] & new.keys():
+            # read so, they are the same name, not another name's near spelling
+            q.typos[i] = q.typos[i] - new.keys()
+            q.any_typo = any(q.typos)
+        if not self._known(q.folds[i]):
+            # as common as the commonest name it may be
+            w = min(self.index.vocab_weight[t] for t in q.exps[i])
+            q.total = (q.total + w - q.weights[i]) or 1.0
+            q.weights[i] = w
+
+    def _one_word_variant(self, q: _QName, i: int, t: int, rid: int) -> bool:
+        """An organization named by one distinctive word, met by a query of that one word
+        with the same consonants and other vowels: a romanization of the same name
+        ("Hezbollah" / "Hizballah"), as Arabic writes no short vowels. A company's own name
+        is spelt as its owners write it (see _prepare); so is a word a list spells as the
+        query does (a name in its own right), and a short one ("Zidco" / "Cidco")."""
+        idx = self.index
+        if q.person or t not in q.vowels[i] or len(idx.vocab[t]) < 5 or self._known(q.folds[i]):
+            return False
+        if idx.cluster_schema[idx.rec_cluster[rid]] != "Organization":
+            return False
+        if sum(1 for w in q.weights if w > 0.1) != 1:
+            return False
+        vw = idx.vocab_weight
+        return sum(1 for u in idx.rec_tokens[rid] if vw[u] > 0.1) == 1 and vw[t] >= ANCHOR_WEIGHT
 
     def _child_of(self, q: _QName, tids: Sequence[int], pairs: list[tuple[int, int, float]],
                   used_i: int, used_j: int) -> str | None:
@@ -989,10 +1124,16 @@ class Screener:
         idx = self.index
         allowed = self._allowed(query.schema, lists, exclude_lists, exclude_ids)
         best: dict[int, _Hit] = {}
-        for name in _with_reversed(query.names, query.schema):
+        read = _in_latin(query.names, query.schema)
+        for name in _with_reversed([latin for latin, _ in read], query.schema):
             q = self._prepare(name, query.schema)
             if q is None:
                 continue
+            written = next((w for latin, w in read if latin == name and w != latin), None)
+            if written is not None:
+                self._from_script(q, written)
+            if q.person:
+                self._nicknames(q)
             kinds, clusters = idx.rec_kind, idx.rec_cluster
             for rid in self._candidates(q, allowed):
                 score, pairs, method = self._score_rec(q, rid)
@@ -1042,6 +1183,7 @@ class Screener:
         score = hit.score
         expl: dict[str, Any] = {
             "query_name": hit.qname.text,
+            **({"written": hit.qname.written} if hit.qname.written else {}),
             "matched_name": idx.rec_name[hit.rid],
             "name_kind": idx.rec_kind[hit.rid],
             "method": hit.method,
@@ -1050,6 +1192,14 @@ class Screener:
         }
         if idx.rec_kind[hit.rid] == "weak_alias":
             expl["weak_alias_factor"] = WEAK_ALIAS_FACTOR
+        if not hit.qname.person:
+            # words read in translation, the query's and the listed name's ("движение" = movement)
+            org = is_org_schema(query.schema)
+            said = translations(hit.qname.text, org)
+            if is_org_schema(cluster.schema):
+                said += [w for w in translations(idx.rec_name[hit.rid], True) if w not in said]
+            if said:
+                expl["translated"] = said
         adj = 0.0
         d_adj, d_detail = date_adjustment(query.birth_dates, cluster.birth_dates)
         if d_detail:
@@ -1067,6 +1217,10 @@ class Screener:
         score = round(min(1.0, max(0.0, score)), 4)
         if not cluster.designated:
             expl["designated"] = False
+        elif not cluster.refs:
+            # every list has removed it (Kazakhstan delisted the Taliban in December 2023):
+            # found and shown, but no match
+            expl["delisted"] = True
         refs = cluster.refs
         if lists or exclude_lists:
             refs = {k: v for k, v in refs.items()
@@ -1076,7 +1230,7 @@ class Screener:
             caption=cluster.caption,
             schema=cluster.schema,
             score=score,
-            match=bool(cluster.designated and score >= threshold),
+            match=bool(cluster.designated and cluster.refs and score >= threshold),
             lists=sorted(refs),
             refs=refs,
             explanation=expl,
@@ -1296,6 +1450,28 @@ def _swapped(a: str, b: str) -> bool:
 _ENDS_IN_ABD = re.compile(r"\s(?:abd[aeiou][lr]|abd)\W*$", re.IGNORECASE)
 # or where Abd follows the word it binds, article and all ("al-Razzak Abd FITWI")
 _ABD_AFTER_ITS_WORD = re.compile(r"\b(?:al|el|ul|a[dnrstz]|ash)-\w+\s+\W?abd\b", re.IGNORECASE)
+
+
+def _syllable_key(canon: str) -> str:
+    """A romanized syllable as Chinese, Japanese and Korean names are written: o and u one
+    (Tarou / Taro, Jong / Jung), other vowels kept (Chen is not Chang)."""
+    return _collapse_letters(canon.replace("o", "u"))
+
+
+def _collapse_letters(text: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+def _in_latin(names: Sequence[str], schema: str) -> list[tuple[str, str]]:
+    """(name to screen, name as written): a name in another script than Latin or Cyrillic
+    as each of its Latin readings (scripts.py), the others as they are. An organization's
+    name is translated first (lexicon.py: "الدولة" is state, not al-dula)."""
+    out: list[tuple[str, str]] = []
+    for name in names:
+        variants = scripts.latin_variants(translate(name, is_org_schema(schema)) if schema != "Person"
+                                          and scripts.abjad(name) else name)
+        out.extend((v, name) for v in variants) if variants else out.append((name, name))
+    return out
 
 
 def _with_reversed(names: Sequence[str], schema: str) -> list[str]:

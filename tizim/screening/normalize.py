@@ -27,6 +27,9 @@ from functools import lru_cache
 from normality import ascii_text
 from rigour.names import remove_org_types, remove_person_prefixes
 
+from tizim.screening.lexicon import translate
+from tizim.screening.scripts import primary_latin
+
 # Cyrillic -> Latin: one fixed target close to BGN/PCGN and English-language list spellings;
 # the canonical token rules below then absorb GOST/ICAO/Kazakh-2021 differences.
 _CYRILLIC = {
@@ -102,7 +105,10 @@ def script_to_latin(text: str) -> str:
     """Any script to lower-case ASCII words (no canonicalization yet)."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_MAP)
     if not text.isascii():
-        text = ascii_text(text) or ""
+        # Chinese, Japanese, Korean, Arabic, Greek ... as lists romanize them (scripts.py)
+        text = primary_latin(text) or ascii_text(text) or ""
+        if not text.isascii():
+            text = ascii_text(text) or ""
         text = text.lower()
     return text
 
@@ -282,6 +288,8 @@ def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
         # legal forms in the source script (ТОО, ООО) and after transliteration (LLC, Ltd)
         stripped = remove_org_types(unicodedata.normalize("NFKC", text).casefold()).strip()
         text = stripped or text
+        # translated, not only transliterated: "движение" is movement (lexicon.py)
+        text = translate(text, schema is not None)
     text = script_to_latin(text)
     if org:
         stripped = remove_org_types(text).strip()
