@@ -1,14 +1,11 @@
 """`tizim monitor`, `tizim decisions`, `tizim cases ...`, `tizim rescreen`, `tizim audit ...`.
 
-The acting user of every command is `--user`, else $TIZIM_USER, else the OS login. Where a
-role matters (approving a release needs `supervisor`), the role is the one of the API key
-with that name (`tizim keys create --name <user> --role supervisor`).
+A run is recorded as the holder of the API key in $TIZIM_API_KEY, else the OS login
+(tizim/cli/identity.py); case actions (`tizim cases ...`, tizim/cli/cases.py) need the key.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,33 +16,27 @@ from tizim.errors import InputError
 from tizim.output import console, print_json, print_table
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-UserOpt = Annotated[str | None, typer.Option("--user", help="Acting user (default: $TIZIM_USER or the OS login).")]
 
 BATCH = 500
 
 
-def acting_user(user: str | None) -> str:
-    # The brief's rule: --user, else $TIZIM_USER, else the OS login.
-    return user or os.environ.get("TIZIM_USER") or getpass.getuser()
-
-
 def monitor_cmd(
-    path: Annotated[Path, typer.Argument(help="Payment file: pacs.008/pain.001 XML, MT103, CSV or JSONL.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="pacs.008, pain.001, mt103, csv or jsonl (default: detected).")] = None,
+    path: Annotated[Path, typer.Argument(help="Payment file: ISO 20022 XML (pacs.008, pacs.009, pain.001, AppHdr envelopes), SWIFT MT103/MT202/MT202COV, CSV or JSONL.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="iso20022, pacs.008, pacs.009, pain.001, mt103, mt202, csv or jsonl (default: detected; each message's own type is checked).")] = None,
     batch: Annotated[int, typer.Option("--batch", help="Payments decided and committed together.")] = BATCH,
     workers: Annotated[int, typer.Option("--workers", help="Processes in all, screening ones included "
                                          "(default 0: one per CPU; 1: everything in this process).")] = 0,
-    user: UserOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Decide every payment of a file; resumable (already-decided ids are skipped)."""
+    """Decide every payment of a file; resumable (already-decided payments are skipped)."""
+    from tizim.cli.identity import actor_name
     from tizim.monitoring.runner import run_file
 
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     if workers < 0:
         raise InputError("--workers must be 0 (one per CPU) or more", field="--workers")
-    summary = run_file(path, fmt, batch=max(1, batch), actor=acting_user(user), show_progress=True,
+    summary = run_file(path, fmt, batch=max(1, batch), actor=actor_name(), show_progress=True,
                        workers=workers or None)
     if json_out:
         print_json(summary)
@@ -133,7 +124,3 @@ def register(app: typer.Typer) -> None:
     app.command("monitor")(monitor_cmd)
     app.command("decisions")(decisions_cmd)
     app.add_typer(audit_app, name="audit")
-    from tizim.monitoring.case_commands import cases_app, rescreen_cmd
-
-    app.add_typer(cases_app, name="cases")
-    app.command("rescreen")(rescreen_cmd)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 STATUSES = ("PASS", "OBSERVE", "FREEZE")
+# How the money moves (the typology rules read cash and crypto as anonymous instruments).
+INSTRUMENTS = ("transfer", "cash", "card", "cheque", "crypto")
 
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
 
@@ -110,6 +113,7 @@ class Payment:
     purpose: str | None = None
     remittance: str | None = None
     sender_info: str | None = None  # MT103 field 72
+    instrument: str | None = None  # one of INSTRUMENTS; None reads as a transfer
     format: str = ""
     source: str | None = None
     line: int | None = None
@@ -172,6 +176,7 @@ class Payment:
             "value_date": self.value_date,
             "created_at": self.created_at,
             "purpose": self.purpose,
+            "instrument": self.instrument,
             "remittance": self.remittance,
             "sender_info": self.sender_info,
             "format": self.format,
@@ -196,6 +201,7 @@ class Payment:
             value_date=_text(data.get("value_date")),
             created_at=_text(data.get("created_at")),
             purpose=_text(data.get("purpose")),
+            instrument=(_text(data.get("instrument")) or "").lower() or None,
             remittance=_text(data.get("remittance")),
             sender_info=_text(data.get("sender_info")),
             format=str(data.get("format") or "jsonl"),
@@ -206,9 +212,10 @@ class Payment:
             if value is not None and not isinstance(value, dict):
                 raise ValueError(f"{role} must be an object")
             setattr(payment, role, Party.from_dict(value))
-        payment.intermediary_agents = [
-            p for p in (Party.from_dict(x) for x in data.get("intermediary_agents") or []) if p
-        ]
+        agents = data.get("intermediary_agents") or []
+        if not isinstance(agents, list) or not all(isinstance(x, dict) for x in agents):
+            raise ValueError("intermediary_agents must be a list of objects (name, bic, account, ...)")
+        payment.intermediary_agents = [p for p in (Party.from_dict(x) for x in agents) if p]
         return payment
 
 
@@ -232,3 +239,46 @@ def validate(payment: Payment) -> None:
     if not re.fullmatch(r"[A-Z]{3}", payment.currency or ""):
         raise ValueError(f"currency {payment.currency!r} is not an ISO 4217 code")
     payment.payment_id  # noqa: B018 - raises when there is no identifier
+    from tizim.monitoring.limits import check_fields  # limits reads this module's types
+
+    check_fields(payment)
+    check_dates(payment)
+    if payment.instrument is not None and payment.instrument not in INSTRUMENTS:
+        raise ValueError(f"instrument {payment.instrument!r} is not one of {', '.join(INSTRUMENTS)}")
+
+
+# A message template's unfilled date ("YYYY-MM-DD", "YYYY-MM-DDThh:mm:ss", "DD.MM.YYYY").
+_PLACEHOLDER = re.compile(r"(?i)y{2,4}|\bmm\b|\bdd\b|hh:mm")
+
+
+def iso_date(value: str, what: str) -> str:
+    """`value` if it is an ISO date (YYYY-MM-DD); ValueError naming `what` otherwise, and
+    saying so when it is a template's placeholder rather than a date."""
+    if _PLACEHOLDER.search(value):
+        raise ValueError(f"{what} {value!r} is a template placeholder, not a date")
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{what} {value!r} is not a date (YYYY-MM-DD)") from exc
+    if len(value) != 10:
+        raise ValueError(f"{what} {value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def iso_datetime(value: str, what: str) -> str:
+    """`value` if it is an ISO date-time (or date); ValueError naming `what` otherwise."""
+    if _PLACEHOLDER.search(value):
+        raise ValueError(f"{what} {value!r} is a template placeholder, not a date")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{what} {value!r} is not an ISO date-time") from exc
+    return value
+
+
+def check_dates(payment: Payment) -> None:
+    """Dates are stored only when they are dates (never a template's "YYYY-MM-DD")."""
+    if payment.value_date is not None:
+        iso_date(payment.value_date, "value date")
+    if payment.created_at is not None:
+        iso_datetime(payment.created_at, "creation time")

@@ -19,13 +19,33 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from tizim.errors import InputError
-from tizim.monitoring.decide import Decider
+from tizim.monitoring.decide import Decider, record_rejected
 from tizim.monitoring.formats import iter_file
 from tizim.monitoring.model import Payment, Rejected
 from tizim.output import progress
 
 MAX_WORKERS = 8
+
+
+def _store_errors() -> tuple[type[Exception], ...]:
+    """What a database raises when it refuses a row: through SQLAlchemy, or from the bulk
+    paths that write on the driver's own cursor (COPY, executemany)."""
+    import sqlite3
+
+    found: list[type[Exception]] = [SQLAlchemyError, sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installs
+        pass
+    else:
+        found.append(psycopg.Error)
+    return tuple(found)
+
+
+STORE_ERRORS = _store_errors()
 
 
 def default_workers() -> int:
@@ -46,9 +66,9 @@ def _count_hint(path: Path, fmt: str | None) -> int | None:
         fmt = fmt or detect(data[:8192])
     except (OSError, InputError):
         return None
-    if fmt in ("pacs.008", "pain.001", "iso20022"):
+    if fmt in ("pacs.008", "pacs.009", "pain.001", "iso20022"):
         return data.count(b"<CdtTrfTxInf") or None
-    if fmt == "mt103":
+    if fmt in ("mt103", "mt202"):
         return (data.count(b"\n:20:") + data.lstrip().startswith(b":20:")) or None
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     return max(lines - (fmt == "csv"), 1)
@@ -67,6 +87,24 @@ def _batches(path: Path, fmt: str | None, size: int) -> Iterator[tuple[list[Paym
             payments, rejected = [], []
     if payments or rejected:
         yield payments, rejected
+
+
+def decide_one_by_one(decider: Decider, payments: list[Payment], rejected: list[Rejected],
+                      actor: str | None = None) -> tuple[list[Any], list[Rejected]]:
+    """Decide each payment in its own transaction; one the database refuses becomes a
+    rejected message with the database's reason (stored like any other rejection)."""
+    decisions: list[Any] = []
+    refused: list[Rejected] = []
+    for payment in payments:
+        try:
+            decisions += decider.decide_batch([payment], actor=actor)
+        except STORE_ERRORS as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+            refused.append(Rejected(reason=f"not storable: {reason}", source=payment.source, line=payment.line,
+                                    record=payment.record, format=payment.format))
+    rejected = rejected + refused
+    record_rejected(rejected, url=decider.url, actor=actor or decider.actor)
+    return decisions, rejected
 
 
 def run_file(path: Path, fmt: str | None = None, batch: int = 500, actor: str = "system",
@@ -103,7 +141,12 @@ def run_file(path: Path, fmt: str | None = None, batch: int = 500, actor: str = 
 
     def decide(payments: list[Payment], rejected: list[Rejected], ticket: int | None) -> None:
         decider.screening.collect(ticket)
-        decisions = decider.decide_batch(payments, rejected)
+        try:
+            decisions = decider.decide_batch(payments, rejected)
+        except STORE_ERRORS:
+            # one payment the store refuses must not fail its batch (and every rerun):
+            # decide them one by one, each refused one a rejection naming the error
+            decisions, rejected = decide_one_by_one(decider, payments, rejected)
         for d in decisions:
             totals["payments"] += 1
             status[d.status] += 1

@@ -9,13 +9,20 @@ from pathlib import Path
 from tizim.errors import InputError
 from tizim.monitoring.model import Payment, Rejected
 
-FORMATS = ("pacs.008", "pain.001", "iso20022", "mt103", "csv", "jsonl")
+FORMATS = ("iso20022", "pacs.008", "pacs.009", "pain.001", "mt103", "mt202", "csv", "jsonl")
+# ISO 20022 XML: each message's type is read from the message itself ("iso20022"); a
+# specific type given as the format is what the message must be.
+ISO20022 = ("iso20022", "pacs.008", "pacs.009", "pain.001")
+# SWIFT FIN text: MT103, MT202 and MT202COV, each message typed by its own header.
+SWIFT = ("mt103", "mt202")
 
 
 def detect(head: bytes) -> str:
     """The format of a payment file from its first bytes."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip().decode("utf-8", "replace")
     if text.startswith("<"):
+        # A first guess from the start of the file; the reader takes each message's type
+        # from the message itself (namespace, root element, business application header).
         if "CstmrCdtTrfInitn" in text or "pain.001" in text:
             return "pain.001"
         if "FIToFICstmrCdtTrf" in text or "pacs.008" in text:
@@ -28,7 +35,7 @@ def detect(head: bytes) -> str:
     first = text.splitlines()[0] if text else ""
     if "amount" in first.lower() and "," in first:
         return "csv"
-    raise InputError("unknown payment format (expected ISO 20022 XML, MT103, CSV or JSONL); "
+    raise InputError("unknown payment format (expected ISO 20022 XML, SWIFT MT103/MT202, CSV or JSONL); "
                      "give --format", record="file start")
 
 
@@ -49,15 +56,16 @@ def iter_file(path: Path, fmt: str | None = None) -> Iterator[Payment | Rejected
     name = str(path)
     with path.open("rb") as handle:
         head = handle.read(8192)
+    given = fmt
     fmt = fmt or detect(head)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    if fmt in ("pacs.008", "pain.001", "iso20022"):
-        yield from iter_iso20022(path, name, fmt)
+    if fmt in ISO20022:
+        yield from iter_iso20022(path, name, given or "")
         return
     text = _decode(path.read_bytes(), name)
-    if fmt == "mt103":
-        yield from iter_mt103(text, name)
+    if fmt in SWIFT:
+        yield from iter_mt103(text, name, given)
     elif fmt == "jsonl":
         yield from iter_jsonl(text, name)
     else:
@@ -65,22 +73,23 @@ def iter_file(path: Path, fmt: str | None = None) -> Iterator[Payment | Rejected
 
 
 def iter_text(body: str | bytes, fmt: str | None = None, name: str = "request") -> Iterator[Payment | Rejected]:
-    """Payments in a request body (HTTP): ISO 20022 XML, MT103 text or JSON."""
+    """Payments in a request body (HTTP): ISO 20022 XML, SWIFT MT text or JSON."""
     from tizim.monitoring.formats.iso20022 import iter_iso20022
     from tizim.monitoring.formats.mt103 import iter_mt103
     from tizim.monitoring.formats.tabular import iter_csv, iter_jsonl
 
     data = body.encode() if isinstance(body, str) else body
+    given = fmt
     fmt = fmt or detect(data[:8192])
-    if fmt in ("pacs.008", "pain.001", "iso20022"):
+    if fmt in ISO20022:
         if b"<!ENTITY" in data.upper() or b"<!DOCTYPE" in data.upper():
             yield Rejected(reason="XML DOCTYPE/entity declarations are forbidden", source=name, format=fmt)
             return
-        yield from iter_iso20022(io.BytesIO(data), name, fmt)
+        yield from iter_iso20022(io.BytesIO(data), name, given or "")
         return
     text = _decode(data, name)
-    if fmt == "mt103":
-        yield from iter_mt103(text, name)
+    if fmt in SWIFT:
+        yield from iter_mt103(text, name, given)
     elif fmt == "jsonl":
         yield from iter_jsonl(text.replace("\n", " ") if text.lstrip().startswith("{") else text, name)
     else:
