@@ -66,7 +66,15 @@ class Settings:
     session_max_hours: float = 12.0
     # Web pages: dates shown in this time zone unless a user chose another.
     time_zone: str = "Asia/Almaty"
+    # Password hashing cost: an argon2-cffi profile name (argon2.profiles); tests use CHEAPEST.
+    password_profile: str = "RFC_9106_LOW_MEMORY"
     rules_file: Path | None = None
+    # Remembered "not a match" decisions lapse after this many days (and when the listing changes).
+    dismissal_days: float = 365.0
+    # goAML: the reporting entity's id at the FIU (wins over the rules file's `reporting` section).
+    goaml_rentity_id: str | None = None
+    # The CLI acts as the holder of this API key (its name and role), as over HTTP.
+    api_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -88,7 +96,11 @@ def _from_environment() -> Settings:
         session_idle_minutes=_env_float("TIZIM_SESSION_IDLE_MINUTES", 30.0),
         session_max_hours=_env_float("TIZIM_SESSION_MAX_HOURS", 12.0),
         time_zone=os.environ.get("TIZIM_TIME_ZONE") or "Asia/Almaty",
+        password_profile=os.environ.get("TIZIM_PASSWORD_PROFILE") or "RFC_9106_LOW_MEMORY",
         rules_file=Path(rules_raw) if rules_raw else None,
+        dismissal_days=_env_float("TIZIM_DISMISSAL_DAYS", 365.0),
+        goaml_rentity_id=(os.environ.get("TIZIM_GOAML_RENTITY_ID") or "").strip() or None,
+        api_key=(os.environ.get("TIZIM_API_KEY") or "").strip() or None,
     )
 
 

@@ -155,6 +155,8 @@ def test_dismiss_is_remembered_by_screening(db_url: str) -> None:
     Decider().decide(_p(payment(9, creditor="Asbat al-Ansar")))
     (case,) = Cases().list_cases()
     Cases().act(case["id"], "dismiss", "aliya", "analyst", note="a namesake shop")
+    # a designated match: the dismissal is a request until a second person, a supervisor, approves
+    Cases().act(case["id"], "approve-dismiss", "dana", "supervisor", note="agreed: a namesake shop")
     from tizim.screening import reset_screeners
 
     reset_screeners()

@@ -41,7 +41,9 @@ def _count_reading(db_url: str) -> int:
 
 
 def _env(db_url: str) -> dict[str, str]:
-    return dict(os.environ, TIZIM_DATABASE_URL=db_url, TIZIM_USER="batch", NO_COLOR="1")
+    env = dict(os.environ, TIZIM_DATABASE_URL=db_url, NO_COLOR="1")
+    env.pop("TIZIM_API_KEY", None)
+    return env
 
 
 def _run_until(proc: subprocess.Popen[bytes], db_url: str, target: int) -> bool:
@@ -108,8 +110,7 @@ def test_cli_cases_four_eyes_with_key_roles(db_url: str, tmp_path: Path) -> None
 
     load_list()
     store = KeyStore()
-    store.create("aliya", "analyst")
-    store.create("dana", "supervisor")
+    keys = {name: store.create(name, role)[1] for name, role in (("aliya", "analyst"), ("dana", "supervisor"))}
     env = _env(db_url)
     path = write_jsonl(tmp_path / "one.jsonl", [payment(1, creditor="Asbat al-Ansar")])
     assert subprocess.run([*TIZIM, "monitor", str(path)], env=env, capture_output=True, timeout=120).returncode == 0
@@ -117,14 +118,20 @@ def test_cli_cases_four_eyes_with_key_roles(db_url: str, tmp_path: Path) -> None
                                       timeout=60).stdout)
     case_id = str(cases[0]["id"])
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*TIZIM, "cases", *args], env=env, capture_output=True, text=True, timeout=60)
+    def run(*args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
+        # who acts is the holder of TIZIM_API_KEY (its name and role), never a typed name
+        env_key = {**env, "TIZIM_API_KEY": key} if key else env
+        return subprocess.run([*TIZIM, "cases", *args], env=env_key, capture_output=True, text=True, timeout=60)
 
-    assert run("release", case_id, "--user", "aliya").returncode == 0
-    same = run("approve-release", case_id, "--user", "aliya")
+    assert run("release", case_id, key=keys["aliya"]).returncode == 0
+    same = run("approve-release", case_id, key=keys["aliya"])
     assert same.returncode == 2 and "supervisor" in same.stderr and "Traceback" not in same.stderr
-    nobody = run("approve-release", case_id, "--user", "stranger")
-    assert nobody.returncode == 2
-    ok = run("approve-release", case_id, "--user", "dana", "--json")
+    nobody = run("approve-release", case_id)
+    assert nobody.returncode == 2 and "TIZIM_API_KEY" in nobody.stderr
+    forged = run("approve-release", case_id, "--user", "dana", key=keys["aliya"])
+    assert forged.returncode == 2 and "--user" in forged.stderr  # the option is gone
+    bad = run("approve-release", case_id, key="tz_not-a-key")
+    assert bad.returncode == 2 and "not an active API key" in bad.stderr
+    ok = run("approve-release", case_id, "--json", key=keys["dana"])
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["status"] == "released"

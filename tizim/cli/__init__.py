@@ -35,7 +35,9 @@ COMMAND_MODULES = (
     "tizim.intel.commands",
     # Commands moved out of the domain packages live here, one module per capability.
     "tizim.cli.customers",
+    "tizim.cli.cases",
     "tizim.cli.users",
+    "tizim.cli.typologies",
 )
 
 
