@@ -30,6 +30,7 @@ from tizim.customers.model import normalize_account
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
 from tizim.monitoring.bulk import chunks, in_values, insert_rows
+from tizim.monitoring.limits import storable
 from tizim.monitoring.model import Payment, Rejected
 from tizim.monitoring.rules import History, Hit, RuleSet, Seen, payment_ts
 from tizim.monitoring.screening import PaymentScreener, payment_queries
@@ -304,7 +305,7 @@ class Decider:
         amount_local = self.rules.to_local(float(p.amount), p.currency)
         ts = payment_ts(p)
         hits: list[Hit] = self.rules.evaluate(p, amount_local, ts, self.history)
-        hits += self.typologies.hits(p, amount_local, ts, status, bool(matches))
+        hits += self.typologies.hits(p, amount_local, ts, status, matches)
         for hit in hits:
             reasons.append(f"rule {hit.rule}: {hit.reason}")
             subject = dict(p.parties()).get(hit.role)
@@ -505,9 +506,12 @@ def store_rejected(conn: Connection, rejected: list[Rejected], now: str, entries
         return
     rows: list[dict[str, Any]] = []
     for rej in rejected:
-        key = hashlib.sha256(f"{rej.source}\x00{rej.record}\x00{rej.line}\x00{rej.reason}".encode()).hexdigest()
-        rows.append({"key": key, "source": rej.source, "line": rej.line, "record": rej.record,
-                     "format": rej.format, "reason": rej.reason, "raw": rej.raw, "received_at": now})
+        key = hashlib.sha256(f"{rej.source}\x00{rej.record}\x00{rej.line}\x00{rej.reason}"
+                             .encode("utf-8", "backslashreplace")).hexdigest()
+        # kept as it came, but storable: NUL and lone surrogates as escapes (limits.storable)
+        rows.append({"key": key, "source": storable(rej.source), "line": rej.line, "record": storable(rej.record),
+                     "format": (rej.format or "")[:16], "reason": storable(rej.reason), "raw": storable(rej.raw),
+                     "received_at": now})
     keys = [r["key"] for r in rows]
     have = set(conn.execute(select(t.rejected.c.key).where(t.rejected.c.key.in_(keys))).scalars())
     new = [r for r in {r["key"]: r for r in rows}.values() if r["key"] not in have]

@@ -11,6 +11,7 @@ from tizim.api.auth import Principal, require_role
 from tizim.monitoring.decide import Decider, record_rejected
 from tizim.monitoring.formats import iter_text
 from tizim.monitoring.model import Payment, Rejected
+from tizim.monitoring.runner import STORE_ERRORS, decide_one_by_one
 from tizim.settings import get_settings
 from tizim.store import per_database
 
@@ -62,7 +63,15 @@ def _decide(body: bytes, principal: Principal) -> JSONResponse:
         raise HTTPException(status_code=422, detail=f"one payment per request, got {len(payments)}; "
                             "use `tizim monitor` for files")
     decider = _decider()
-    (decision,) = decider.decide_batch(payments, actor=principal.name)
+    try:
+        (decision,) = decider.decide_batch(payments, actor=principal.name)
+    except STORE_ERRORS:
+        # a payment the store refuses is a rejection of that payment, never a 500
+        decided, refused = decide_one_by_one(decider, payments, [], actor=principal.name)
+        if not decided:
+            reasons = [{"reason": r.reason, "line": r.line, "record": r.record} for r in refused]
+            return JSONResponse(status_code=422, content={"detail": "payment rejected", "rejected": reasons})
+        decision = decided[0]
     data: dict[str, Any] = decision.to_dict()
     data["alerts"] = decision.alerts
     return JSONResponse(status_code=200 if decision.replay else 201, content=data)

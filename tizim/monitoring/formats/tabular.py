@@ -22,7 +22,7 @@ COLUMNS = (
      "created_at"]
     + [f"{r}_{f}" for r in ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor",
                             "debtor_agent", "creditor_agent") for f in FIELDS]
-    + ["purpose", "remittance", "sender_info"]
+    + ["purpose", "instrument", "remittance", "sender_info"]
 )
 
 
@@ -68,6 +68,10 @@ def iter_jsonl(text: str, name: str) -> Iterator[Payment | Rejected]:
             if not isinstance(record, dict):
                 raise ValueError("a line must be a JSON object")
             payment = payment_from_record(record, "jsonl")
+        except RecursionError:
+            yield Rejected(reason="JSON nested too deeply", source=name, line=number, record=f"line {number}",
+                           raw=line[:4000], format="jsonl")
+            continue
         except (ValueError, TypeError) as exc:
             yield Rejected(reason=str(exc), source=name, line=number, record=f"line {number}",
                            raw=line[:4000], format="jsonl")
@@ -83,7 +87,17 @@ def iter_csv(text: str, name: str) -> Iterator[Payment | Rejected]:
         yield Rejected(reason=f"CSV header lacks column(s) {', '.join(sorted(missing))}", source=name,
                        line=1, record="header", format="csv")
         return
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # a cell past the csv module's size limit, a NUL: the rest cannot be read reliably
+            yield Rejected(reason=f"malformed CSV: {exc}; the rest of the file is not read", source=name,
+                           line=reader.line_num, record=f"row {reader.line_num}", format="csv")
+            return
         number = reader.line_num
         try:
             if None in row:
