@@ -77,6 +77,10 @@ def _book(folder: Path, count: int, planted: int, seed: int, url: str | None,
     path = folder / "demo-book.csv"
     truth = write_book(path, count, seed, len(listed or []), listed, fmt="csv")
     CustomerBook(url).import_file(path)
+    from tizim.customers.screen import screen_book
+
+    # Screening the new book freezes the accounts of the listed persons planted in it.
+    summary["book_screening"] = screen_book(url)
     summary["customers"] = truth["customers"]
     summary["planted"] = len(truth["planted"])
     planted_ids = {p["customer_id"] for p in truth["planted"]}

@@ -17,6 +17,7 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tizim API explorer</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/static/vendor/swagger-ui.css">
 <link rel="stylesheet" href="/ui/static/docs.css">
 </head>

@@ -177,7 +177,7 @@ def dashboard(sla_hours: float, days: int = 14) -> dict[str, Any]:
         queue: dict[str, dict[str, int]] = {}
         for severity, due in conn.execute(
             select(mt.cases.c.severity, mt.cases.c.sla_due)
-            .where(mt.cases.c.status.in_(("open", "escalated", "release_requested")))
+            .where(mt.cases.c.status.not_in(("confirmed", "dismissed", "released")))
         ):
             left = (datetime.fromisoformat(due) - now).total_seconds() / 3600
             bucket = "overdue" if left < 0 else "near" if left < 4 else "ok"
