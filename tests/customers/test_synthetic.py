@@ -19,6 +19,7 @@ from tizim.customers.identifiers import iban_is_valid, iin_info, iin_is_valid
 from tizim.customers.synthetic import (
     COLUMNS,
     VARIANTS,
+    designated_persons,
     generate,
     listed_from_registry,
     patronymic_ru,
@@ -172,6 +173,30 @@ def test_spellings() -> None:
     # a variant the name cannot take falls back to one it can
     variant, name = spell(rng, {"name": "Tom", "entity_id": "x"}, "dropped")
     assert variant == "as_listed" and name.lower() == "tom" or variant == "cyrillic"
+
+
+def test_designated_persons_and_their_cyrillic_spellings() -> None:
+    persons = designated_persons(200, seed=5)
+    assert persons == designated_persons(200, seed=5)
+    assert len({p["iin"] for p in persons}) == 200
+    for p in persons:
+        info = iin_info(p["iin"])
+        assert info is not None and info.birth_date == date.fromisoformat(p["birthdate"])
+        assert info.sex == p["sex"]
+        assert p["lname"].isupper() and _CYRILLIC.search(p["lname"])
+        assert not _KAZAKH_LETTERS.search(p["lname"] + p["fname"])  # Russian letters, as the AFM writes
+    p = persons[0]
+    entry = {"entity_id": "kz-afm-x", "name": f"{p['lname']} {p['fname']} {p['mname']}",
+             "birth_dates": [p["birthdate"]], "id_numbers": [p["iin"]], "nationalities": ["kz"]}
+    rng = random.Random(1)
+    assert spell(rng, entry, "swapped")[1] == f"{p['fname']} {p['mname']} {p['lname']}"
+    assert spell(rng, entry, "dropped")[1] == f"{p['lname']} {p['fname']}"
+    latin = spell(rng, entry, "latin")[1]
+    assert latin.isascii() and latin.isupper()
+    assert spell(rng, entry, "cyrillic")[0] != "cyrillic"  # a Cyrillic name is not transliterated to itself
+    # planted with the list's IIN most of the time, as the bank holds the person's real one
+    records = [r for r in generate(400, seed=2, planted=40, listed=[entry]) if "_planted_entity" in r]
+    assert sum(r["id_number"] == p["iin"] for r in records) > 10
 
 
 def test_transliteration_and_patronymics() -> None:

@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 import yaml
 
-from tizim.customers.identifiers import make_bin, make_iban, make_iin
+from tizim.customers.identifiers import iin_is_valid, make_bin, make_iban, make_iin
 from tizim.customers.model import COLUMNS
 
 __all__ = ["COLUMNS", "VARIANTS", "generate", "listed_from_registry", "spell", "write_book"]
@@ -557,8 +557,10 @@ def customer_id(index: int) -> str:
 
 # ---- planted listed persons -------------------------------------------------------------
 
-VARIANTS = ("as_listed", "cyrillic", "swapped", "dropped", "typo", "alias")
+VARIANTS = ("as_listed", "cyrillic", "latin", "swapped", "dropped", "typo", "alias")
 _KEYBOARD = "qwertyuiopasdfghjklzxcvbnm"
+_KEYBOARD_CYRILLIC = "йцукенгшщзхфывапролджэячсмитьбю"
+_CYRILLIC_LETTER = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 _DATE_PART = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
@@ -589,7 +591,8 @@ def _typo(rng: random.Random, word: str) -> str:
         return word[:pos] + word[pos + 1] + word[pos] + word[pos + 2 :]
     if kind == 2:  # a letter doubled
         return word[:pos] + word[pos] + word[pos:]
-    letter = _KEYBOARD[rng.randrange(len(_KEYBOARD))]
+    keyboard = _KEYBOARD_CYRILLIC if _CYRILLIC_LETTER.search(word) else _KEYBOARD
+    letter = keyboard[rng.randrange(len(keyboard))]
     letter = letter.upper() if word[pos].isupper() else letter
     return word[:pos] + letter + word[pos + 1 :]
 
@@ -623,6 +626,8 @@ def spell(rng: random.Random, entry: dict[str, Any], variant: str | None = None)
     possible = ["as_listed", "swapped", "typo"]
     if base.isascii() and any(c.isalpha() for c in base):
         possible.append("cyrillic")
+    elif _CYRILLIC_LETTER.search(base):
+        possible.append("latin")
     if len(words) >= 3:
         possible.append("dropped")
     if others:
@@ -632,11 +637,18 @@ def spell(rng: random.Random, entry: dict[str, Any], variant: str | None = None)
     if len(words) < 2:
         possible.remove("swapped")
     chosen = variant if variant in possible else possible[rng.randrange(len(possible))]
+    if chosen == "latin":  # a Cyrillic listed name as the customer's passport spells it
+        return chosen, _latin(base, "icao" if rng.random() < 0.6 else "popular").upper()
     if chosen == "cyrillic":
         return chosen, to_cyrillic(base.title() if base.isupper() else base)
+    cyrillic_fio = bool(_CYRILLIC_LETTER.search(base))  # family name, given name, patronymic
     if chosen == "swapped":
+        if cyrillic_fio:  # the given name first, as a Latin-minded clerk writes it
+            return chosen, " ".join([*words[1:], words[0]])
         return chosen, " ".join([words[-1], *words[:-1]])
     if chosen == "dropped":
+        if cyrillic_fio:  # the patronymic left out
+            return chosen, " ".join(words[:-1])
         drop = rng.randrange(1, len(words) - 1)
         return chosen, " ".join(words[:drop] + words[drop + 1 :])
     if chosen == "typo":
@@ -659,7 +671,10 @@ def _planted_record(book: _Book, index: int, entry: dict[str, Any]) -> dict[str,
     country = "KZ" if rng.random() < 0.6 or not nationality else nationality
     birth_date = _birth_date(entry) if person else ""
     id_number = ""
-    if person and country == "KZ" and len(birth_date) == 10:
+    own_iin = [i for i in entry.get("id_numbers") or [] if iin_is_valid(str(i))]
+    if person and country == "KZ" and own_iin and rng.random() < 0.7:
+        id_number = own_iin[0]  # the bank holds the person's real IIN, as the list gives it
+    elif person and country == "KZ" and len(birth_date) == 10:
         born = date.fromisoformat(birth_date)
         if 1800 <= born.year <= 2099:
             sex = "F" if (entry.get("gender") or "") == "female" else "M"
@@ -681,6 +696,29 @@ def _planted_record(book: _Book, index: int, entry: dict[str, Any]) -> dict[str,
     record["_planted_entity"] = entry["entity_id"]
     record["_planted_variant"] = variant
     return record
+
+
+def designated_persons(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """`n` made-up persons as the Kazakh AFM list writes them: LNAME, FNAME, MNAME in capital
+    Russian letters, a birth date and a valid IIN (lname/fname/mname/birthdate/iin keys), for a
+    synthetic national list whose new entries a book can be re-screened against. Not real
+    people: drawn from the same name pools as the customers."""
+    book = _Book(n, seed + 7_777_777, 0.0)
+    rng = book.rng
+    out = []
+    shares = (("kazakh", 0.6), ("russian", 0.15), ("uzbek", 0.15), ("uyghur", 0.1))
+    culture_of = _weighted(shares)
+    for _ in range(n):
+        culture = culture_of(rng)
+        sex = "M" if rng.random() < 0.85 else "F"
+        parts = fold_kazakh(book.person_name(culture, sex).name).upper().split()
+        if len(parts) == 4:  # a two-word Uzbek patronymic ("... ЎҒЛИ")
+            parts = [parts[0], parts[1], " ".join(parts[2:])]
+        born = date.fromordinal(_int(rng, date(1955, 1, 1).toordinal(), date(2004, 12, 31).toordinal()))
+        out.append({"lname": parts[0], "fname": parts[1] if len(parts) > 1 else "",
+                    "mname": parts[2] if len(parts) > 2 else "", "birthdate": born.isoformat(),
+                    "iin": book.iin(born, sex), "sex": sex})
+    return out
 
 
 def generate(
