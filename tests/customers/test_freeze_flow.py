@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from tests.customers.helpers import BOOK, write_csv
 from tests.monitoring.helpers import load_list, payment
 from tizim.cli import app
-from tizim.customers import tables as t
 from tizim.customers.book import CustomerBook
 from tizim.customers.freezes import freeze_register, freeze_report
 from tizim.customers.rescreen import rescreen_book
@@ -70,7 +69,6 @@ def test_screen_freezes_the_designated_and_their_companies(db_url: str) -> None:
 def test_list_import_freezes_a_customer_it_adds_and_payments_from_frozen_accounts(db_url: str,
                                                                                    tmp_path: Path) -> None:
     _screened_book()
-    runner = CliRunner()
     # a new version of the list designates Nomad Logistics: the import itself re-screens the book
     import_file = tmp_path / "nomad.yaml"
     import_file.write_text(

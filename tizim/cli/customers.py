@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -18,17 +17,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 
 def _actor() -> str:
-    """Who the command acts as: the holder of $TIZIM_API_KEY when set, else the OS user."""
-    key = os.environ.get("TIZIM_API_KEY")
-    if key:
-        from tizim.api.keys import KeyStore
-        from tizim.errors import TizimError
+    """Who the command acts as: the holder of $TIZIM_API_KEY when set, else the OS login."""
+    from tizim.cli.identity import actor_name
 
-        principal = KeyStore().authenticate(key)
-        if principal is None:
-            raise TizimError("TIZIM_API_KEY is not an active API key (create one with `tizim keys create`)")
-        return principal.name
-    return f"cli:{os.environ.get('USER') or 'unknown'}"
+    return actor_name()
 
 
 @customers_app.command("import")

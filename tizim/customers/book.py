@@ -8,6 +8,7 @@ History is never rewritten: every version stays in cust_versions.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -100,14 +101,15 @@ class CustomerBook:
             version_rows: list[dict[str, Any]] = []
             changed: list[tuple[Customer, Any]] = []
             for c in customers:
-                digest_c = c.content_hash()
+                data = c.to_dict()
+                digest_c = c.content_hash(data)
                 before = existing.get(c.customer_id)
                 if before is None:
                     new_rows.append({"customer_id": c.customer_id, "type": c.type, "name": c.name,
-                                     "data": c.to_dict(), "content_hash": digest_c, "version": 1,
+                                     "data": data, "content_hash": digest_c, "version": 1,
                                      "status": "unscreened", "created_at": now, "updated_at": now})
                     version_rows.append({"customer_id": c.customer_id, "version": 1, "change": "imported",
-                                         "data": c.to_dict(), "content_hash": digest_c, "at": now,
+                                         "data": data, "content_hash": digest_c, "at": now,
                                          "source": source})
                     summary.imported += 1
                     summary.customer_ids.append(c.customer_id)
@@ -131,7 +133,10 @@ class CustomerBook:
                     self._close(conn, existing[cid], now, source, version_rows)
                 summary.closed = len(gone)
             insert_rows(conn, t.versions, version_rows)
-            self._write_links(conn, [c for c in customers if c.customer_id in set(summary.customer_ids)])
+            written = set(summary.customer_ids)
+            # new organizations with owners, and every updated customer (its old links go)
+            self._write_links(conn, [c for c in customers if c.customer_id in written
+                                     and (c.owners or c.directors or c.customer_id in existing)])
             audit.append(conn, [audit.Entry(actor, "import", "customer_book", digest or source, None,
                                             {"source": source, "full": full, **summary.to_dict()})], head)
         return summary
@@ -216,6 +221,7 @@ class CustomerBook:
     # ---- reading ---------------------------------------------------------------------------
 
     def show(self, customer_id: str, matches: bool = True, history: bool = False) -> dict[str, Any]:
+        out: dict[str, Any]
         with transaction(self.url) as conn:
             row = conn.execute(select(t.customers).where(t.customers.c.customer_id == customer_id)).first()
             if row is None:
@@ -256,11 +262,11 @@ class CustomerBook:
             rows = conn.execute(select(t.customers.c.status, func.count()).group_by(t.customers.c.status)).all()
         return {status: int(n) for status, n in rows}
 
-    def _view(self, conn: Connection, rows: Iterable[Any], with_matches: bool) -> list[dict[str, Any]]:
-        rows = list(rows)
+    def _view(self, conn: Connection, found: Iterable[Any], with_matches: bool) -> builtins.list[dict[str, Any]]:
+        rows = builtins.list(found)
         ids = [r.customer_id for r in rows]
-        accts: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-        hits: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        accts: dict[str, builtins.list[dict[str, Any]]] = {i: [] for i in ids}
+        hits: dict[str, builtins.list[dict[str, Any]]] = {i: [] for i in ids}
         for chunk in chunks(conn, ids, 500):
             for a in conn.execute(select(t.accounts).where(in_values(conn, t.accounts.c.customer_id, chunk, "c"))
                                   .order_by(t.accounts.c.account)):

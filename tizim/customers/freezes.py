@@ -244,7 +244,7 @@ def review_delisted(conn: Connection, entity_ids: list[str], list_name: str, ver
     (unfreezing still takes the four-eyes release). Returns the customers concerned."""
     if not entity_ids:
         return 0
-    rows = []
+    rows: list[Any] = []
     for chunk in chunks(conn, entity_ids, 500):
         rows += conn.execute(select(t.matches).where(in_values(conn, t.matches.c.entity_id, chunk, "e"),
                                                      t.matches.c.status == "open")).all()
@@ -339,10 +339,10 @@ def freeze_register(url: str | None = None, include_released: bool = False) -> l
         cases = sorted({a.frozen_case_id for a in accts if a.frozen_case_id is not None})
         hits: dict[int, Any] = {}
         for chunk in chunks(conn, [str(c) for c in cases], 500):
-            for m in conn.execute(select(t.matches).where(t.matches.c.case_id.in_([int(c) for c in chunk]),
-                                                          t.matches.c.freeze == 1)
-                                  .order_by(t.matches.c.score.desc())):
-                hits.setdefault(m.case_id, m)
+            for hit in conn.execute(select(t.matches).where(t.matches.c.case_id.in_([int(c) for c in chunk]),
+                                                            t.matches.c.freeze == 1)
+                                    .order_by(t.matches.c.score.desc())):
+                hits.setdefault(hit.case_id, hit)
     out = []
     for a in accts:
         m = hits.get(a.frozen_case_id)

@@ -7,6 +7,7 @@ and a changed row becomes a new version of that customer.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import io
@@ -14,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +109,10 @@ class Customer:
             directors=[Owner(o["ref"], "director", o.get("share")) for o in data.get("directors") or []],
         )
 
-    def content_hash(self) -> str:
-        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    def content_hash(self, data: dict[str, Any] | None = None) -> str:
+        """sha1 of the normalized record (`data`: its to_dict(), when the caller has it)."""
+        text = json.dumps(data if data is not None else self.to_dict(), ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":"))
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -169,7 +173,6 @@ def parse_birth_date(value: str | None, where: dict[str, Any]) -> str | None:
     if not m:
         raise _fail(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", where, "birth_date")
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    import calendar
 
     if not 1800 <= year <= 2100:
         raise _fail(f"{value!r}: year out of range", where, "birth_date")
@@ -180,11 +183,16 @@ def parse_birth_date(value: str | None, where: dict[str, Any]) -> str | None:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _country_code(text: str) -> str | None:
+    return country_code(text)
+
+
 def _country(raw: dict[str, Any], key: str, where: dict[str, Any]) -> str | None:
     text = _text(raw, key, where)
     if not text:
         return None
-    code = country_code(text)
+    code = _country_code(text)
     if code is None:
         raise _fail(f"{text!r} is not a country (ISO code or name)", where, key)
     return code.upper()

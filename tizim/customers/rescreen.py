@@ -78,7 +78,7 @@ def _changes(conn: Connection, v: _Version) -> None:
 def _entities(conn: Connection, ids: list[str]) -> list[Any]:
     from tizim.registry.model import Entity
 
-    found = []
+    found: list[Any] = []
     for chunk in chunks(conn, ids, 500):
         rows = conn.execute(select(rt.entities.c.data).where(in_values(conn, rt.entities.c.id, chunk, "e"),
                                                              rt.entities.c.removed_version_id.is_(None)))
@@ -147,7 +147,7 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
         cutoff = max(entry_version[e].imported_at for e in ids) if ids else ""
         with transaction(url) as conn:
             candidates = _candidates(conn, small, cutoff) if ids else []
-            rows = []
+            rows: list[Any] = []
             for chunk in chunks(conn, candidates, 500):
                 rows += conn.execute(select(t.customers.c.customer_id, t.customers.c.data, t.customers.c.name,
                                             t.customers.c.screened_at)
@@ -161,14 +161,15 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
         for job, (found, _) in zip(jobs, results, strict=True):
             fresh = []
             for r in found:
-                v = max((entry_version[m] for m in [r["entity_id"], *r["members"]] if m in entry_version),
-                        key=lambda x: x.imported_at, default=None)
+                came = max((entry_version[m] for m in [r["entity_id"], *r["members"]] if m in entry_version),
+                           key=lambda x: x.imported_at, default=None)
                 # screened against an index that already held this version: found then
-                if v is not None and screened_at[job.customer_id] < v.imported_at:
-                    fresh.append((r, v))
-            for r, v in fresh:
-                hits[job.customer_id].extend(
-                    to_hits(job, [r], {r["entity_id"]: (v.list_name, v.seq, v.published_at)}, names[job.customer_id]))
+                if came is not None and screened_at[job.customer_id] < came.imported_at:
+                    fresh.append((r, came))
+            for r, brought in fresh:
+                hits[job.customer_id].extend(to_hits(
+                    job, [r], {r["entity_id"]: (brought.list_name, brought.seq, brought.published_at)},
+                    names[job.customer_id]))
     report["new_entries"] = len(entry_version)
     report["removed_entries"] = sum(len(v.removed) for v in relevant)
     report["candidates"] = len(candidates)

@@ -111,7 +111,7 @@ def payload(r: Any) -> dict[str, Any]:
 
 
 def match_job(screener: Any, job: Job, floor: float) -> tuple[list[dict[str, Any]], list[str]]:
-    results = [payload(r) for r in screener.match(job.query(), limit=5) if float(r.score) >= floor]
+    results = [payload(r) for r in screener.match(job.query(), limit=5, floor=floor) if float(r.score) >= floor]
     folds = sorted(name_folds(job.names, job.schema)) if job.via == "name" else []
     return results, folds
 
@@ -254,12 +254,12 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
 
 
 def _pending(conn: Connection, limit: int, after: str) -> list[Any]:
-    return conn.execute(
+    return list(conn.execute(
         select(t.customers.c.customer_id, t.customers.c.data, t.customers.c.version, t.customers.c.name)
         .where(t.customers.c.closed_at.is_(None), t.customers.c.customer_id > after,
                or_(t.customers.c.screened_version.is_(None),
                    t.customers.c.screened_version != t.customers.c.version))
-        .order_by(t.customers.c.customer_id).limit(limit)).all()
+        .order_by(t.customers.c.customer_id).limit(limit)).all())
 
 
 def count_pending(url: str | None = None) -> int:
@@ -297,10 +297,11 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
         after = ""
         while True:
             with transaction(url) as conn:
+                rows: list[Any]
                 if only is not None:
-                    rows = conn.execute(select(t.customers.c.customer_id, t.customers.c.data, t.customers.c.version,
+                    rows = list(conn.execute(select(t.customers.c.customer_id, t.customers.c.data, t.customers.c.version,
                                                t.customers.c.name)
-                                        .where(t.customers.c.customer_id.in_(only))).all() if after == "" else []
+                                             .where(t.customers.c.customer_id.in_(only))).all()) if after == "" else []
                 else:
                     rows = _pending(conn, batch, after)
             if not rows:
