@@ -181,14 +181,22 @@ def str_cmd(
 
 
 def rescreen_cmd(json_out: JsonOpt = False) -> None:
-    """Screen stored counterparties against entries added by new list versions; raise alerts."""
+    """Screen stored counterparties and the customer book against entries added by new list
+    versions; raise alerts, hold payments, freeze customers."""
     from tizim.cli.identity import actor_name
+    from tizim.customers.rescreen import rescreen_book
     from tizim.monitoring.rescreen import rescreen
 
     report = rescreen(actor=actor_name())
+    book = rescreen_book(actor=actor_name())
     if json_out:
-        print_json(report)
+        print_json({**report, "customers": book})
         return
+    if book["versions"]:
+        console.print(f"customers: {len(book['versions'])} list version(s), {book['new_entries']} new or changed "
+                      f"entries, {book['removed_entries']} removed; {book['candidates']} customers re-screened: "
+                      f"{book['alerts']} alerts, {book['frozen']} customers frozen ({book['frozen_accounts']} "
+                      f"accounts), {book['reviews']} delisting reviews; took {book['seconds']} s", highlight=False)
     if not report["versions"]:
         console.print(f"nothing to rescreen: every list version was rescreened before; took {report['seconds']} s",
                       highlight=False)

@@ -915,9 +915,9 @@ class Screener:
         if not new:
             return
         q.exps[i] = {**exp, **new}
-        if q.typos and q.typos[i] & new.keys():
+        if q.typos and any(t in new for t in q.typos[i]):
             # read so, they are the same name, not another name's near spelling
-            q.typos[i] = q.typos[i] - new.keys()
+            q.typos[i] = frozenset(t for t in q.typos[i] if t not in new)
             q.any_typo = any(q.typos)
         if not self._known(q.folds[i]):
             # as common as the commonest name it may be
@@ -1118,8 +1118,11 @@ class Screener:
 
     def match(self, query: Query, threshold: float | None = None, limit: int = 10,
               lists: Sequence[str] | None = None, exclude_lists: Sequence[str] | None = None,
-              exclude_ids: Sequence[str] | None = None, subject_key: str | None = None) -> list[Result]:
-        """Listed parties the query may be, best first."""
+              exclude_ids: Sequence[str] | None = None, subject_key: str | None = None,
+              floor: float | None = None) -> list[Result]:
+        """Listed parties the query may be, best first. `floor`: the caller reads no result
+        under it, so a candidate whose name score no adjustment can lift to it is not
+        explained (screening a customer book, where every query has a birth date)."""
         threshold = get_settings().match_threshold if threshold is None else threshold
         idx = self.index
         allowed = self._allowed(query.schema, lists, exclude_lists, exclude_ids)
@@ -1154,6 +1157,11 @@ class Screener:
             # `limit` (plus dismissed ones) need a full Result with explanation
             items.sort(key=lambda kv: (-kv[1].score, idx.clusters[kv[0]].id))
             items = items[: limit + (len(dismissed) if dismissed else 0)]
+        elif floor is not None:
+            # an identical identifier sets its own floor; else dates and countries add at most
+            # MAX_ADJUSTMENT to the name score
+            items = [(ci, hit) for ci, hit in items if hit.score + MAX_ADJUSTMENT >= floor
+                     or (query.identifiers and idx.clusters[ci].identifiers)]
         results = []
         for ci, hit in items:
             cluster = idx.clusters[ci]
@@ -1614,6 +1622,10 @@ def _year_span(d: str) -> tuple[int, int] | None:
         return int(d[:4]), int(d[:4])
     except ValueError:
         return None
+
+
+# the most a birth date (exact: +0.08) and a shared country (+0.02) add to a name score
+MAX_ADJUSTMENT = 0.10
 
 
 def date_adjustment(query: Sequence[str], listed: Sequence[str]) -> tuple[float, str | None]:
