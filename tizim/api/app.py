@@ -75,6 +75,8 @@ def create_app(warm: bool = False) -> FastAPI:
         app.include_router(module.router)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(ShrinkHeld, _conflict)
+    for refused in _REFUSED_INPUT:
+        app.add_exception_handler(refused, _refused_input)
     app.add_exception_handler(InputError, _bad_input)
     app.add_exception_handler(TizimError, _bad_input)
     app.add_middleware(AccessMiddleware)
@@ -88,6 +90,35 @@ def create_served_app() -> FastAPI:
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+
+def _refused_input_types() -> tuple[type[Exception], ...]:
+    """Errors a value from the request raises deep down (a number past a column's range, a
+    string the database cannot hold, JSON nested past Python's stack): the request is at
+    fault, so a 4xx, not a 500 (the API's own checks name the field where they can)."""
+    import sqlalchemy.exc
+
+    found: list[type[Exception]] = [sqlalchemy.exc.DataError, OverflowError, RecursionError, UnicodeError]
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        found.append(psycopg.DataError)
+    return tuple(found)
+
+
+_REFUSED_INPUT = _refused_input_types()
+
+
+async def _refused_input(_request: Request, exc: Exception) -> JSONResponse:
+    what = {RecursionError: "the request is nested too deeply",
+            OverflowError: "a number in the request is out of range"}.get(type(exc))
+    if what is None:
+        what = ("a value in the request is out of range or holds a character the database cannot store "
+                f"({type(exc).__name__})")
+    log.info("request refused: %s", exc)
+    return JSONResponse(status_code=400, content={"detail": what})
 
 
 async def _conflict(_request: Request, exc: Exception) -> JSONResponse:

@@ -122,7 +122,9 @@ class KeyStore:
         text = str(ident).strip()
         with transaction(self.url) as conn:
             # All digits means an id (names that are only digits: revoke by id).
-            where = api_keys.c.id == int(text) if text.isdigit() else api_keys.c.name == text
+            # ASCII digits only ("³" is a digit to str.isdigit, not to int), in the id column's range
+            by_id = text.isascii() and text.isdigit() and int(text) <= 2_147_483_647
+            where = api_keys.c.id == int(text) if by_id else api_keys.c.name == text
             ids = list(
                 conn.execute(
                     select(api_keys.c.id).where(and_(where, api_keys.c.revoked_at.is_(None)))

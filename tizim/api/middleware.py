@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -21,6 +22,51 @@ log = logging.getLogger("tizim.api")
 
 class BodyTooLarge(Exception):
     pass
+
+
+class BadBody(Exception):
+    """A JSON body holding what no field may hold (a NUL, half a surrogate pair)."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(detail)
+
+
+# In JSON text: the NUL escape, and a high surrogate escape not followed by a low one or a
+# low one not preceded by a high one (JSON writes characters past U+FFFF as such pairs).
+# (An escape counts only after an even run of backslashes: "\\\\u0000" is text.)
+_ESCAPE = rb"(?<!\\)(?:\\\\)*\\u"
+_JSON_NUL = re.compile(_ESCAPE + rb"0000")
+_LONE_SURROGATE = re.compile(
+    _ESCAPE + rb"[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})" + _ESCAPE + rb"[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def url_problem(scope: Scope) -> str | None:
+    """Why a request's URL is refused before routing: a NUL character (no database stores it)."""
+    query = scope.get("query_string") or b""
+    if "\x00" in scope.get("path", "") or b"\x00" in query or b"%00" in query:
+        return "the URL holds a NUL character"
+    return None
+
+
+def json_body_problem(chunk: bytes, final: bool = True) -> str | None:
+    """Why a JSON body (or a chunk of it) is refused; a chunk that is not the last may end
+    inside an escape pair, so what starts in its last 12 bytes waits for the next chunk."""
+    horizon = len(chunk) if final else len(chunk) - 12
+    if any(m.start() < horizon for m in _JSON_NUL.finditer(chunk)):
+        return "the JSON body holds a NUL character (\\u0000), which no field may hold"
+    if any(m.start() < horizon for m in _LONE_SURROGATE.finditer(chunk)):
+        return "the JSON body holds half of a UTF-16 surrogate pair (a lone \\uD800-\\uDFFF), which is no character"
+    return None
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers") or ():
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
 
 
 class AccessMiddleware:
@@ -38,6 +84,14 @@ class AccessMiddleware:
                  else settings.max_body_bytes)
         status = 500
         response_started = False
+
+        problem = url_problem(scope)
+        if problem:
+            await _send_error(send, 400, problem)
+            self._finish(scope, 400, started)
+            return
+        check_json = _is_json(scope)
+        tail = b""  # the end of the previous chunk: an escape may straddle two chunks
 
         declared = _content_length(scope)
         if declared is not None and declared > limit:
@@ -57,6 +111,13 @@ class AccessMiddleware:
                 if received > limit:
                     too_large = True
                     raise BodyTooLarge()
+                if check_json:
+                    nonlocal tail
+                    chunk = tail + message.get("body", b"")
+                    bad = json_body_problem(chunk, final=not message.get("more_body", False))
+                    if bad:
+                        raise BadBody(bad)
+                    tail = chunk[-24:]
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -79,6 +140,10 @@ class AccessMiddleware:
             if not response_started:
                 status = 413
                 await _send_error(send, 413, f"request body exceeds the limit of {limit} bytes")
+        except BadBody as exc:
+            if not response_started:
+                status = 400
+                await _send_error(send, 400, exc.detail)
         finally:
             self._finish(scope, status, started)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import Path as FastPath
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,9 @@ from tizim.errors import InputError
 from tizim.monitoring.cases import Cases, Forbidden
 
 router = APIRouter(tags=["Monitoring"])
+
+# a case id is an integer column: one beyond its range is no case (422), not a database error
+CaseId = Annotated[int, FastPath(ge=1, le=2_147_483_647, description="The case's number.")]
 
 
 class CaseAction(BaseModel):
@@ -41,7 +45,7 @@ def list_cases(status: str | None = Query(None, description="A case status, or '
 
 
 @router.get("/cases/{case_id}", summary="One case: alerts, payments, history, the caller's allowed actions")
-def show_case(case_id: int, principal: Principal = Depends(require_role("analyst"))) -> dict[str, Any]:
+def show_case(case_id: CaseId, principal: Principal = Depends(require_role("analyst"))) -> dict[str, Any]:
     case = Cases().show(case_id)
     case["allowed_actions"] = Cases.allowed_actions(case, principal.name, principal.role)
     return case
@@ -52,7 +56,7 @@ def show_case(case_id: int, principal: Principal = Depends(require_role("analyst
     summary="Act on a case (approve-release / approve-dismiss need a supervisor other than the requester)",
     responses={403: {"description": "Role too low, or the requester tries to approve"}},
 )
-def act(case_id: int, body: CaseAction, principal: Principal = Depends(require_role("analyst"))) -> dict[str, Any]:
+def act(case_id: CaseId, body: CaseAction, principal: Principal = Depends(require_role("analyst"))) -> dict[str, Any]:
     try:
         case = Cases().act(case_id, body.action, principal.name, principal.role, note=body.note,
                            assignee=body.assignee)
@@ -63,7 +67,7 @@ def act(case_id: int, body: CaseAction, principal: Principal = Depends(require_r
 
 
 @router.get("/cases/{case_id}/str", summary="The STR of a confirmed case (goAML XML or JSON)")
-def str_report(case_id: int, format: Literal["goaml", "json"] = "goaml",
+def str_report(case_id: CaseId, format: Literal["goaml", "json"] = "goaml",
                _: Principal = Depends(require_role("analyst"))) -> Any:
     from tizim.monitoring.str_export import to_goaml_xml
 

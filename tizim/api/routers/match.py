@@ -174,8 +174,8 @@ async def _fast_match(request: Request) -> Response | None:
             return None
         params = _MatchParams.model_validate(_query_values(request))
         body = EntityMatchQuery.model_validate(data)
-    except (ValueError, HTTPException, ValidationError):
-        return None
+    except (ValueError, HTTPException, ValidationError, RecursionError):
+        return None  # FastAPI's handler answers (a body nested too deep: 400)
     request.state.principal = principal
     scope = request.path_params["scope"]
     answer = await run_in_threadpool(_answer, request, body, scope, params)
