@@ -55,8 +55,9 @@ class History:
         self.senders: dict[str, list[tuple[float, str]]] = defaultdict(list)
         # creditor key -> sorted [(ts, amount)] (pass-through looks at inflows)
         self.inflows: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        # debtor key -> sorted [ts] of payments in the structuring band
-        self.band: dict[str, list[float]] = defaultdict(list)
+        # (structuring rule id, debtor key) -> sorted [ts] of payments in that rule's band:
+        # each rule counts only its own band (two rules once shared one list)
+        self.band: dict[tuple[int, str], list[float]] = defaultdict(list)
         self.loaded_keys: set[str] = set()
 
     def add(self, seen: Seen, rules: RuleSet) -> None:
@@ -67,8 +68,9 @@ class History:
             _insort(self.senders[seen.creditor_key], (seen.ts, seen.debtor_key))
         if seen.creditor_key and seen.amount is not None:
             _insort(self.inflows[seen.creditor_key], (seen.ts, seen.amount))
-        if seen.debtor_key and seen.amount is not None and rules.in_band(seen.amount):
-            _insort(self.band[seen.debtor_key], seen.ts)
+        if seen.debtor_key and seen.amount is not None:
+            for rule_id in rules.bands_of(seen.amount):
+                _insort(self.band[(rule_id, seen.debtor_key)], seen.ts)
 
 
 def _insort(items: list[Any], item: Any) -> None:
@@ -166,7 +168,7 @@ class RuleSet:
         self.max_window = max((params.window for _, r, params in self._compiled if r["type"] in _WINDOW_HOURS),
                               default=0.0)
         self._band = [
-            (float(r["threshold"]) * (1 - float(r.get("margin", 0.1))), float(r["threshold"]))
+            (id(r), float(r["threshold"]) * (1 - float(r.get("margin", 0.1))), float(r["threshold"]))
             for r in self.rules if r["type"] == "structuring"
         ]
 
@@ -190,7 +192,12 @@ class RuleSet:
         return amount * rate if rate is not None else None
 
     def in_band(self, amount_local: float) -> bool:
-        return any(low <= amount_local < high for low, high in self._band)
+        return any(low <= amount_local < high for _, low, high in self._band)
+
+    def bands_of(self, amount_local: float) -> list[int]:
+        """The structuring rules whose band holds this amount (by rule object: two rules may
+        share an id)."""
+        return [rule_id for rule_id, low, high in self._band if low <= amount_local < high]
 
     def _codes(self, rule: dict[str, Any]) -> set[str]:
         value = rule.get("jurisdictions")
@@ -261,7 +268,7 @@ class RuleSet:
         key = p.debtor.key() if p.debtor else None
         if amount is None or key is None or not (r.low <= amount < r.threshold):
             return None
-        times = h.band.get(key)
+        times = h.band.get((id(rule), key))
         earlier = bisect.bisect_right(times, ts) - bisect.bisect_left(times, ts - r.window) if times else 0
         count = earlier + 1  # this payment too (History holds it only after the decision)
         if count < r.min_count:

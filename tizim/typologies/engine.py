@@ -1,0 +1,237 @@
+"""The typology engine: the account graph plus the typology rules and the risk score.
+
+`assess` reads a payment's features from the graph (payments decided before it only) and
+scores them; `add` records the payment once decided. The monitor's Decider calls `observe`
+(both, for one Payment) and `sync` (at the start of each batch: payments other processes
+decided since, and on first use the stored window, so a restart keeps its memory). The
+engine works the same without a database: the bench and `tizim typologies train` drive it
+directly with plain accounts and times.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tizim.typologies.graph import DAY, AccountGraph, Features
+from tizim.typologies.rules import Context, Signal, TypologyParams, combine, signals
+
+# The party an alert concerns, by its strongest signal (the case is opened on that party).
+ROLE = {"fan_in": "creditor", "scatter_gather": "creditor", "towards_listed": "creditor"}
+
+
+@dataclass
+class Assessment:
+    score: float
+    signals: list[Signal]
+    contributions: list[dict[str, Any]]
+    features: Features
+    model_score: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def alert(self) -> bool:
+        return bool(self.extra.get("alert"))
+
+    @property
+    def role(self) -> str:
+        top = self.contributions[0]["signal"] if self.contributions else ""
+        return ROLE.get(top, "debtor")
+
+
+class TypologyEngine:
+    def __init__(self, params: TypologyParams | None = None, use_amounts: bool = True,
+                 model: Any = None) -> None:
+        self.p = params or TypologyParams()
+        self.use_amounts = use_amounts
+        self.graph = AccountGraph(self.p.graph)
+        self.model = model  # a trained RiskModel (model.py) re-weighting the signals, optional
+        # debtor -> deque[(ts, amount)] of payments to a conflict-zone corridor
+        self._corridor: dict[str, deque[tuple[float, float]]] = {}
+        # account -> time of its latest payment abroad or in cash (collection accounts)
+        self._synced_at: str | None = None
+        self.enabled = True
+
+    @classmethod
+    def from_rules(cls, rules: Any) -> TypologyEngine:
+        """The engine the rules file configures (its `typologies:` section)."""
+        config = rules.config.get("typologies") if isinstance(rules.config, dict) else None
+        if config is not None and not isinstance(config, dict):
+            from tizim.errors import InputError
+
+            raise InputError("typologies: must be a mapping", file=rules.source)
+        config = dict(config or {})
+        enabled = bool(config.pop("enabled", True))
+        engine = cls(TypologyParams.from_config(config, rules.source, rules.jurisdictions))
+        engine.enabled = enabled
+        return engine
+
+    # ---- one payment --------------------------------------------------------------------
+
+    def assess(self, debtor: str | None, creditor: str | None, ts: float, amount: float | None,
+               instrument: str = "transfer", ctx: Context | None = None) -> Assessment:
+        ctx = ctx or Context()
+        if not self.use_amounts:
+            amount = 1.0
+        f = self.graph.features(debtor, creditor, ts, amount, instrument)
+        g = self.graph
+        d = g.accounts.get(debtor) if debtor else None
+        c = g.accounts.get(creditor) if creditor else None
+        short = self.p.graph.short_days * DAY
+        if d is not None:
+            burst_since = ts - self.p.burst_hours * 3600
+            ctx.burst = 1
+            for t, other, _, _ in reversed(d.outs):
+                if other != creditor or t > ts:
+                    continue
+                if t >= burst_since:
+                    ctx.burst += 1
+                else:
+                    ctx.pair_before += 1
+            span = max(ts - d.first, short)
+            ctx.usual_fan_out = d.n_out * short / span if ts - d.first >= 2 * short else 0.0
+        if c is not None:
+            span = max(ts - c.first, short)
+            ctx.usual_fan_in = c.n_in * short / span if ts - c.first >= 2 * short else 0.0
+        if debtor and ctx.creditor_country and ctx.creditor_country in self.p.conflict_zones and amount:
+            ctx.corridor_count = self._corridor_count(debtor, ts, amount, f)
+        if d is not None and (instrument in ("cash", "crypto") or ctx.collection_abroad):
+            ctx.collection_abroad = True
+            ctx.collection_individuals = len({o for t, o, _, _ in d.ins if o and t <= ts})
+        found = signals(f, ctx, self.p, self.use_amounts)
+        if self.model is not None:
+            score, parts = self.model.score(found, f, ctx)
+            threshold = self.model.threshold
+        else:
+            score, parts = combine(found)
+            threshold = self.p.threshold
+        return Assessment(score, found, parts, f, extra={"alert": score >= threshold, "context": ctx})
+
+    def _corridor_count(self, debtor: str, ts: float, amount: float, f: Features) -> int:
+        typical = (amount / f.amount_ratio) if f.amount_ratio else amount
+        small = amount <= typical * self.p.corridor_small_factor * 1.0001
+        q = self._corridor.setdefault(debtor, deque())
+        since = ts - self.p.graph.short_days * DAY
+        while q and q[0][0] < since:
+            q.popleft()
+        return len(q) + (1 if small else 0)
+
+    def add(self, payment_id: str, debtor: str | None, creditor: str | None, ts: float,
+            amount: float | None, instrument: str = "transfer", corridor: bool = False) -> None:
+        if not self.use_amounts:
+            amount = 1.0
+        if corridor and debtor and payment_id not in self.graph.ids:
+            self._corridor.setdefault(debtor, deque()).append((ts, amount or 0.0))
+        self.graph.add(payment_id, debtor, creditor, ts, amount, instrument)
+
+    def mark(self, key: str | None, risk: float, ts: float, why: str) -> None:
+        self.graph.mark(key, risk, ts, why)
+
+    # ---- the monitor's side -------------------------------------------------------------
+
+    def observe(self, payment: Any, amount_local: float | None, ts: float, status: str,
+                matched: list[dict[str, Any]] | None = None) -> Assessment:
+        """Assess one monitored Payment, then add it to the graph (and mark its parties when
+        screening matched them or the payment is frozen)."""
+        debtor = payment.debtor.key() if payment.debtor else None
+        creditor = payment.creditor.key() if payment.creditor else None
+        instrument = (getattr(payment, "instrument", None) or "transfer").lower()
+        country = None
+        if payment.creditor is not None:
+            found = payment.countries("creditor", "creditor_agent", "ultimate_creditor")
+            home = self.p.conflict_zones
+            country = next((c for c in sorted(found) if c in home), None) or next(iter(sorted(found)), None)
+        abroad = bool(payment.creditor and payment.debtor and
+                      payment.countries("creditor", "creditor_agent") - payment.countries("debtor", "debtor_agent"))
+        ctx = Context(
+            debtor_id=payment.debtor.id if payment.debtor else None,
+            creditor_id=payment.creditor.id if payment.creditor else None,
+            debtor_name=payment.debtor.name if payment.debtor else None,
+            creditor_name=payment.creditor.name if payment.creditor else None,
+            creditor_country=country, collection_abroad=abroad)
+        a = self.assess(debtor, creditor, ts, amount_local, instrument, ctx)
+        self.add(payment.payment_id, debtor, creditor, ts, amount_local, instrument,
+                 corridor=bool(country and country in self.p.conflict_zones))
+        # a debtor or creditor that screening matched carries the risk on to its counterparties
+        # (funds moving towards a listed person's associates); an agent's match does not
+        roles = {str(m.get("role")) for m in matched or [] if isinstance(m, dict)}
+        for role, party in (("debtor", payment.debtor), ("creditor", payment.creditor)):
+            if party is not None and party.key() and role in roles:
+                frozen = status == "FREEZE"
+                self.mark(party.key(), 1.0 if frozen else 0.7, ts,
+                          f"{'frozen' if frozen else 'screening match'} in payment {payment.payment_id}")
+        return a
+
+    def hits(self, payment: Any, amount_local: float | None, ts: float, status: str,
+             matched: list[dict[str, Any]] | None = None) -> list[Any]:
+        """The monitor's rule hits for one payment: one `typology` hit when the risk score
+        reaches the threshold (the payment is then OBSERVED; behaviour never freezes)."""
+        from tizim.monitoring.rules import Hit
+
+        if not self.enabled:
+            return []
+        a = self.observe(payment, amount_local, ts, status, matched)
+        if not a.alert:
+            return []
+        return [Hit("typology", explain(a), a.role,
+                    {"score": round(a.score, 4),
+                     "threshold": self.model.threshold if self.model is not None else self.p.threshold,
+                     "contributions": a.contributions,
+                     "model": self.model.name if self.model is not None else "defaults"})]
+
+    def sync(self, conn: Connection) -> None:
+        """Add payments stored by other processes (or before a restart) within the window."""
+        from tizim.monitoring import tables as t  # the monitor's table; imported here only
+
+        c = t.payments.c
+        query = select(c.payment_id, c.debtor_key, c.creditor_key, c.ts, c.amount_local, c.status,
+                       c.data, c.matches, c.decided_at)
+        if self._synced_at is None:
+            self.load_model(conn)
+            latest = conn.execute(select(c.ts).order_by(c.ts.desc()).limit(1)).scalar()
+            if latest is None:
+                self._synced_at = ""
+                return
+            query = query.where(c.ts >= latest - self.p.graph.window_days * DAY)
+        else:
+            query = query.where(c.decided_at >= self._synced_at)
+        newest = self._synced_at or ""
+        for row in conn.execute(query.order_by(c.ts)):
+            newest = max(newest, row.decided_at)
+            if row.payment_id in self.graph.ids:
+                continue
+            data = row.data or {}
+            instrument = str(data.get("instrument") or "transfer")
+            self.add(row.payment_id, row.debtor_key, row.creditor_key, row.ts, row.amount_local, instrument)
+            roles = {str(m.get("role")) for m in row.matches or [] if isinstance(m, dict)}
+            for role, key in (("debtor", row.debtor_key), ("creditor", row.creditor_key)):
+                if role in roles:
+                    frozen = row.status == "FREEZE"
+                    self.mark(key, 1.0 if frozen else 0.7, row.ts,
+                              f"{'frozen' if frozen else 'screening match'} in payment {row.payment_id}")
+        self._synced_at = newest
+
+
+    def load_model(self, conn: Connection) -> None:
+        """The newest active trained model, if any (else the documented default weights)."""
+        from tizim.typologies import tables as tt
+        from tizim.typologies.model import RiskModel
+
+        row = conn.execute(select(tt.models).where(tt.models.c.active.is_(True))
+                           .order_by(tt.models.c.id.desc()).limit(1)).first()
+        if row is not None:
+            self.model = RiskModel.from_params(f"{row.name}#{row.id}", dict(row.params))
+
+
+def explain(a: Assessment) -> str:
+    """One line: the score and each signal's contribution."""
+    parts = ", ".join(f"{p['signal']} {p['contribution']:+.2f}" for p in a.contributions)
+    return f"typology risk {a.score:.2f} ({parts})"
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -50 else 0.0

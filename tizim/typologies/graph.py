@@ -1,0 +1,391 @@
+"""The account graph, kept as payments are decided.
+
+Every payment (debtor account -> creditor account, time, amount, instrument) is added once,
+after its decision; every feature of a payment is read *before* it is added, from payments
+decided earlier only (causal: what the monitor knew at that moment). Per account the graph
+keeps its recent incoming and outgoing payments (a sliding window, `window_days`), lifetime
+counters (first seen, last seen, number of payments, the typical gap between its payments,
+its typical amount) and a risk carried over from earlier decisions (a screening match, a
+frozen payment, an earlier typology alert).
+
+Multi-hop questions (does this payment close a directed cycle? how long is the chain of
+payments it continues? how far is the creditor from a listed party?) are answered by a
+bounded search over the window: at most `max_cycle` hops and `max_expand` accounts expanded
+per payment, so one payment costs the same however large the book.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+DAY = 86400.0
+
+
+@dataclass
+class GraphParams:
+    window_days: float = 30.0  # how long the graph remembers a payment
+    short_days: float = 7.0  # velocity window: distinct counterparties, volumes
+    max_cycle: int = 6  # longest cycle looked for (payments)
+    max_chain: int = 5  # longest chain of onward payments looked for
+    chain_hours: float = 240.0  # an onward payment continues a chain when sent within this after the inflow
+    max_expand: int = 400  # accounts expanded per search
+    risk_hops: int = 2  # hops searched for a risky (listed, frozen, alerted) account
+    risk_days: float = 90.0  # how long a risk mark lasts
+
+
+@dataclass
+class _Account:
+    __slots__ = ("first", "last", "n", "n_in", "n_out", "gap_sum", "gap_n", "amt_log_sum", "amt_n", "ins", "outs",
+                 "risk", "risk_ts", "risk_why", "max_gap")
+    first: float
+    last: float
+    n: int
+    n_in: int
+    n_out: int
+    gap_sum: float
+    gap_n: int
+    amt_log_sum: float
+    amt_n: int
+    ins: deque[tuple[float, str, float, str]]
+    outs: deque[tuple[float, str, float, str]]
+    risk: float
+    risk_ts: float
+    risk_why: str
+    max_gap: float
+
+
+def _new(ts: float) -> _Account:
+    return _Account(ts, ts, 0, 0, 0, 0.0, 0, 0.0, 0, deque(), deque(), 0.0, 0.0, "", 0.0)
+
+
+@dataclass
+class Features:
+    """What the graph says about one payment (read before the payment is added)."""
+
+    debtor: str | None
+    creditor: str | None
+    ts: float
+    amount: float | None
+    instrument: str
+    cycle_len: int = 0  # shortest directed cycle this payment closes (0: none)
+    cycle_path: list[str] = field(default_factory=list)
+    chain_len: int = 1  # payments in the time-ordered chain this payment ends (1: it starts one)
+    chain_keep: float | None = None  # this amount / the inflow it forwards (layering keeps most of it)
+    passthrough_hours: float | None = None  # hours since the debtor's matching inflow
+    fan_in: int = 0  # distinct senders into the creditor, short window, this one included
+    fan_out: int = 0  # distinct receivers from the debtor, short window, this one included
+    debtor_fan_in: int = 0  # distinct senders into the debtor, short window
+    creditor_fan_out: int = 0  # distinct receivers from the creditor, short window
+    common_source: int = 0  # creditor's recent senders fed by one common source (scatter-gather)
+    repeat_pair: int = 0  # earlier payments debtor -> creditor in the window
+    reciprocal: bool = False  # creditor paid the debtor in the window
+    debtor_out_volume: float = 0.0  # debtor's outgoing volume, short window, this one included
+    debtor_in_volume: float = 0.0  # debtor's incoming volume, short window
+    debtor_out_count: int = 0
+    debtor_in_count: int = 0
+    volume_ratio: float | None = None  # debtor's short-window outflow / its usual outflow per short window
+    amount_ratio: float | None = None  # this amount / the debtor's typical (geometric mean) amount
+    debtor_age_days: float | None = None  # since the debtor was first seen (None: new)
+    debtor_gap_days: float | None = None  # since the debtor's previous payment
+    debtor_usual_gap_days: float | None = None
+    debtor_payments: int = 0  # lifetime payments of the debtor before this one
+    creditor_payments: int = 0
+    creditor_new: bool = True
+    risk_hops: int = 0  # hops from the creditor (or debtor) to a risky account (0: none found)
+    risk_party: str | None = None
+    risk_why: str = ""
+    cash_count: int = 0  # debtor's cash/crypto payments in the short window, this one included
+    cash_volume: float = 0.0
+
+
+class AccountGraph:
+    """In-memory, incremental; restored from stored payments by the engine (see engine.py)."""
+
+    def __init__(self, params: GraphParams | None = None) -> None:
+        self.p = params or GraphParams()
+        self.accounts: dict[str, _Account] = {}
+        self.ids: set[str] = set()
+        self.window = self.p.window_days * DAY
+        self.short = self.p.short_days * DAY
+        self.latest = 0.0
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+    # ---- state --------------------------------------------------------------------------
+
+    def _prune(self, a: _Account, now: float) -> None:
+        horizon = now - self.window
+        ins, outs = a.ins, a.outs
+        while ins and ins[0][0] < horizon:
+            ins.popleft()
+        while outs and outs[0][0] < horizon:
+            outs.popleft()
+
+    def add(self, payment_id: str, debtor: str | None, creditor: str | None, ts: float,
+            amount: float | None, instrument: str = "transfer") -> None:
+        """Record a decided payment (once per id)."""
+        if payment_id in self.ids:
+            return
+        self.ids.add(payment_id)
+        self.latest = max(self.latest, ts)
+        amt = float(amount) if amount is not None else 0.0
+        for key, other, direction in ((debtor, creditor, "out"), (creditor, debtor, "in")):
+            if key is None:
+                continue
+            a = self.accounts.get(key)
+            if a is None:
+                a = self.accounts[key] = _new(ts)
+            elif ts > a.last:
+                gap = ts - a.last
+                a.gap_sum += gap
+                a.gap_n += 1
+                a.max_gap = max(a.max_gap, gap)
+            a.first = min(a.first, ts)
+            a.last = max(a.last, ts)
+            a.n += 1
+            if direction == "out":
+                a.n_out += 1
+            else:
+                a.n_in += 1
+            if direction == "out" and amount is not None and amount > 0:
+                a.amt_log_sum += math.log(amount)
+                a.amt_n += 1
+            events = a.outs if direction == "out" else a.ins
+            item = (ts, other or "", amt, instrument)
+            if not events or events[-1][0] <= ts:
+                events.append(item)
+            else:  # out of order: keep the window sorted
+                as_list = list(events)
+                bisect.insort(as_list, item)
+                events.clear()
+                events.extend(as_list)
+            self._prune(a, self.latest)
+
+    def mark(self, key: str | None, risk: float, ts: float, why: str) -> None:
+        """Carry risk on an account (a listed party, a frozen payment, an alert)."""
+        if not key:
+            return
+        a = self.accounts.get(key)
+        if a is None:
+            a = self.accounts[key] = _new(ts)
+        if risk >= a.risk or ts - a.risk_ts > self.p.risk_days * DAY:
+            a.risk, a.risk_ts, a.risk_why = risk, ts, why
+
+    def risk_of(self, key: str | None, ts: float) -> tuple[float, str]:
+        a = self.accounts.get(key) if key else None
+        if a is None or not a.risk or ts - a.risk_ts > self.p.risk_days * DAY:
+            return 0.0, ""
+        return a.risk, a.risk_why
+
+    # ---- features -----------------------------------------------------------------------
+
+    def features(self, debtor: str | None, creditor: str | None, ts: float, amount: float | None,
+                 instrument: str = "transfer") -> Features:
+        f = Features(debtor, creditor, ts, amount, instrument)
+        d = self.accounts.get(debtor) if debtor else None
+        c = self.accounts.get(creditor) if creditor else None
+        since = ts - self.short
+        horizon = ts - self.window
+        if d is not None:
+            f.debtor_age_days = (ts - d.first) / DAY
+            f.debtor_gap_days = (ts - d.last) / DAY if ts >= d.last else 0.0
+            f.debtor_usual_gap_days = (d.gap_sum / d.gap_n / DAY) if d.gap_n else None
+            f.debtor_payments = d.n
+            receivers = {creditor} if creditor else set()
+            out_volume = amount or 0.0
+            out_count = 1
+            cash = 1 if instrument in ("cash", "crypto") else 0
+            cash_volume = (amount or 0.0) if cash else 0.0
+            for t, other, amt, instr in reversed(d.outs):
+                if t < since:
+                    if t >= horizon and other == creditor:
+                        f.repeat_pair += 1
+                    continue
+                if t > ts:
+                    continue
+                receivers.add(other)
+                out_volume += amt
+                out_count += 1
+                if instr in ("cash", "crypto"):
+                    cash += 1
+                    cash_volume += amt
+                if other == creditor:
+                    f.repeat_pair += 1
+            f.fan_out = len(receivers)
+            f.debtor_out_volume = out_volume
+            f.debtor_out_count = out_count
+            f.cash_count, f.cash_volume = cash, cash_volume
+            senders: set[str] = set()
+            in_volume = 0.0
+            for t, other, amt, _ in reversed(d.ins):
+                if t < since:
+                    if t >= horizon and other == creditor:
+                        f.reciprocal = True
+                    continue
+                if t > ts:
+                    continue
+                senders.add(other)
+                in_volume += amt
+                f.debtor_in_count += 1
+                if other == creditor:
+                    f.reciprocal = True
+            f.debtor_fan_in = len(senders)
+            f.debtor_in_volume = in_volume
+            if d.amt_n and amount:
+                f.amount_ratio = amount / math.exp(d.amt_log_sum / d.amt_n)
+            span = max(ts - d.first, self.short)
+            if d.n and amount is not None:
+                usual = (d.amt_n and math.exp(d.amt_log_sum / d.amt_n) or 0.0) * d.amt_n * self.short / span
+                f.volume_ratio = out_volume / usual if usual > 0 else None
+            self._chain(f, d, ts)
+        if c is not None:
+            f.creditor_payments = c.n
+            f.creditor_new = False
+            senders = {debtor} if debtor else set()
+            for t, other, _, _ in reversed(c.ins):
+                if t < since:
+                    break
+                if t <= ts:
+                    senders.add(other)
+            f.fan_in = len(senders)
+            receivers = set()
+            for t, other, _, _ in reversed(c.outs):
+                if t < since:
+                    break
+                if t <= ts:
+                    receivers.add(other)
+            f.creditor_fan_out = len(receivers)
+            f.common_source = self._common_source(c, debtor, ts)
+        else:
+            f.fan_in = 1
+        if debtor and creditor and c is not None and d is not None:
+            self._cycle(f, debtor, creditor, ts)
+        self._risk_near(f, debtor, creditor, ts)
+        return f
+
+    def _cycle(self, f: Features, debtor: str, creditor: str, ts: float) -> None:
+        """Shortest time-ordered path creditor -> ... -> debtor within the window: with this
+        payment it closes a directed cycle (round-tripping)."""
+        horizon = ts - self.window
+        # breadth first; each account reached at its earliest arrival time
+        arrival: dict[str, float] = {creditor: horizon}
+        parent: dict[str, str] = {}
+        frontier = [creditor]
+        expanded = 0
+        for depth in range(1, self.p.max_cycle):
+            nxt: list[str] = []
+            for node in frontier:
+                a = self.accounts.get(node)
+                if a is None:
+                    continue
+                expanded += 1
+                if expanded > self.p.max_expand:
+                    return
+                start = arrival[node]
+                for t, other, _, _ in a.outs:
+                    if t < start or t > ts or not other:
+                        continue
+                    if other == debtor:
+                        path = [debtor, node]
+                        while path[-1] != creditor:
+                            path.append(parent[path[-1]])
+                        f.cycle_len = depth + 1
+                        f.cycle_path = [debtor] + list(reversed(path[1:]))
+                        return
+                    if other == creditor:
+                        continue
+                    if other not in arrival or t < arrival[other]:
+                        if other not in arrival:
+                            nxt.append(other)
+                        arrival[other] = t
+                        parent[other] = node
+            frontier = nxt
+            if not frontier:
+                return
+
+    def _chain(self, f: Features, d: _Account, ts: float) -> None:
+        """The time-ordered chain this payment continues: the debtor's latest inflow before
+        it (within chain_hours), that sender's latest inflow before that, and so on."""
+        limit = self.p.chain_hours * 3600
+        node, before = d, ts
+        length = 1
+        first = True
+        seen: set[int] = {id(d)}
+        while length < self.p.max_chain:
+            inflow = None
+            for t, other, amt, _ in reversed(node.ins):
+                if t <= before and before - t <= limit:
+                    inflow = (t, other, amt)
+                    break
+                if t < before - limit:
+                    break
+            if inflow is None:
+                break
+            if first:
+                first = False
+                f.passthrough_hours = (ts - inflow[0]) / 3600
+                if f.amount and inflow[2] > 0:
+                    f.chain_keep = f.amount / inflow[2]
+            length += 1
+            nxt = self.accounts.get(inflow[1])
+            if nxt is None or id(nxt) in seen:
+                break
+            seen.add(id(nxt))
+            node, before = nxt, inflow[0]
+        f.chain_len = length
+
+    def _common_source(self, c: _Account, debtor: str | None, ts: float) -> int:
+        """Scatter-gather: how many of the creditor's recent senders (this debtor included)
+        were themselves paid by one common source in the window."""
+        since = ts - self.short
+        senders = {other for t, other, _, _ in c.ins if since <= t <= ts}
+        if debtor:
+            senders.add(debtor)
+        if len(senders) < 2:
+            return 0
+        counts: dict[str, int] = {}
+        for s in list(senders)[: self.p.max_expand]:
+            a = self.accounts.get(s)
+            if a is None:
+                continue
+            sources = {other for t, other, _, _ in a.ins if ts - self.window <= t <= ts and other}
+            for src in sources:
+                counts[src] = counts.get(src, 0) + 1
+        return max(counts.values(), default=0)
+
+    def _risk_near(self, f: Features, debtor: str | None, creditor: str | None, ts: float) -> None:
+        """Hops from the creditor (funds moving towards) or the debtor to a risky account."""
+        for key in (creditor, debtor):
+            risk, why = self.risk_of(key, ts)
+            if risk:
+                f.risk_hops, f.risk_party, f.risk_why = 1, key, why
+                return
+        if self.p.risk_hops < 2 or creditor is None:
+            return
+        frontier = [creditor]
+        seen = {creditor}
+        expanded = 0
+        horizon = ts - self.window
+        for hops in range(2, self.p.risk_hops + 1):
+            nxt = []
+            for node in frontier:
+                a = self.accounts.get(node)
+                if a is None:
+                    continue
+                expanded += 1
+                if expanded > self.p.max_expand:
+                    return
+                for t, other, _, _ in a.outs:
+                    if t < horizon or not other or other in seen:
+                        continue
+                    seen.add(other)
+                    risk, why = self.risk_of(other, ts)
+                    if risk:
+                        f.risk_hops, f.risk_party, f.risk_why = hops, other, why
+                        return
+                    nxt.append(other)
+            frontier = nxt
