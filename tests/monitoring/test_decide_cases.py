@@ -11,6 +11,7 @@ from lxml import etree
 from sqlalchemy import select, text, update
 
 from tests.monitoring.helpers import load_list, payment
+from tizim import settings
 from tizim.errors import InputError
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
@@ -137,16 +138,19 @@ def test_confirm_drafts_str(db_url: str) -> None:
     Cases().act(case["id"], "confirm", "aliya", "analyst", note="true match")
     report = Cases().report(case["id"])
     assert report["report_code"] == "STR" and report["transactions"][0]["transactionnumber"] == "P-00008"
+    settings.override(goaml_rentity_id="4711")
     xml = to_goaml_xml(report)
     root = etree.fromstring(xml)
-    assert root.tag == "report" and root.findtext("report_code") == "STR"
+    assert root.tag == "report" and root.findtext("report_code") == "STR" and root.findtext("rentity_id") == "4711"
     tx = root.find("transaction")
-    assert tx is not None and tx.find("t_from_my_client") is not None and tx.find("t_to") is not None
-    assert tx.findtext("t_to/to_account/account_name") == "Asbat al-Ansar"
-    assert tx.findtext("amount_local") == "500000.0"
-    # the designated match first; the bundled kz list's "Asbat an-Ansar" may add a possible match
+    assert tx is not None and tx.find("t_from") is not None and tx.find("t_to") is not None
+    # no bank BIC for the creditor: the side is an entity, its account in the comments
+    assert tx.findtext("t_to/to_entity/name") == "Asbat al-Ansar"
+    assert tx.findtext("amount_local") == "500000.00"
+    # the designated match first (goAML code TFS01); the bundled kz list's "Asbat an-Ansar" may add a possible match
     indicators = [i.text for i in root.iter("indicator")]
-    assert indicators[0] == "designated_match" and set(indicators) <= {"designated_match", "possible_match"}
+    assert indicators[0] == "TFS01" and set(indicators) <= {"TFS01", "TFS02"}
+    assert report["report_indicators"][0] == "designated_match"  # the JSON form keeps tizim's codes
     json.dumps(report)  # the JSON form serializes
 
 

@@ -9,6 +9,7 @@ from lxml import etree
 
 from tests.conftest import shared_file
 from tests.monitoring.helpers import load_list, payment
+from tizim import settings
 from tizim.api.app import create_app
 from tizim.api.keys import KeyStore
 
@@ -62,6 +63,10 @@ def test_payments_and_cases_over_http(db_url: str) -> None:
              and c["severity"] == "FREEZE"][0]
     assert client.get(f"/cases/{other['id']}/str", headers=keys["aliya"]).status_code == 400
     client.post(f"/cases/{other['id']}/actions", json={"action": "confirm"}, headers=keys["aliya"])
+    # no goAML reporting entity id yet: refused, naming the setting
+    refused = client.get(f"/cases/{other['id']}/str", headers=keys["aliya"])
+    assert refused.status_code == 400 and "TIZIM_GOAML_RENTITY_ID" in refused.text
+    settings.override(goaml_rentity_id="4711")
     xml_str = client.get(f"/cases/{other['id']}/str", headers=keys["aliya"])
     assert xml_str.status_code == 200 and etree.fromstring(xml_str.content).findtext("report_code") == "STR"
     js = client.get(f"/cases/{other['id']}/str?format=json", headers=keys["aliya"]).json()
