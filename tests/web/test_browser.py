@@ -111,7 +111,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         dispose_all()
         settings.reset()
     port = _free_port()
-    env = {**os.environ, "TIZIM_DATABASE_URL": url, "TIZIM_PASSWORD_PROFILE": "CHEAPEST"}
+    env = {**os.environ, "TIZIM_DATABASE_URL": url, "TIZIM_PASSWORD_PROFILE": "CHEAPEST",
+           "TIZIM_GOAML_RENTITY_ID": "4711"}
     log = (root / "server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tizim.api.app:create_app", "--factory",

@@ -164,6 +164,10 @@ def workspace(
     import uvicorn
 
     os.environ["TIZIM_DATABASE_URL"] = get_settings().database_url
+    if demo and get_settings().goaml_rentity_id is None:
+        # The demo's STRs download as goAML XML under a made-up reporting entity id.
+        os.environ["TIZIM_GOAML_RENTITY_ID"] = "9999"
+        typer.echo("demo: goAML reporting entity id 9999 (set TIZIM_GOAML_RENTITY_ID to the id the FIU gave you)")
     typer.echo(f"tizim workspace at {address} (API explorer at http://{host}:{port}/docs); Ctrl-C stops it")
     uvicorn.run("tizim.api.app:create_served_app", factory=True, host=host, port=port, log_level="warning")
 

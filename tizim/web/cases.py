@@ -19,13 +19,14 @@ from sqlalchemy import and_, func, or_, select
 
 from tizim.api.keys import Principal
 from tizim.errors import InputError
-from tizim.monitoring import tables as mt
 from tizim.monitoring import cases as _cases_module
+from tizim.monitoring import tables as mt
 from tizim.monitoring.cases import ACTIONS, CLOSED, Cases, Forbidden
 from tizim.monitoring.queries import get_payment
 from tizim.registry import tables as rt
 from tizim.store import transaction
 from tizim.web.i18n import gettext_for
+from tizim.web.queries import contains
 from tizim.web.render import page
 from tizim.web.session import PageRoute, finish, read_form, require_page_role
 
@@ -129,10 +130,9 @@ def queue_rows(f: dict[str, str]) -> list[dict[str, Any]]:
     elif f["assignee"]:
         where.append(c.c.assignee == f["assignee"])
     if f["q"]:
-        pattern = f"%{f['q'].lower()}%"
-        by_payment = select(mt.alerts.c.case_id).where(func.lower(mt.alerts.c.payment_id).like(pattern))
-        cond: list[Any] = [func.lower(c.c.party_name).like(pattern), func.lower(c.c.party_key).like(pattern),
-                c.c.id.in_(by_payment)]
+        by_payment = select(mt.alerts.c.case_id).where(contains(mt.alerts.c.payment_id, f["q"]))
+        cond: list[Any] = [contains(c.c.party_name, f["q"]), contains(c.c.party_key, f["q"]),
+                           c.c.id.in_(by_payment)]
         if f["q"].lstrip("#").isdigit():
             cond.append(c.c.id == int(f["q"].lstrip("#")))
         where.append(or_(*cond))

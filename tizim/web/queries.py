@@ -24,6 +24,13 @@ def monitoring_present() -> bool:
     return importlib.util.find_spec("tizim.monitoring.tables") is not None
 
 
+def contains(column: Any, needle: str) -> Any:
+    """`column` contains `needle` in any case, Cyrillic too (SQLite's LIKE and lower() fold
+    ASCII letters only): the needle as typed, lower, upper, title and capitalized."""
+    forms = {needle, needle.lower(), needle.upper(), needle.title(), needle.capitalize()}
+    return or_(*(column.like(f"%{form}%") for form in sorted(forms)))
+
+
 def list_entries(name: str, search: str = "", page: int = 1, size: int = PAGE_SIZE,
                  include_removed: bool = False) -> dict[str, Any]:
     """One page of a list's entries, caption or any name containing `search` (any case)."""
@@ -33,9 +40,8 @@ def list_entries(name: str, search: str = "", page: int = 1, size: int = PAGE_SI
         where.append(e.c.removed_version_id.is_(None))
     needle = search.strip()
     if needle:
-        pattern = f"%{needle.lower()}%"
-        named = select(rt.names.c.entity_id).where(func.lower(rt.names.c.name).like(pattern))
-        where.append(or_(func.lower(e.c.caption).like(pattern), e.c.id.in_(named), e.c.id == needle))
+        named = select(rt.names.c.entity_id).where(contains(rt.names.c.name, needle))
+        where.append(or_(contains(e.c.caption, needle), e.c.id.in_(named), e.c.id == needle))
     with transaction() as conn:
         total = conn.execute(select(func.count()).select_from(e).where(and_(*where))).scalar_one()
         rows = conn.execute(
