@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -126,3 +127,34 @@ def test_four_eyes_and_queue_over_http(db_url: str) -> None:
     assert client.post(url, json={"action": "approve-dismiss"}, headers=keys["dana"]).json()["status"] == "dismissed"
     assert client.get("/cases?status=bogus", headers=keys["aliya"]).status_code == 422
     assert client.get("/cases?since=1957/07/30", headers=keys["aliya"]).status_code == 422
+
+
+def test_remembered_dismissal_records_who_when_why_and_expires(db_url: str) -> None:
+    from sqlalchemy import update
+
+    from tizim import settings
+    from tizim.screening.decisions import decisions
+    from tizim.screening.tables import screening_decisions
+    from tizim.store import transaction
+
+    load_list()
+    _decide(20, creditor="Asbat al-Ansar")
+    (case,) = Cases().list_cases()
+    Cases().act(case["id"], "dismiss", "aliya", "analyst", note="the corner shop of the same name")
+    Cases().act(case["id"], "approve-dismiss", "dana", "supervisor")
+    remembered = decisions()
+    assert remembered and {d["user"] for d in remembered} == {"dana"}
+    assert all(d["reason"].startswith("the corner shop of the same name; requested by aliya, approved by dana")
+               and d["decided_at"] for d in remembered)
+    again = payment(21, creditor="Asbat al-Ansar", creditor_account="BR9700360305000010000020")
+    reset_screeners()
+    assert Decider().decide(Payment.from_dict(again)).matches == []
+    # a year and a day later the dismissal has lapsed: the match is back (and freezes)
+    with transaction() as conn:
+        conn.execute(update(screening_decisions).values(decided_at=datetime.now(UTC) - timedelta(days=366)))
+    reset_screeners()
+    assert _decide(22, creditor="Asbat al-Ansar", creditor_account="BR9700360305000010000020") == "FREEZE"
+    settings.override(dismissal_days=400)  # configurable: within 400 days it holds again
+    reset_screeners()
+    assert Decider().decide(Payment.from_dict(payment(23, creditor="Asbat al-Ansar",
+                                                      creditor_account="BR9700360305000010000020"))).matches == []

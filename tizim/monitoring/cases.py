@@ -246,6 +246,7 @@ class Cases:
             raise Forbidden(f"{action} needs role {need} or higher; {user!r} has {role or 'no role'}")
         dismissed: list[tuple[str, str]] = []
         message: str | None = None
+        reason: str | None = None
         with transaction(self.url) as conn:
             audit.lock_head(conn)
             row = self._get(conn, case_id)
@@ -289,6 +290,11 @@ class Cases:
                 values["status"] = "dismissed"
                 values["closed_at"] = now
                 dismissed = self._matched(conn, row)
+                # remembered with the request's why, and who asked and who approved
+                asked = next((h["after"].get("note") for h in reversed(audit.history(conn, "case", str(case_id)))
+                              if h["action"] == "dismiss"), None)
+                reason = "; ".join(x for x in (asked, f"requested by {row.dismiss_requested_by}, approved by "
+                                               f"{user}" + (f": {note}" if note else "")) if x)
                 payment_entries += self._release(conn, case_id, user, now, row.dismiss_requested_by)
             elif action == "release":
                 # closing without a freeze: four eyes when it holds something or a designated match
@@ -327,7 +333,7 @@ class Cases:
 
                 engine = get_screener()
             for subject_key, entity_id in dismissed:
-                engine.dismiss(subject_key, entity_id, user, note or f"dismissed in case {case_id}")
+                engine.dismiss(subject_key, entity_id, user, reason or note or f"dismissed in case {case_id}")
         shown = self.show(case_id)
         if message:
             shown["message"] = message

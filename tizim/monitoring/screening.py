@@ -594,10 +594,13 @@ def list_kinds(url: str | None = None) -> dict[str, str]:
 
 def subjects_with_dismissals(conn: Connection, subjects: list[str]) -> set[str]:
     """Which of these subjects have a remembered "not a match" in the screening engine."""
+    from tizim.screening.decisions import in_force_since
     from tizim.screening.tables import screening_decisions as sd
 
     found: set[str] = set()
+    since = in_force_since()
     for start in range(0, len(subjects), 500):
         chunk = subjects[start : start + 500]
-        found.update(conn.execute(select(sd.c.subject_key).where(sd.c.subject_key.in_(chunk)).distinct()).scalars())
+        found.update(conn.execute(select(sd.c.subject_key).where(sd.c.subject_key.in_(chunk),
+                                                                 sd.c.decided_at >= since).distinct()).scalars())
     return found

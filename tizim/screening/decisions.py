@@ -1,19 +1,27 @@
 """Remembered decisions: an analyst's "not a match" for (subject, listed entity).
 
-A dismissal stores the listed cluster's content hash; it suppresses the pair only while the
-listing is unchanged, so an amended designation (new alias, new date of birth) alerts again.
+A dismissal records who decided, when and why, and the listed cluster's content hash; it
+suppresses the pair only while the listing is unchanged, so an amended designation (new
+alias, new date of birth) alerts again, and only for TIZIM_DISMISSAL_DAYS (default 365)
+after it was decided: then the pair alerts again and someone decides anew.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 
 from tizim.errors import InputError
 from tizim.screening.tables import screening_decisions as t
+from tizim.settings import get_settings
 from tizim.store import transaction
+
+
+def in_force_since() -> datetime:
+    """Dismissals decided before this moment have lapsed (TIZIM_DISMISSAL_DAYS)."""
+    return datetime.now(UTC) - timedelta(days=get_settings().dismissal_days)
 
 
 def record_dismissal(url: str | None, subject_key: str, entity_id: str, content_hash: str,
@@ -42,7 +50,7 @@ def dismissals_for(url: str | None, subject_key: str) -> dict[str, str]:
     with transaction(url) as conn:
         rows = conn.execute(
             select(t.c.entity_id, t.c.content_hash)
-            .where(t.c.subject_key == subject_key, t.c.decision == "not_match")
+            .where(t.c.subject_key == subject_key, t.c.decision == "not_match", t.c.decided_at >= in_force_since())
             .order_by(t.c.id)
         ).all()
     return {r.entity_id: r.content_hash for r in rows}
