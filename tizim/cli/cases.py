@@ -62,7 +62,7 @@ def list_cmd(
         return
     print_table("cases", ["id", "party", "severity", "status", "assignee", "alerts", "held", "SLA due", "hours left"],
                 [(c["id"], c["party"] or c["party_key"], c["severity"], c["status"], c["assignee"] or "", c["alerts"],
-                  c["held_payments"], c["sla"]["due"][:16],
+                  c["held_payments"] + c.get("frozen_accounts", 0), c["sla"]["due"][:16],
                   ("stopped" if c["sla"]["stopped"] else f"{c['sla']['hours_left']:.1f}"
                    + (" OVERDUE" if c["sla"]["overdue"] else ""))) for c in rows])
 

@@ -280,6 +280,19 @@ def held_accounts(conn: Connection, case_id: int) -> list[str]:
         t.accounts.c.frozen_case_id == case_id, t.accounts.c.frozen == 1)).scalars())
 
 
+def frozen_account_counts(conn: Connection, case_ids: list[int]) -> dict[int, int]:
+    """case id -> how many accounts it holds frozen (the queue shows it)."""
+    from sqlalchemy import func
+
+    out: dict[int, int] = {}
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        out.update(dict(conn.execute(select(t.accounts.c.frozen_case_id, func.count())
+                                     .where(t.accounts.c.frozen_case_id.in_(chunk), t.accounts.c.frozen == 1)
+                                     .group_by(t.accounts.c.frozen_case_id)).all()))
+    return out
+
+
 def case_customer(conn: Connection, case_id: int) -> str | None:
     key = conn.execute(select(mt.cases.c.party_key).where(mt.cases.c.id == case_id)).scalar()
     return key.split(":", 1)[1] if isinstance(key, str) and key.startswith("customer:") else None

@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, or_, select, update
 
-from tizim.customers.freezes import case_customer, confirm_hits, held_accounts, release_accounts
+from tizim.customers.freezes import (
+    case_customer,
+    confirm_hits,
+    frozen_account_counts,
+    held_accounts,
+    release_accounts,
+)
 from tizim.errors import InputError, NotFound, TizimError
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
@@ -117,7 +123,8 @@ class Cases:
             chunk = ids[start : start + 500]
             pairs = conn.execute(
                 select(t.alerts.c.case_id, t.alerts.c.payment_id, t.payments.c.hold)
-                .join(t.payments, t.payments.c.payment_id == t.alerts.c.payment_id)
+                # outer: a customer case's alerts are on the customer, not on a payment
+                .outerjoin(t.payments, t.payments.c.payment_id == t.alerts.c.payment_id)
                 .where(t.alerts.c.case_id.in_(chunk))
             ).all()
             seen: set[tuple[int, str]] = set()
@@ -175,7 +182,9 @@ class Cases:
                 query = query.limit(limit)
             rows = conn.execute(query).all()
             alerts, held = self._counts(conn, [r.id for r in rows])
-        return [_case_dict(r, alerts.get(r.id, 0), held.get(r.id, 0)) for r in rows]
+            frozen = frozen_account_counts(conn, [r.id for r in rows])
+        return [{**_case_dict(r, alerts.get(r.id, 0), held.get(r.id, 0)), "frozen_accounts": frozen.get(r.id, 0)}
+                for r in rows]
 
     @staticmethod
     def _cases_on_list(conn: Connection, list_name: str) -> list[int]:
