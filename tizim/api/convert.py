@@ -50,9 +50,12 @@ def entity_response(data: dict[str, Any], list_name: str | None = None) -> Entit
     )
     facts = registry_facts.current()
     properties = ftm_properties(data)
-    topics = registry_facts.topics(facts, [data["id"]])
-    if topics:
-        properties["topics"] = topics
+    if not (data.get("properties") or {}).get("topics"):
+        # Topics the list does not state come from its kind, as /match gives them.
+        properties.pop("topics", None)
+        topics = registry_facts.topics(facts, [data["id"]])
+        if topics:
+            properties["topics"] = topics
     return EntityResponse(
         id=data["id"],
         caption=caption,

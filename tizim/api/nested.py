@@ -26,16 +26,16 @@ from tizim.registry.model import Citation, Entity, Relationship
 from tizim.registry.service import Registry
 
 
-def _members(entity_id: str) -> tuple[str, list[str]]:
-    """The id /match gives the entity and the list entries merged under it."""
+def _members(entity_id: str) -> tuple[str, list[str], str | None]:
+    """The id /match gives the entity, the list entries merged under it, and its schema."""
     from tizim.screening import get_screener
 
     index = get_screener().index
     ci = index.cluster_by_id.get(entity_id, index.member_cluster.get(entity_id))
     if ci is None:
-        return entity_id, [entity_id]  # not screened (e.g. only a relationship's end)
+        return entity_id, [entity_id], None  # not screened (e.g. only a relationship's end)
     cluster = index.clusters[ci]
-    return cluster.id, list(cluster.members)
+    return cluster.id, list(cluster.members), cluster.schema
 
 
 def _caption(schema: str, props: dict[str, list[Any]], fallback: str) -> str:
@@ -70,17 +70,19 @@ def nested_entity(entity_id: str) -> dict[str, Any]:
     """The merged entity with its sanctions and adjacent entities nested (yente's shape)."""
     registry = Registry()
     facts = registry_facts.current()
-    canonical, members = _members(entity_id)
+    canonical, members, cluster_schema = _members(entity_id)
     found = [registry.entity(m) for m in members]
-    root = found[0]
-    schema = model.get(root["schema"])
+    root_schema = cluster_schema or found[0]["schema"]
+    schema = model.get(root_schema)
     assert schema is not None
     props: dict[str, list[Any]] = {}
     datasets: list[str] = []
     sanctions: list[dict[str, Any]] = []
     for item in found:
         entity = Entity.from_dict(item["entity"])
-        _merge(props, entity_properties(entity))
+        # Entries of a more specific schema (a Company under an Organization) keep only
+        # what the merged entity's schema has.
+        _merge(props, {k: v for k, v in entity_properties(entity).items() if schema.get(k) is not None})
         for name in [item["list"]] + [d.list_name for d in entity.designations]:
             if name not in datasets:
                 datasets.append(name)
@@ -96,14 +98,14 @@ def nested_entity(entity_id: str) -> dict[str, Any]:
     seen_links: set[str] = set()
     for item in found:
         for rel in item["relationships"]:
-            if rel["id"] in seen_links:
-                continue
+            if rel["id"] in seen_links or rel["other_id"] in members:
+                continue  # a link between two entries of this entity (e.g. same_as) is no neighbour
             link = _link(item["id"], item["list"], rel, schema, facts)
             if link is not None:
                 seen_links.add(rel["id"])
                 props.setdefault(link[0], []).append(link[1])
     target = any(f["designated"] for f in found)
-    return _shape({"id": canonical, "schema": root["schema"], "properties": props}, datasets, facts, members, target)
+    return _shape({"id": canonical, "schema": root_schema, "properties": props}, datasets, facts, members, target)
 
 
 def _link(root_id: str, list_name: str, rel: dict[str, Any], root_schema: Any, facts: Any) -> tuple[str, dict[str, Any]] | None:

@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from tizim.registry import tables as t
 from tizim.registry.importers.base import slug
+from tizim.registry.importers.ftm import relationship_dict, relationship_from_dict
 from tizim.registry.model import Designation, Entity, Relationship
 from tizim.registry.service import Registry
 from tizim.store import transaction
@@ -184,27 +185,6 @@ def relationship_to_ftm(rel: Relationship, rel_id: str, entity_ids: set[str] | N
     return {"id": rel_id, "schema": schema_name, "properties": props.data}
 
 
-def _relationship(row: dict[str, Any]) -> Relationship:
-    from tizim.registry.model import Citation
-
-    return Relationship(
-        kind=row["kind"],
-        source_id=row["source_id"],
-        target_id=row["target_id"],
-        start_date=row["start_date"],
-        end_date=row["end_date"],
-        note=row["note"],
-        citation=Citation.from_dict(row["citation"]),
-    )
-
-
-def _rel_dict(rel: Relationship) -> dict[str, Any]:
-    return {
-        "kind": rel.kind, "source_id": rel.source_id, "target_id": rel.target_id, "start_date": rel.start_date,
-        "end_date": rel.end_date, "note": rel.note, "citation": rel.citation.to_dict() if rel.citation else None,
-    }
-
-
 def _differences(original: dict[str, Any], back: dict[str, Any], keys: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {k: original[k] for k in keys if original.get(k) != back.get(k)}
 
@@ -236,8 +216,7 @@ def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[st
     """Every current entity of the lists (all lists when None), its sanctions and links."""
     from tizim.registry.importers import ftm as reader
 
-    Registry()  # the bundled lists are part of every registry (Registry._tx loads them)
-    with registry_._tx() as conn:
+    with registry_._tx() as conn:  # (_tx: the bundled lists are part of every registry)
         query = select(t.entities.c.id, t.entities.c.list_name, t.entities.c.designated, t.entities.c.data).where(
             t.entities.c.removed_version_id.is_(None)
         )
@@ -248,7 +227,7 @@ def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[st
     rels_by_source: dict[str, list[tuple[str, str, Relationship]]] = {}
     for row in registry_.iter_relationships():
         if row["source_id"] in ids:
-            rels_by_source.setdefault(row["source_id"], []).append((row["id"], row["list_name"], _relationship(row)))
+            rels_by_source.setdefault(row["source_id"], []).append((row["id"], row["list_name"], relationship_from_dict(row)))
     catalog = {c["name"]: c for c in list_catalog(lists)}
     used: set[str] = set()
     here = Path("")
@@ -282,7 +261,7 @@ def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[st
                 links.append((rel_id, rel_list, rel))
             else:
                 # No FtM link can point outside the export: kept whole, for the round trip.
-                outside.append({**_rel_dict(rel), "list": rel_list})
+                outside.append({**relationship_dict(rel), "list": rel_list})
         if outside:
             ext["relationships"] = outside
         yield {**line, "datasets": [list_name], "target": designated, EXTENSION: ext}
@@ -300,6 +279,6 @@ def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[st
             assert schema is not None
             got = reader.relationships_from_ftm(link, schema, here, 0, lambda x: x)
             lext: dict[str, Any] = {"list": rel_list}
-            if len(got) != 1 or _rel_dict(got[0]) != _rel_dict(rel):
-                lext["relationship"] = _differences(_rel_dict(rel), _rel_dict(got[0]) if got else {}, list(_rel_dict(rel)))
+            if len(got) != 1 or relationship_dict(got[0]) != relationship_dict(rel):
+                lext["relationship"] = _differences(relationship_dict(rel), relationship_dict(got[0]) if got else {}, list(relationship_dict(rel)))
             yield {**link, "datasets": [rel_list], EXTENSION: lext}

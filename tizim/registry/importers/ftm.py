@@ -280,7 +280,7 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
                 parsed.kind = catalog["kind"]
         for rel in ext.get("relationships") or []:
             lists_rel = list_of(number, {"id": data["id"], EXTENSION: {"list": rel.get("list")}})
-            lists_rel.relationships.append(_relationship_from_dict(rel))
+            lists_rel.relationships.append(relationship_from_dict(rel))
     for number, data, schema in records:
         ext = data.get(EXTENSION) or {}
         props = data["properties"]
@@ -294,19 +294,20 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
         elif schema.name in LINKS:
             parsed = list_of(number, data)
             for rel in relationships_from_ftm(data, schema, path, number, lambda x: x):
-                fixed = {**_relationship_dict(rel), **(ext.get("relationship") or {})}
-                parsed.relationships.append(_relationship_from_dict(fixed))
+                fixed = {**relationship_dict(rel), **(ext.get("relationship") or {})}
+                parsed.relationships.append(relationship_from_dict(fixed))
     return lists
 
 
-def _relationship_dict(rel: Relationship) -> dict[str, Any]:
+def relationship_dict(rel: Relationship) -> dict[str, Any]:
+    """A relationship as the plain dict tizim's export writes and compares."""
     return {
         "kind": rel.kind, "source_id": rel.source_id, "target_id": rel.target_id, "start_date": rel.start_date,
         "end_date": rel.end_date, "note": rel.note, "citation": rel.citation.to_dict() if rel.citation else None,
     }
 
 
-def _relationship_from_dict(data: dict[str, Any]) -> Relationship:
+def relationship_from_dict(data: dict[str, Any]) -> Relationship:
     return Relationship(
         kind=data["kind"], source_id=data["source_id"], target_id=data["target_id"],
         start_date=data.get("start_date"), end_date=data.get("end_date"), note=data.get("note"),
