@@ -100,8 +100,16 @@ def test_screen_text_cli(loaded: str) -> None:
 
 
 def test_dismiss_cli(loaded: str) -> None:
-    res = runner.invoke(app, ["dismiss", "--subject", "cust-1", "--entity", "un-sc:QDe.010",
-                              "--user", "ana", "--reason", "different party"])
+    from tizim import settings
+    from tizim.api.keys import KeyStore
+
+    args = ["dismiss", "--subject", "cust-1", "--entity", "un-sc:QDe.010", "--reason", "different party"]
+    # who decides is the holder of TIZIM_API_KEY, a supervisor: outside a case there are no four eyes
+    settings.override(api_key=KeyStore().create("bob", "analyst")[1])
+    refused = runner.invoke(app, args)
+    assert refused.exit_code != 0 and "supervisor" in str(refused.exception)
+    settings.override(api_key=KeyStore().create("ana", "supervisor")[1])
+    res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     # stored under the cluster id, whichever member was named
     stored = json.loads(res.output)

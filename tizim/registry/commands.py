@@ -212,7 +212,7 @@ def entity_export_cmd(
 
     if fmt != "ftm":
         raise typer.BadParameter(f"unknown format {fmt!r}; supported: ftm", param_hint="--format")
-    selected = [s.strip() for s in lists.split(",")] if lists else None
+    selected = Registry().check_lists(s.strip() for s in lists.split(",") if s.strip()) if lists else None
     handle = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
         count = 0

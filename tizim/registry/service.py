@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Integer, and_, delete, func, insert, or_, select, update
 
-from tizim.errors import NotFound, TizimError
+from tizim.errors import InputError, NotFound, TizimError
 from tizim.registry import tables as t
 from tizim.registry.dates import date_start, in_force, parse_date
 from tizim.registry.kinds import check_kind, kind_for_name
@@ -561,6 +561,16 @@ class Registry:
     def list_names(self) -> list[str]:
         with self._tx() as conn:
             return list(conn.execute(select(t.lists.c.name).order_by(t.lists.c.name)).scalars())
+
+    def check_lists(self, names: Iterable[str]) -> list[str]:
+        """`names` as given, or an InputError naming the unknown ones and the known lists."""
+        wanted = list(names)
+        known = self.list_names()
+        unknown = [n for n in wanted if n not in known]
+        if unknown:
+            raise InputError(f"unknown list{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                             f"(known: {', '.join(known)})", field="--lists")
+        return wanted
 
     def _require_list(self, conn: Connection, name: str) -> None:
         if conn.execute(select(t.lists.c.name).where(t.lists.c.name == name)).first() is None:

@@ -6,6 +6,7 @@ import gc
 import json
 import multiprocessing as mp
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,15 @@ _opts: dict[str, Any] = {}
 
 
 def _split_lists(lists: str | None) -> list[str] | None:
-    if not lists:
+    """The --lists option: names the registry knows (an unknown name is an error, never an empty result)."""
+    if lists is None:
         return None
-    return [x.strip() for x in lists.split(",") if x.strip()]
+    names = [x.strip() for x in lists.split(",") if x.strip()]
+    if not names:
+        raise InputError("--lists is empty: give comma-separated list names", field="--lists")
+    from tizim.registry.service import Registry
+
+    return Registry().check_lists(names)
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -181,6 +188,9 @@ def register(app: typer.Typer) -> None:
             raise InputError("give --name or --input", field="--name")
         from tizim.screening.engine import Screener
 
+        if birth_date and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", birth_date.strip()):
+            raise InputError(f"--birth-date {birth_date!r} is not an ISO date like 1957-07-30 (or 1957-07, 1957)",
+                             field="--birth-date")
         query = Query(schema=schema, names=[name], birth_dates=[birth_date] if birth_date else [],
                       countries=[country] if country else [])
         results = Screener.from_registry().match(query, threshold=threshold, limit=limit, lists=wanted)
@@ -257,13 +267,19 @@ def register(app: typer.Typer) -> None:
     def dismiss(
         subject: Annotated[str, typer.Option("--subject", help="The screened party's key.")],
         entity: Annotated[str, typer.Option("--entity", help="The listed entity id.")],
-        user: Annotated[str, typer.Option("--user")],
         reason: Annotated[str, typer.Option("--reason")],
     ) -> None:
-        """Remember that a subject is not a listed entity (until the listing changes)."""
+        """Remember that a subject is not a listed entity (until the listing changes or it lapses).
+        Outside a case this skips the four eyes, so it is the holder of $TIZIM_API_KEY who
+        decides, and only as a supervisor or admin."""
+        from tizim.cli.identity import cli_principal
         from tizim.screening.engine import get_screener
 
-        print_json(get_screener().dismiss(subject, entity, user, reason))
+        me = cli_principal()
+        if not me.allows("supervisor"):
+            raise InputError(f"a dismissal outside a case needs role supervisor; {me.name!r} has {me.role} "
+                             "(dismiss the case instead: tizim cases dismiss)", field="TIZIM_API_KEY")
+        print_json(get_screener().dismiss(subject, entity, me.name, reason))
 
 
 def _pair(obj: dict[str, Any], lineno: int, file: str) -> tuple[Query, Query]:

@@ -84,7 +84,9 @@ def _make_engine(url: str) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # a server that does not answer is an error within seconds, not a hang
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": 10} if url.startswith("postgresql+psycopg") else {})
 
 
 def init_db(url: str | None = None) -> Engine:
