@@ -6,11 +6,13 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tizim.api.middleware import AccessMiddleware
+from tizim.api.models import ErrorResponse
 from tizim.api.warmup import warmup
 from tizim.errors import InputError, NotFound, TizimError
 from tizim.registry.service import ShrinkHeld
@@ -73,6 +75,7 @@ def create_app(warm: bool = False) -> FastAPI:
                 continue
             raise
         app.include_router(module.router)
+    _document_errors(app)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(ShrinkHeld, _conflict)
     for refused in _REFUSED_INPUT:
@@ -81,6 +84,40 @@ def create_app(warm: bool = False) -> FastAPI:
     app.add_exception_handler(TizimError, _bad_input)
     app.add_middleware(AccessMiddleware)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI document states every status an endpoint answers (schemathesis checks it):
+    400 and 413 anywhere (a NUL in the URL, a body too large or nested too deep), 404 where
+    the path names something, and a 422 whose detail is FastAPI's list of field errors or
+    one sentence naming the field."""
+    make_schema = app.openapi
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+    extra = {"400": "A malformed request (a NUL character, half a surrogate pair, nesting too deep)",
+             "413": "Request body too large"}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = make_schema()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                wanted = {**extra, **({"404": "Not found"} if "{" in path else {})}
+                for code, description in wanted.items():
+                    responses.setdefault(code, {"description": description, **error})
+        detail = components.get("HTTPValidationError", {}).get("properties", {}).get("detail")
+        if detail is not None and "anyOf" not in detail:
+            title = detail.pop("title", "Detail")
+            listed = dict(detail)
+            detail.clear()
+            detail.update({"title": title, "anyOf": [listed, {"type": "string"}]})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_served_app() -> FastAPI:

@@ -100,7 +100,8 @@ def freezes(released: bool = False, _: Principal = Depends(require_role("viewer"
 
 
 @router.get("/freezes/report", summary="The report of frozen assets for the FIU (JSON or CSV)",
-            response_class=PlainTextResponse)
+            response_class=PlainTextResponse,
+            responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "JSON or CSV"}})
 def freezes_report(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
                    _: Principal = Depends(require_role("analyst"))) -> PlainTextResponse:
     from tizim.customers.freezes import freeze_report
