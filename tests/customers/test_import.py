@@ -138,3 +138,19 @@ def test_parse_never_fails_but_with_an_input_error(raw: dict[str, object]) -> No
                                                   "directors": [d.ref for d in customer.directors]},
                            {"file": "f.jsonl", "line": 1})
     assert again.content_hash() == customer.content_hash()
+
+
+def test_parallel_checking_reports_the_first_bad_line(sqlite_url: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file is checked in worker processes: same customers, same first error."""
+    from tizim.customers import book as book_module
+
+    monkeypatch.setattr(book_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(book_module, "_PARSE_CHUNK", 2)
+    rows = book_rows()
+    serial = [c.to_dict() for c in book_module.parse_file(BOOK)]
+    assert [c.to_dict() for c in book_module._parse_all(list(enumerate(rows, start=2)), "x")] == serial
+    rows[3]["birth_date"] = "1990-13"
+    rows[5]["birth_date"] = "2000-14"
+    with pytest.raises(InputError, match="line 5, record C010, field birth_date"):
+        book_module.parse_file(write_csv(tmp_path / "bad.csv", rows))
