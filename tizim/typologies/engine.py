@@ -22,6 +22,10 @@ from tizim.typologies.rules import Context, Signal, TypologyParams, combine, sig
 
 # The party an alert concerns, by its strongest signal (the case is opened on that party).
 ROLE = {"fan_in": "creditor", "scatter_gather": "creditor", "towards_listed": "creditor"}
+# Pattern signals an account carries on to its other payments for the window (the rest are
+# about one payment or one party's own behaviour)
+_ACCOUNT_EVIDENCE = ("cycle", "repeated_transfers", "fan_in", "fan_out", "scatter_gather", "gather_scatter",
+                     "layering")
 
 
 @dataclass
@@ -55,6 +59,9 @@ class TypologyEngine:
         # account -> time of its latest payment abroad or in cash (collection accounts)
         self._synced_at: str | None = None
         self.enabled = True
+        # account -> {signal code: (ts, strength, payment id)} raised in the window
+        self._evidence_of: dict[str, dict[str, tuple[float, float, str]]] = {}
+        self._current_id = ""
 
     @classmethod
     def from_rules(cls, rules: Any) -> TypologyEngine:
@@ -73,8 +80,9 @@ class TypologyEngine:
     # ---- one payment --------------------------------------------------------------------
 
     def assess(self, debtor: str | None, creditor: str | None, ts: float, amount: float | None,
-               instrument: str = "transfer", ctx: Context | None = None) -> Assessment:
+               instrument: str = "transfer", ctx: Context | None = None, payment_id: str = "") -> Assessment:
         ctx = ctx or Context()
+        self._current_id = payment_id
         if not self.use_amounts:
             amount = 1.0
         f = self.graph.features(debtor, creditor, ts, amount, instrument)
@@ -103,6 +111,8 @@ class TypologyEngine:
             ctx.collection_abroad = True
             ctx.collection_individuals = len({o for t, o, _, _ in d.ins if o and t <= ts})
         found = signals(f, ctx, self.p, self.use_amounts)
+        if self.p.evidence_weight > 0:
+            found += self._evidence(debtor, creditor, ts, found)
         if self.model is not None:
             score, parts = self.model.score(found, f, ctx)
             threshold = self.model.threshold
@@ -110,6 +120,41 @@ class TypologyEngine:
             score, parts = combine(found)
             threshold = self.p.threshold
         return Assessment(score, found, parts, f, extra={"alert": score >= threshold, "context": ctx})
+
+    def _evidence(self, debtor: str | None, creditor: str | None, ts: float,
+                  found: list[Signal]) -> list[Signal]:
+        """Signals the payment's accounts raised in other payments within the window, one per
+        typology and account: laundering moves through several payments, each showing a part
+        of the pattern. Then this payment's own signals are kept as the accounts' evidence."""
+        horizon = ts - self.p.graph.window_days * DAY
+        own = {s.code for s in found}
+        extra: dict[str, Signal] = {}
+        for role, key in (("debtor", debtor), ("creditor", creditor)):
+            if not key:
+                continue
+            seen = self._evidence_of.get(key)
+            if not seen:
+                continue
+            for code, (when, strength, pid) in list(seen.items()):
+                if when < horizon:
+                    del seen[code]
+                    continue
+                if code in own or code in extra and extra[code].strength >= strength:
+                    continue
+                extra[code] = Signal(f"{role}_{code}", strength * self.p.evidence_weight,
+                                     f"the {role} raised {code} in payment {pid} "
+                                     f"{(ts - when) / DAY:.0f} day(s) before",
+                                     {"payment": pid, "signal": code})
+        for key in (debtor, creditor):
+            if not key:
+                continue
+            mine = self._evidence_of.setdefault(key, {})
+            for s in found:
+                if s.code in _ACCOUNT_EVIDENCE:
+                    old = mine.get(s.code)
+                    if old is None or s.strength >= old[1] or old[0] < horizon:
+                        mine[s.code] = (ts, s.strength, self._current_id)
+        return list(extra.values())
 
     def _corridor_count(self, debtor: str, ts: float, amount: float, f: Features) -> int:
         typical = (amount / f.amount_ratio) if f.amount_ratio else amount
@@ -153,7 +198,7 @@ class TypologyEngine:
             debtor_name=payment.debtor.name if payment.debtor else None,
             creditor_name=payment.creditor.name if payment.creditor else None,
             creditor_country=country, collection_abroad=abroad)
-        a = self.assess(debtor, creditor, ts, amount_local, instrument, ctx)
+        a = self.assess(debtor, creditor, ts, amount_local, instrument, ctx, payment.payment_id)
         self.add(payment.payment_id, debtor, creditor, ts, amount_local, instrument,
                  corridor=bool(country and country in self.p.conflict_zones))
         # a debtor or creditor that screening matched carries the risk on to its counterparties

@@ -28,10 +28,10 @@ DAY = 86400.0
 class GraphParams:
     window_days: float = 30.0  # how long the graph remembers a payment
     short_days: float = 7.0  # velocity window: distinct counterparties, volumes
-    max_cycle: int = 6  # longest cycle looked for (payments)
+    max_cycle: int = 5  # longest cycle looked for (payments)
     max_chain: int = 5  # longest chain of onward payments looked for
     chain_hours: float = 240.0  # an onward payment continues a chain when sent within this after the inflow
-    max_expand: int = 400  # accounts expanded per search
+    max_expand: int = 200  # accounts expanded per search
     risk_hops: int = 2  # hops searched for a risky (listed, frozen, alerted) account
     risk_days: float = 90.0  # how long a risk mark lasts
 
@@ -111,6 +111,7 @@ class AccountGraph:
         self.window = self.p.window_days * DAY
         self.short = self.p.short_days * DAY
         self.latest = 0.0
+        self.marked = 0  # accounts carrying risk (no search while there are none)
 
     def __len__(self) -> int:
         return len(self.accounts)
@@ -172,6 +173,8 @@ class AccountGraph:
         a = self.accounts.get(key)
         if a is None:
             a = self.accounts[key] = _new(ts)
+        if not a.risk:
+            self.marked += 1
         if risk >= a.risk or ts - a.risk_ts > self.p.risk_days * DAY:
             a.risk, a.risk_ts, a.risk_why = risk, ts, why
 
@@ -269,16 +272,36 @@ class AccountGraph:
 
     def _cycle(self, f: Features, debtor: str, creditor: str, ts: float) -> None:
         """Shortest time-ordered path creditor -> ... -> debtor within the window: with this
-        payment it closes a directed cycle (round-tripping)."""
+        payment it closes a directed cycle (round-tripping). Breadth first from the creditor,
+        each account reached at its earliest arrival; the last hop is read from the debtor's
+        own inflows, so a cycle of n payments expands only n - 2 levels."""
         horizon = ts - self.window
-        # breadth first; each account reached at its earliest arrival time
+        d = self.accounts.get(debtor)
+        if d is None:
+            return
+        last_in: dict[str, float] = {}  # sender -> its latest payment into the debtor
+        for t, other, _, _ in d.ins:
+            if horizon <= t <= ts and other and other != debtor:
+                last_in[other] = t
+        if not last_in:
+            return
         arrival: dict[str, float] = {creditor: horizon}
         parent: dict[str, str] = {}
         frontier = [creditor]
         expanded = 0
-        for depth in range(1, self.p.max_cycle):
+        for level in range(0, self.p.max_cycle - 1):
             nxt: list[str] = []
             for node in frontier:
+                when = last_in.get(node)
+                if when is not None and when >= arrival[node]:
+                    path = [node]
+                    while path[-1] != creditor:
+                        path.append(parent[path[-1]])
+                    f.cycle_len = level + 2
+                    f.cycle_path = [debtor, *reversed(path)]
+                    return
+                if level == self.p.max_cycle - 2:
+                    continue
                 a = self.accounts.get(node)
                 if a is None:
                     continue
@@ -287,20 +310,14 @@ class AccountGraph:
                     return
                 start = arrival[node]
                 for t, other, _, _ in a.outs:
-                    if t < start or t > ts or not other:
+                    if t < start or t > ts or not other or other == debtor or other == creditor:
                         continue
-                    if other == debtor:
-                        path = [debtor, node]
-                        while path[-1] != creditor:
-                            path.append(parent[path[-1]])
-                        f.cycle_len = depth + 1
-                        f.cycle_path = [debtor] + list(reversed(path[1:]))
-                        return
-                    if other == creditor:
-                        continue
-                    if other not in arrival or t < arrival[other]:
-                        if other not in arrival:
-                            nxt.append(other)
+                    known = arrival.get(other)
+                    if known is None:
+                        nxt.append(other)
+                        arrival[other] = t
+                        parent[other] = node
+                    elif t < known:
                         arrival[other] = t
                         parent[other] = node
             frontier = nxt
@@ -359,6 +376,8 @@ class AccountGraph:
 
     def _risk_near(self, f: Features, debtor: str | None, creditor: str | None, ts: float) -> None:
         """Hops from the creditor (funds moving towards) or the debtor to a risky account."""
+        if not self.marked:
+            return
         for key in (creditor, debtor):
             risk, why = self.risk_of(key, ts)
             if risk:

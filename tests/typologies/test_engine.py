@@ -1,0 +1,145 @@
+"""The account graph and the typology rules, driven directly (no database)."""
+
+from __future__ import annotations
+
+from tizim.typologies.engine import TypologyEngine, explain
+from tizim.typologies.graph import DAY
+from tizim.typologies.rules import Context, TypologyParams, combine, signals
+
+T0 = 1_700_000_000.0
+
+
+def _feed(engine: TypologyEngine, payments: list[tuple[str, str, float, float]]) -> list[list[str]]:
+    """(debtor, creditor, day, amount) in order; the signal codes each payment raised."""
+    out = []
+    for i, (d, c, day, amount) in enumerate(payments):
+        a = engine.assess(d, c, T0 + day * DAY, amount, payment_id=f"p{i}")
+        engine.add(f"p{i}", d, c, T0 + day * DAY, amount)
+        out.append([s.code for s in a.signals])
+    return out
+
+
+def test_a_payment_closing_a_cycle_of_three_is_seen_with_its_path() -> None:
+    engine = TypologyEngine()
+    _feed(engine, [("A", "B", 0, 1000), ("B", "C", 1, 950)])
+    a = engine.assess("C", "A", T0 + 2 * DAY, 900, payment_id="p2")
+    assert a.features.cycle_len == 3
+    assert a.features.cycle_path == ["C", "A", "B"]
+    assert "cycle" in [s.code for s in a.signals]
+    assert a.alert and a.score >= engine.p.threshold
+    assert explain(a).startswith("typology risk ")
+
+
+def test_paying_back_is_no_cycle_and_old_or_unordered_paths_are_not_cycles() -> None:
+    engine = TypologyEngine()
+    codes = _feed(engine, [("A", "B", 0, 1000), ("B", "A", 1, 1000)])
+    assert "cycle" not in codes[1]  # two accounts paying each other back: ordinary
+    engine = TypologyEngine()
+    # C -> A happens before A -> B -> C: no time-ordered cycle through the last payment
+    _feed(engine, [("B", "C", 0, 100), ("A", "B", 5, 100)])
+    assert engine.assess("C", "A", T0 + 6 * DAY, 100).features.cycle_len == 0
+    engine = TypologyEngine()
+    _feed(engine, [("A", "B", 0, 100), ("B", "C", 1, 100)])
+    # beyond the graph's window the first payments are forgotten
+    assert engine.assess("C", "A", T0 + 45 * DAY, 100).features.cycle_len == 0
+
+
+def test_fan_in_is_relative_to_the_account_own_usual() -> None:
+    engine = TypologyEngine()
+    payers = [(f"S{i}", "HUB", 0.1 * i, 100.0) for i in range(6)]
+    codes = _feed(engine, payers)
+    assert "fan_in" in codes[-1] and "fan_in" not in codes[3]
+    # a shop that has always had many payers: six in a week is its usual, no alert
+    shop = TypologyEngine()
+    history = [(f"C{i % 40}", "SHOP", i * 0.25, 50.0) for i in range(400)]
+    codes = _feed(shop, history)
+    assert "fan_in" not in codes[-1]
+
+
+def test_scatter_gather_and_gather_scatter() -> None:
+    engine = TypologyEngine()
+    mids = ["M1", "M2", "M3"]
+    plan = [("ORIG", m, 0.0, 1000.0) for m in mids] + [(m, "BENE", 1.0, 950.0) for m in mids]
+    codes = _feed(engine, plan)
+    assert "scatter_gather" in codes[-1]
+    engine = TypologyEngine()
+    plan = [(f"S{i}", "HUB", 0.0, 100.0) for i in range(3)] + [("HUB", f"R{i}", 1.0, 95.0) for i in range(3)]
+    codes = _feed(engine, plan)
+    assert "gather_scatter" in codes[-1]
+
+
+def test_layering_chain_keeps_most_of_the_inflow() -> None:
+    engine = TypologyEngine()
+    codes = _feed(engine, [("A", "B", 0, 1000), ("B", "C", 0.5, 960), ("C", "D", 1, 930)])
+    assert "layering" in codes[-1]
+    a = engine.assess("D", "E", T0 + 1.5 * DAY, 50)  # keeps 5 % of its inflow: no layering
+    assert "layering" not in [s.code for s in a.signals]
+
+
+def test_dormant_account_wakes_up_with_a_large_payment() -> None:
+    engine = TypologyEngine()
+    _feed(engine, [("SLEEPER", f"X{i}", i * 2.0, 100.0) for i in range(5)])
+    a = engine.assess("SLEEPER", "Y", T0 + 200 * DAY, 1000)
+    assert "dormant_activation" in [s.code for s in a.signals]
+    small = engine.assess("SLEEPER", "Y", T0 + 200 * DAY, 100)
+    assert "dormant_activation" not in [s.code for s in small.signals]
+
+
+def test_repeated_transfers_but_not_card_payments() -> None:
+    engine = TypologyEngine()
+    codes = _feed(engine, [("A", "B", 0.1 * i, 10.0) for i in range(3)])
+    assert "repeated_transfers" in codes[-1]
+    engine = TypologyEngine()
+    for i in range(3):
+        a = engine.assess("A", "SHOP", T0 + i * 3600, 10.0, "card")
+        engine.add(f"c{i}", "A", "SHOP", T0 + i * 3600, 10.0, "card")
+    assert "repeated_transfers" not in [s.code for s in a.signals]
+
+
+def test_risk_towards_a_listed_account_two_hops_away() -> None:
+    engine = TypologyEngine()
+    _feed(engine, [("MULE", "LISTED", 0, 100)])
+    engine.mark("LISTED", 1.0, T0, "screening match in payment X")
+    a = engine.assess("DONOR", "MULE", T0 + DAY, 100)
+    (s,) = [s for s in a.signals if s.code == "towards_listed"]
+    assert s.detail["hops"] == 2 and s.detail["party"] == "LISTED"
+    direct = engine.assess("DONOR", "LISTED", T0 + DAY, 100)
+    assert [s.detail["hops"] for s in direct.signals if s.code == "towards_listed"] == [1]
+
+
+def test_tf_corridor_counts_small_transfers_to_a_conflict_zone() -> None:
+    engine = TypologyEngine(TypologyParams(conflict_zones={"SY"}))
+    for i in range(3):
+        ctx = Context(creditor_country="SY")
+        a = engine.assess("DONOR", f"R{i}", T0 + i * 3600, 50.0, ctx=ctx)
+        engine.add(f"p{i}", "DONOR", f"R{i}", T0 + i * 3600, 50.0, corridor=True)
+    assert "tf_corridor" in [s.code for s in a.signals]
+    assert a.extra["context"].corridor_count == 3
+
+
+def test_cash_and_related_accounts() -> None:
+    engine = TypologyEngine()
+    for i in range(3):
+        a = engine.assess("A", "ATM", T0 + i * 3600, 100.0, "cash")
+        engine.add(f"p{i}", "A", "ATM", T0 + i * 3600, 100.0, "cash")
+    assert "cash" in [s.code for s in a.signals]
+    related = signals(engine.assess("A", "B", T0, 1.0).features,
+                      Context(debtor_id="880101300123", creditor_id="880101300123"), TypologyParams())
+    assert [s.code for s in related] == ["related_accounts"]
+
+
+def test_combined_score_and_contributions() -> None:
+    engine = TypologyEngine()
+    _feed(engine, [("A", "B", 0, 1000), ("B", "C", 1, 960)])
+    a = engine.assess("C", "A", T0 + 2 * DAY, 930)
+    score, parts = combine(a.signals)
+    assert abs(score - a.score) < 1e-9
+    assert abs(sum(p["contribution"] for p in parts) - score) < 1e-3
+    assert parts[0]["signal"] == "cycle"
+
+
+def test_without_amounts_every_amount_reads_the_same() -> None:
+    engine = TypologyEngine(use_amounts=False)
+    _feed(engine, [("A", "B", 0, 1000), ("B", "C", 0.5, 3), ("C", "D", 1, 77777)])
+    a = engine.assess("D", "E", T0 + 1.5 * DAY, 5)
+    assert a.features.amount == 1.0 and "layering" in [s.code for s in a.signals]
