@@ -498,6 +498,7 @@ def main() -> int:
     # another seed draws other queries: rules tuned on one draw are checked on another
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--only", default=",".join(SUBSETS), help="comma-separated subsets to run")
+    parser.add_argument("--name-only-n", type=int, default=250, help="name-only queries per script")
     args = parser.parse_args()
     only = set(args.only.split(","))
     rng = random.Random(args.seed)
@@ -590,7 +591,7 @@ def main() -> int:
     if "name_only" in only:
         by_script: dict[str, dict[str, list[dict[str, bool]]]] = defaultdict(lambda: {"worked": [], "held_out": []})
         all_lists_ = {_list_of(e) for e in everything.entities.values()}
-        for script, name in name_only_names(everything, args.n, args.seed):
+        for script, name in name_only_names(everything, args.name_only_n, args.seed):
             r, _ = run(full, "Person", name, None, all_lists_, f"name_only_{script}")
             by_script[script]["held_out" if held_out(name) else "worked"].append(
                 {m: any(v[m] for _, v in r) for m in MATCHERS})

@@ -889,11 +889,14 @@ class Screener:
         idx = self.index
         for i, f in enumerate(q.folds):
             skel = skeleton(f)
-            if len(skel) < 3:
+            if len(skel) < 2 or len(f) < 3:
                 continue
             # a name starting with alif or ayn starts with any vowel in Latin letters
             # (not a ya read as i: "iasr" is Yasir)
             keys = {skel} | ({v + skel[1:] for v in "aiu"} if skel[0] in "au" else set())
+            # letters the lists romanize two ways: jim as g (Egypt: Ragab), qaf as g
+            # (Algeria: Gasmi), dad and dhal as dh, tha as th, dad as z (Persian: Morteza)
+            keys |= {key.replace(a, b) for key in list(keys) for a, b in _ABJAD_LETTERS if a in key}
             self._widen(q, i, {t: ABJAD_SIM for key in keys for t in idx.skeletons.get(key, ())
                                if len(idx.vocab[t]) > 3})
 
@@ -1458,6 +1461,9 @@ def _swapped(a: str, b: str) -> bool:
 _ENDS_IN_ABD = re.compile(r"\s(?:abd[aeiou][lr]|abd)\W*$", re.IGNORECASE)
 # or where Abd follows the word it binds, article and all ("al-Razzak Abd FITWI")
 _ABD_AFTER_ITS_WORD = re.compile(r"\b(?:al|el|ul|a[dnrstz]|ash)-\w+\s+\W?abd\b", re.IGNORECASE)
+
+
+_ABJAD_LETTERS = (("j", "g"), ("k", "g"), ("d", "dh"), ("z", "dh"), ("t", "th"), ("s", "th"), ("d", "z"))
 
 
 def _syllable_key(canon: str) -> str:

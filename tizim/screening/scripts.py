@@ -247,9 +247,11 @@ _ARABIC = {
     "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l",
     "م": "m", "ن": "n", "ه": "h", "ة": "a", "ى": "a", "ء": "", "ئ": "", "ؤ": "u", "پ": "p",
     "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k", "ی": "i", "ي": "i", "و": "u", "ـ": "",
+    "ھ": "h", "ہ": "h", "ۀ": "h", "ې": "i", "ۍ": "i", "ټ": "t", "ډ": "d", "ړ": "r", "ښ": "sh",
+    "ږ": "zh", "ڼ": "n",
 }
 _ARABIC_WORDS = {"بن": "bin", "ابن": "ibn", "بنت": "bint", "عبد": "abd", "ابو": "abu", "أبو": "abu",
-                 "ابي": "abi", "أبي": "abi", "ام": "umm", "أم": "umm"}
+                 "ابي": "abi", "أبي": "abi", "ام": "umm", "أم": "umm", "الله": "allah", "ولد": "ould"}
 
 
 def _arabic_word(word: str) -> str:
@@ -262,12 +264,15 @@ def _arabic_word(word: str) -> str:
         prefix, word = "al-", word[2:]
     elif word.startswith("عبد") and len(word) > 4:
         prefix, word = "abd ", word[3:]
+        if word in _ARABIC_WORDS:
+            return prefix + _ARABIC_WORDS[word]
         if word.startswith("ال") and len(word) > 3:
             word = word[2:]
     out = []
     for k, ch in enumerate(word):
-        if ch in "وي" and (k == 0 or word[k + 1:k + 2] == "ا"):
-            # a consonant at the start of a word or before alif (Zawahiri, Bayan)
+        if ch in "وي" and (k == 0 or word[k + 1:k + 2] == "ا" or ch == "و" and word[k + 1:k + 2] in "یي"):
+            # a consonant at the start of a word or before alif (Zawahiri, Bayan), a waw
+            # before ya (Parviz, Huwaysh)
             out.append("w" if ch == "و" else "y")
         elif k == 0 and ch == "ع":
             out.append("a")
