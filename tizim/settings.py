@@ -21,6 +21,12 @@ def _default_database_url() -> str:
     return f"sqlite:///{data / 'tizim.db'}"
 
 
+def default_audit_key_file() -> Path:
+    """Where the audit chain's key is kept when no key is configured: the user data folder
+    of the default database, outside any database."""
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "audit.key"
+
+
 def _default_data_dir() -> Path | None:
     # The shared folder sits beside a checkout in development and CI.
     candidate = Path.cwd().parent / "shared" / "data"
@@ -60,6 +66,10 @@ class Settings:
     # A list import that would remove more than this share of a list's entries is held back
     # unless the shrink is declared intended (--allow-shrink).
     max_shrink: float = 0.10
+    # The audit chain's HMAC key: TIZIM_AUDIT_KEY, else the file TIZIM_AUDIT_KEY_FILE, else a
+    # key file created once (mode 0600) beside the default database (monitoring/audit.py).
+    audit_key: str | None = None
+    audit_key_file: Path | None = None
     sla_hours: float = 24.0
     # Web pages: a session ends after this many idle minutes, and at the latest after max hours.
     session_idle_minutes: float = 30.0
@@ -92,6 +102,8 @@ def _from_environment() -> Settings:
         max_body_bytes=int(_env_float("TIZIM_MAX_BODY_BYTES", 2_000_000)),
         max_import_bytes=int(_env_float("TIZIM_MAX_IMPORT_BYTES", 200_000_000)),
         max_shrink=_env_float("TIZIM_MAX_SHRINK", 0.10),
+        audit_key=os.environ.get("TIZIM_AUDIT_KEY") or None,
+        audit_key_file=Path(os.environ["TIZIM_AUDIT_KEY_FILE"]) if os.environ.get("TIZIM_AUDIT_KEY_FILE") else None,
         sla_hours=_env_float("TIZIM_SLA_HOURS", 24.0),
         session_idle_minutes=_env_float("TIZIM_SESSION_IDLE_MINUTES", 30.0),
         session_max_hours=_env_float("TIZIM_SESSION_MAX_HOURS", 12.0),

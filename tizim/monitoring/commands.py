@@ -81,15 +81,19 @@ def decisions_cmd(
     )
 
 
-audit_app = typer.Typer(help="The tamper-evident audit chain: verify, export.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit chain: verify, anchor, export.", no_args_is_help=True)
 
 
 @audit_app.command("verify")
-def audit_verify(json_out: JsonOpt = False) -> None:
-    """Check the hash chain; exit 1 naming the first broken record."""
-    from tizim.monitoring.audit import verify
+def audit_verify(
+    anchor: Annotated[Path | None, typer.Option("--anchor", help="An anchor file written by `tizim audit anchor`: "
+                                                "the chain must still pass through it.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check the HMAC chain, its head, an anchor and the tables' states; exit 1 naming the first problem."""
+    from tizim.monitoring.audit import read_anchor, verify
 
-    result = verify()
+    result = verify(anchor=read_anchor(anchor) if anchor else None)
     if json_out:
         print_json(result.to_dict())
     elif result.ok:
@@ -99,6 +103,23 @@ def audit_verify(json_out: JsonOpt = False) -> None:
                       highlight=False)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write the chain's head (seq and hash) as JSON, to keep outside the database; `verify --anchor` checks it."""
+    import json
+
+    from tizim.monitoring.audit import anchor
+
+    text = json.dumps(anchor()) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"anchored the audit chain at seq {json.loads(text)['seq']} in {output}")
+    else:
+        sys.stdout.write(text)
 
 
 @audit_app.command("export")

@@ -287,6 +287,9 @@ def _write(url: str | None, actor: str, pending: list[_Version], items: dict[str
                 if severity == "FREEZE" and case.severity != "FREEZE":
                     conn.execute(update(t.cases).where(t.cases.c.id == case_id)
                                  .values(severity="FREEZE", updated_at=now))
+                    # every state change of a case is on the chain (audit.verify compares them)
+                    entries.append(audit.Entry(actor, "raise_severity", "case", str(case_id),
+                                               {"severity": case.severity}, {"severity": "FREEZE", "via": "rescreen"}))
             report["cases"].append(case_id)
             conn.execute(insert(t.alerts), [
                 {"case_id": case_id, "payment_id": i["payment_id"], "kind": "rescreen", "code": i["code"],

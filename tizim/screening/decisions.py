@@ -8,15 +8,25 @@ after it was decided: then the pair alerts again and someone decides anew.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from tizim.errors import InputError
 from tizim.screening.tables import screening_decisions as t
 from tizim.settings import get_settings
 from tizim.store import transaction
+
+# Called inside the transaction that stores a dismissal, with the stored row: monitoring puts
+# it on its audit chain (screening sits upstream of monitoring and does not import it).
+_recorders: list[Callable[[Connection, dict[str, Any]], None]] = []
+
+
+def on_dismissal(recorder: Callable[[Connection, dict[str, Any]], None]) -> None:
+    if recorder not in _recorders:
+        _recorders.append(recorder)
 
 
 def in_force_since() -> datetime:
@@ -42,6 +52,8 @@ def record_dismissal(url: str | None, subject_key: str, entity_id: str, content_
     }
     with transaction(url) as conn:
         new_id = conn.execute(insert(t).values(**row).returning(t.c.id)).scalar_one()
+        for recorder in _recorders:
+            recorder(conn, {**row, "id": new_id})
     return {**row, "id": new_id, "decided_at": now.isoformat()}
 
 
