@@ -51,6 +51,8 @@ CALLS = [
     Call("GET", "/search/{scope}", "/search/default?q=sea", "viewer"),
     Call("GET", "/entities/{entity_id}", "/entities/tn-003", "viewer"),
     Call("GET", "/entities/{entity_id}/adjacent", "/entities/tn-001/adjacent", "viewer"),
+    Call("GET", "/catalog", "/catalog", "viewer"),
+    Call("GET", "/algorithms", "/algorithms", "viewer"),
     Call("POST", "/match/{scope}", "/match/default", "screener", MATCH_BODY, screening=True),
     Call("POST", "/screen/text", "/screen/text", "screener", {"text": "paid to Sea Falcon"}, screening=True),
     Call("GET", "/keys", "/keys", "admin"),
@@ -58,8 +60,9 @@ CALLS = [
     Call("DELETE", "/keys/{ident}", "/keys/user-viewer", "admin"),
 ]
 
-# Routes other packages mount (monitoring's payments and cases, the web pages) test their own roles.
-FOREIGN_PREFIXES = ("/payments", "/cases", "/ui")
+# Routes other packages mount (monitoring's payments and cases, customers and freezes, the web
+# pages) test their own roles (tests/monitoring/test_http.py, tests/customers/test_http.py).
+FOREIGN_PREFIXES = ("/payments", "/cases", "/customers", "/freezes", "/ui")
 
 
 def test_matrix_covers_every_route() -> None:

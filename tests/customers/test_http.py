@@ -50,5 +50,9 @@ def test_onboarding_over_http(db_url: str) -> None:
     assert client.get("/customers", params={"status": "icy"}, headers=viewer).status_code == 400
     register = client.get("/freezes", headers=viewer).json()
     assert [r["account"] for r in register["frozen"]] == ["KZ231230000000000001"]  # W3 holds no account
+    assert client.get("/customers").status_code == 401 and client.get("/freezes").status_code == 401
+    assert client.get("/freezes/report", headers=viewer).status_code == 403
+    assert client.get("/customers/W1", params={"history": "true"}, headers=viewer).json()["history"][0]["change"] \
+        == "imported"
     csv_report = client.get("/freezes/report", params={"format": "csv"}, headers=analyst)
     assert csv_report.status_code == 200 and "KZ231230000000000001" in csv_report.text
