@@ -68,6 +68,9 @@ def _fill(root: Path) -> dict[str, Any]:
     load_demo_list()
     users = create_users()
     load_payments()
+    from tizim.monitoring.runner import run_file
+
+    run_file(FIXTURES / "web" / "observe.jsonl")  # two OBSERVE cases: texts naming a listed group
     facts: dict[str, Any] = {"users": users, "customer": None}
     Intel().ingest(FIXTURES / "web" / "intel-note.txt")
     if CUSTOMERS:
@@ -263,17 +266,25 @@ def test_customer_frozen_by_a_list_update_and_str_downloaded(browser: Any, serve
     page.click("form.action-confirm button")
     page.wait_for_selector("p.notice")
     assert page.locator("dd.status").inner_text() == "confirmed"
-    with page.expect_download() as xml_download:
-        page.click("a[href$='/str.xml']")
-    xml_path = tmp_path / "str.xml"
-    xml_download.value.save_as(xml_path)
-    assert xml_path.read_bytes().lstrip().startswith(b"<?xml") and b"<report" in xml_path.read_bytes()
+    # The customer's STR as JSON, readable (a goAML report needs a transaction: her case has none).
     with page.expect_download() as json_download:
         page.click("a[href$='/str.json']")
     json_path = tmp_path / "str.json"
     json_download.value.save_as(json_path)
     assert "Нұрланова" in json_path.read_text(encoding="utf-8")  # readable, not \u-escaped
+
+    # A payment case confirmed: its STR downloads as goAML XML.
+    page = analyst.go("/ui/cases?q=Temirova")
+    page.locator("table.cases tbody tr td.name a").first.click()
+    page.wait_for_selector("form.action-confirm")
+    page.click("form.action-confirm button")
+    page.wait_for_selector("p.notice")
     page.screenshot(path=str(shots / "web-str.png"), full_page=True)
+    with page.expect_download() as xml_download:
+        page.click("a[href$='/str.xml']")
+    xml_path = tmp_path / "str.xml"
+    xml_download.value.save_as(xml_path)
+    assert xml_path.read_bytes().lstrip().startswith(b"<?xml") and b"<report" in xml_path.read_bytes()
     assert analyst.errors == [], analyst.errors
     analyst.close()
 

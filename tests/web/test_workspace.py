@@ -217,3 +217,17 @@ def test_catalogues_translate_every_message() -> None:
         assert missing == [], (language, missing)
         for msgid, text in translated.items():
             assert sorted(re.findall(r"%\(\w+\)", msgid)) == sorted(re.findall(r"%\(\w+\)", text)), (language, msgid)
+
+
+def test_demo_data_for_make_run(demo_db: str) -> None:
+    """`tizim workspace` seeds the demo once: a book with a listed person planted, a day of
+    payments, a few to listed persons (frozen)."""
+    from tizim.web import demo
+
+    assert not demo.seeded()
+    # The demo list has one designated person: planted in the book and paid once.
+    made = demo.seed_demo(customers=20, planted=1, payments=30, matches=1, seed=3)
+    assert made["customers"] == 20 and made["planted"] == 1
+    assert made["payments"] == 30 and made["true_matches"] == 1
+    assert made["status"]["FREEZE"] >= 1
+    assert demo.seeded()
