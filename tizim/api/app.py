@@ -42,7 +42,9 @@ ROUTER_MODULES = (
 
 DESCRIPTION = """
 tizim's HTTP API: yente-compatible matching (`POST /match/{scope}`), registry reads and
-free-text screening. Every endpoint but `/healthz` needs an API key, sent as
+free-text screening. Every endpoint but `/healthz` needs an API key (this document and the
+explorer at `/docs` do not: they describe the interface, as the source code does, and hold no
+data; every operation they list needs a key), sent as
 `Authorization: Bearer <key>` (or `ApiKey <key>` as yente clients do). Roles, from least to
 most privileged: viewer, screener, analyst, supervisor, admin.
 """

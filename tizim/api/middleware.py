@@ -132,6 +132,7 @@ class AccessMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
+                message = {**message, "headers": with_security_headers(message.get("headers") or [])}
             await send(message)
 
         try:
@@ -182,6 +183,23 @@ class AccessMiddleware:
             )
 
 
+# Every answer carries these unless it set its own (the pages set a CSP that allows their own
+# scripts): error pages Starlette writes (404, 405) and JSON errors as much as any page.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+)
+
+
+def with_security_headers(headers: Any) -> list[tuple[bytes, bytes]]:
+    out = list(headers)
+    present = {name.lower() for name, _ in out}
+    out += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+    return out
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers") or ():
         if name == b"content-length":
@@ -198,10 +216,10 @@ async def _send_error(send: Send, status: int, detail: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [
+            "headers": with_security_headers([
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-            ],
+            ]),
         }
     )
     await send({"type": "http.response.body", "body": body})
