@@ -304,7 +304,7 @@ class Cases:
                               if h["action"] == "dismiss"), None)
                 reason = "; ".join(x for x in (asked, f"requested by {row.dismiss_requested_by}, approved by "
                                                f"{user}" + (f": {note}" if note else "")) if x)
-                payment_entries += self._release(conn, case_id, user, now, row.dismiss_requested_by)
+                payment_entries += self._release(conn, case_id, user, now, row.dismiss_requested_by, "dismissed")
             elif action == "release":
                 # closing without a freeze: four eyes when it holds something or a designated match
                 if self._holds(conn, case_id) or self._designated(conn, case_id):
@@ -394,7 +394,7 @@ class Cases:
         return " and ".join(p for p in parts if p)
 
     def _release(self, conn: Connection, case_id: int, user: str, now: str,
-                 requested_by: str | None) -> list[audit.Entry]:
+                 requested_by: str | None, outcome: str = "released") -> list[audit.Entry]:
         """Release what the case holds (the second step of four eyes); its audit entries."""
         entries = []
         for pid in self._held(conn, case_id):
@@ -403,7 +403,7 @@ class Cases:
             entries.append(audit.Entry(user, "release_funds", "payment", pid, {"hold": "held"},
                                        {"hold": "released", "case": case_id, "requested_by": requested_by}))
         # a customer case: the accounts it froze are unfrozen by the same approval
-        entries += release_accounts(conn, case_id, user, requested_by, now)
+        entries += release_accounts(conn, case_id, user, requested_by, now, outcome)
         return entries
 
     @staticmethod

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from tizim.monitoring import audit
 from tizim.monitoring import tables as t
-from tizim.monitoring.decide import meaningful
+from tizim.monitoring.decide import ACTIVE_CASE, meaningful
 from tizim.monitoring.model import Party
 from tizim.monitoring.screening import PartyQuery, PaymentScreener, party_query
 from tizim.registry import tables as rt
@@ -45,7 +45,6 @@ FREEZE_WITHIN = timedelta(hours=24)
 DECIDED_MARGIN = timedelta(seconds=60)
 ROLES = ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor", "debtor_agent", "creditor_agent")
 TEXT_FIELDS = ("remittance", "sender_info")
-ACTIVE_CASE = ("open", "escalated", "release_requested")
 
 
 @dataclass
