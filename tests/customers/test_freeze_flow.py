@@ -188,3 +188,36 @@ def test_fiu_report_is_safe_csv_and_json(db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "report.csv"
     result = CliRunner().invoke(app, ["freezes", "report", "--format", "csv", "--output", str(out)])
     assert result.exit_code == 0 and out.read_text(encoding="utf-8") == text
+
+
+def test_a_pep_is_enhanced_due_diligence_never_a_freeze(db_url: str, tmp_path: Path) -> None:
+    load_list()
+    load_list({"pep-mamin": ("Person", "Askar Uzakpaevich Mamin", [])}, name="pep-list", kind="pep")
+    rows = [{"customer_id": "P1", "name": "Мамин Аскар Узакпаевич", "accounts": "KZ231230000000000001"}]
+    CustomerBook().import_file(write_csv(tmp_path / "pep.csv", rows))
+    report = screen_book(workers=1)
+    assert report["alerts"] == 1 and report["frozen"] == 0
+    p1 = CustomerBook().show("P1")
+    assert p1["status"] == "alert" and not p1["accounts"][0]["frozen"]
+    (hit,) = p1["matches"]
+    assert hit["score"] >= 0.85 and not hit["freeze"] and "PEP (enhanced due diligence)" in hit["reason"]
+
+
+def test_a_killed_run_is_resumed_where_it_stopped(db_url: str) -> None:
+    load_list()
+    CustomerBook().import_file(BOOK)
+    seen: list[int] = []
+
+    def crash_after_first_batch(n: int) -> None:
+        seen.append(n)
+        raise KeyboardInterrupt  # the operator's Ctrl-C, after the first batch committed
+
+    with pytest.raises(KeyboardInterrupt):
+        screen_book(workers=1, batch=2, advance=crash_after_first_batch)
+    assert seen == [2]
+    statuses = {c["customer_id"]: c["screened"] for c in CustomerBook().list()}
+    assert statuses == {"C001": True, "C002": True, "C003": False, "C010": False, "C011": False, "C012": False}
+    rest = screen_book(workers=1, batch=2)
+    assert rest["screened"] == 4  # only what the first run had not committed
+    assert {c["customer_id"]: c["status"] for c in CustomerBook().list()}["C010"] == "frozen"
+    assert screen_book(workers=1)["screened"] == 0

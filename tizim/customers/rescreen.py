@@ -30,6 +30,7 @@ from tizim.customers.screen import (
     Job,
     _customers_among,
     jobs_for,
+    list_kinds,
     match_local,
     propagate_owners,
     published_iso,
@@ -146,6 +147,7 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
         small = Screener.from_entities(entities, same_as, weights_from=screener, url=url)
         cutoff = max(entry_version[e].imported_at for e in ids) if ids else ""
         with transaction(url) as conn:
+            kinds = list_kinds(conn)
             candidates = _candidates(conn, small, cutoff) if ids else []
             rows: list[Any] = []
             for chunk in chunks(conn, candidates, 500):
@@ -169,7 +171,7 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
             for r, brought in fresh:
                 hits[job.customer_id].extend(to_hits(
                     job, [r], {r["entity_id"]: (brought.list_name, brought.seq, brought.published_at)},
-                    names[job.customer_id]))
+                    names[job.customer_id], kinds))
     report["new_entries"] = len(entry_version)
     report["removed_entries"] = sum(len(v.removed) for v in relevant)
     report["candidates"] = len(candidates)

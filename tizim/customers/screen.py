@@ -105,7 +105,6 @@ def payload(r: Any) -> dict[str, Any]:
     """What a hit needs of a Result, as plain data (it crosses process boundaries)."""
     return {"entity_id": r.entity_id, "caption": r.caption, "score": float(r.score),
             "designated": bool(getattr(r, "designated", True)),
-            "freezable": bool(getattr(r, "freezable", getattr(r, "designated", True))),
             "lists": list(r.lists), "refs": dict(r.refs), "explanation": r.explanation,
             "members": list(getattr(r, "members", []) or [])}
 
@@ -222,15 +221,25 @@ def published_iso(published: str | None, imported: Any) -> str:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).isoformat()
 
 
+def list_kinds(conn: Connection) -> dict[str, str]:
+    """list name -> kind (sanctions, pep, watchlist, other: registry/kinds.py)."""
+    from tizim.registry import tables as rt
+
+    return dict(conn.execute(select(rt.lists.c.name, rt.lists.c.kind)).all())
+
+
 def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[str, int, str]],
-            name: str) -> list[Hit]:
+            name: str, kinds: dict[str, str]) -> list[Hit]:
+    """Hits at or above the match threshold. Only a designated entry of a sanctions list
+    freezes; a PEP is enhanced due diligence and a watchlist an alert, never a freeze."""
     settings = get_settings()
     out = []
     for r in results:
         score = float(r["score"])
         if score < settings.match_threshold:
             continue
-        freeze = (score >= settings.freeze_threshold and r["designated"] and r["freezable"]
+        on = {kinds.get(lst, "other") for lst in (r["refs"] or {}) or r["lists"]}
+        freeze = (score >= settings.freeze_threshold and r["designated"] and "sanctions" in on
                   and job.passes_freeze())
         lst, version, published = versions.get(r["entity_id"], (None, None, None))
         refs = "; ".join(f"{k} {', '.join(v)}" for k, v in sorted(r["refs"].items())) or ", ".join(r["lists"])
@@ -240,7 +249,9 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
             role, ref = job.via.split(":", 1)
             share = f", {job.share:g}%" if job.share is not None else ""
             who = f"{role} {ref!r}{share} of customer {job.customer_id} ({name})"
-        verb = "matches designated" if r["designated"] else "resembles"
+        verb = ("matches designated" if r["designated"] and "sanctions" in on else
+                "matches a PEP (enhanced due diligence):" if "pep" in on else
+                "matches listed" if r["designated"] else "resembles")
         out.append(Hit(
             entity_id=r["entity_id"], caption=r["caption"], score=round(score, 4), designated=r["designated"],
             freeze=bool(freeze), lists=r["lists"], refs=r["refs"], explanation=r["explanation"], via=job.via,
@@ -349,9 +360,10 @@ def _write_batch(url: str, rows: list[Any], jobs: list[Job],
         head = audit.lock_head(conn)
         entries: list[audit.Entry] = []
         versions = entity_versions(conn, [r["entity_id"] for _, found in hit_jobs for r in found])
+        kinds = list_kinds(conn) if hit_jobs else {}
         hits: dict[str, list[Hit]] = defaultdict(list)
         for job, found in hit_jobs:
-            hits[job.customer_id].extend(to_hits(job, found, versions, names[job.customer_id]))
+            hits[job.customer_id].extend(to_hits(job, found, versions, names[job.customer_id], kinds))
         outcome = record_hits(conn, hits, names, now, actor, entries)
         ids = [r.customer_id for r in rows]
         for chunk in chunks(conn, ids, 500):

@@ -217,7 +217,8 @@ def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number"}.get(type(value), "text")
 
 
-_LIST_KEYS = ("name", "title", "publisher", "authority", "legal_basis", "programme", "url", "published_at", "notes")
+_LIST_KEYS = ("name", "title", "publisher", "authority", "legal_basis", "programme", "url", "published_at", "notes",
+              "kind")
 _ENTITY_KEYS = (
     "reference", "id", "schema", "names", "birth_dates", "birth_places", "nationalities", "countries",
     "addresses", "identifiers", "gender", "notes", "properties", "designation", "designations",
@@ -345,7 +346,17 @@ def _parse_yaml(path: Path, list_name: str) -> ParsedList:
         entities=entities,
         relationships=relationships,
         events=events,
+        # a national list says what it is (a terrorist list freezes; registry/kinds.py)
+        kind=_list_kind(doc.text(meta, "kind", "list")),
     )
+
+
+def _list_kind(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from tizim.registry.kinds import check_kind
+
+    return check_kind(value)
 
 
 def _raw_ref(raw: dict[str, Any]) -> str:
