@@ -931,11 +931,11 @@ class Screener:
     def _one_word_variant(self, q: _QName, i: int, t: int, rid: int) -> bool:
         """An organization named by one distinctive word, met by a query of that one word
         with the same consonants and other vowels: a romanization of the same name
-        ("Hezbollah" / "Hizballah"), as Arabic writes no short vowels. A company's own name
-        is spelt as its owners write it (see _prepare); so is a word a list spells as the
-        query does (a name in its own right), and a short one ("Zidco" / "Cidco")."""
+        ("Hezbollah" / "Hizballah", though one list spells it Hezbollah), as Arabic writes no
+        short vowels. A company's own name is spelt as its owners write it (see _prepare),
+        and a short word is many names ("Zidco" / "Cidco")."""
         idx = self.index
-        if q.person or t not in q.vowels[i] or len(idx.vocab[t]) < 5 or self._known(q.folds[i]):
+        if q.person or t not in q.vowels[i] or len(idx.vocab[t]) < 5:
             return False
         if idx.cluster_schema[idx.rec_cluster[rid]] != "Organization":
             return False
