@@ -96,17 +96,15 @@ def test_yente_enricher_matches_and_expands(enricher: Enricher[Dataset]) -> None
     ]
     matched: dict[str, list[Any]] = {}
     failed: list[str] = []
-    started = time.monotonic()
     for query in queries:
         try:
             matched[str(query.id)] = list(enricher.match_wrapped(query))
         except EnrichmentException:
             failed.append(str(query.id))
-    assert failed == []
     # An Address or a Position is nothing tizim lists: 200 and no results, not a 400 the
     # enricher would retry four times (sleeping 1 + 4 + 9 s) and then fail on.
+    assert failed == []
     assert matched["c-address"] == [] and matched["c-position"] == []
-    assert time.monotonic() - started < 14  # no retry happened (each retry sleeps >= 1 s)
 
     person = matched["c-person"][0]
     assert person.id == "tn-003" and person.schema.name == "Person"

@@ -70,7 +70,8 @@ def _awkward() -> ParsedList:
     related.add_name("Najmiddin Jalolov")
     return ParsedList(
         list_name="awkward", source_file="awkward.yaml", file_hash="awkward-v1", title="Awkward cases",
-        publisher="tests", published_at="2024-05-03", entities=[person, vessel, nameless, group, related],
+        publisher="tests", published_at="2024-05-03", kind="watchlist",
+        entities=[person, vessel, nameless, group, related],
         relationships=[
             Relationship(kind="leader_of", source_id="aw-1", target_id="aw-4", start_date="1998",
                          citation=Citation(source="decision.pdf", quote="led the IMU")),
@@ -122,6 +123,7 @@ def test_export_is_valid_ftm_and_round_trips(db_url: str, tmp_path: Path) -> Non
     assert {n["kind"] for n in awkward["names"]} == {"primary", "spelling", "alias", "weak_alias"}
     assert len(awkward["designations"][0]["events"]) == 2
     assert before["lists"]["demo-national"]["published_at"] == after["lists"]["demo-national"]["published_at"]
+    assert after["lists"]["awkward"]["kind"] == "watchlist"  # a kind no name implies
 
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     by_id = {line["id"]: line for line in lines}

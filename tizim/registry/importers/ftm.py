@@ -276,7 +276,7 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
             parsed.publisher = catalog.get("publisher")
             versions = catalog.get("versions") or []
             parsed.published_at = versions[-1].get("published_at") if versions else None
-            if catalog.get("kind") and hasattr(parsed, "kind"):
+            if catalog.get("kind"):
                 parsed.kind = catalog["kind"]
         for rel in ext.get("relationships") or []:
             lists_rel = list_of(number, {"id": data["id"], EXTENSION: {"list": rel.get("list")}})
