@@ -221,3 +221,23 @@ def test_cli_creates_a_user_from_stdin(demo_db: str) -> None:
     assert user is not None and user.role == "supervisor"
     result = runner.invoke(app, ["users", "create", "x", "--role", "analyst", "--password-stdin"], input="short\n")
     assert result.exit_code != 0
+
+
+def test_totp_set_up_on_the_account_page(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("analyst")
+    page = client.get("/ui/account")
+    started = client.post("/ui/account", data={"csrf": csrf_of(page.text), "what": "totp-start"})
+    secret = started.text.split('<code class="secret">', 1)[1].split("<", 1)[0]
+    assert "otpauth://totp/" in started.text
+    wrong = client.post("/ui/account", data={"csrf": csrf_of(started.text), "what": "totp-confirm",
+                                            "secret": secret, "code": "000000"})
+    assert wrong.status_code == 400 and Accounts().get("analyst-user").totp is False
+    client.post("/ui/account", data={"csrf": csrf_of(started.text), "what": "totp-confirm", "secret": secret,
+                                     "code": pyotp.TOTP(secret).now()})
+    assert Accounts().get("analyst-user").totp is True
+
+
+def test_ui_without_slash_is_the_dashboard(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("viewer")
+    response = client.get("/ui")
+    assert response.status_code == 200 and "<h1>Dashboard</h1>" in response.text
