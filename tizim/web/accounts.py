@@ -28,6 +28,7 @@ import pyotp
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tizim.api.keys import Principal, role_rank
 from tizim.errors import InputError, NotFound
@@ -314,11 +315,17 @@ class Accounts:
 
     def secret(self, name: str = "csrf") -> bytes:
         """A per-database random secret (made on first use) for signing CSRF tokens."""
-        with transaction(self.url) as conn:
-            value = conn.execute(select(secrets_table.c.value).where(secrets_table.c.name == name)).scalar()
-            if value is None:
-                value = secrets.token_hex(32)
-                conn.execute(insert(secrets_table).values(name=name, value=value))
+        query = select(secrets_table.c.value).where(secrets_table.c.name == name)
+        try:
+            with transaction(self.url) as conn:
+                value = conn.execute(query).scalar()
+                if value is None:
+                    value = secrets.token_hex(32)
+                    conn.execute(insert(secrets_table).values(name=name, value=value))
+        except IntegrityError:
+            # Another worker made it first: use theirs, so every worker signs alike.
+            with transaction(self.url) as conn:
+                value = conn.execute(query).scalar_one()
         return bytes.fromhex(value)
 
 
