@@ -24,7 +24,7 @@ from tizim.errors import InputError, NotFound
 from tizim.registry.service import Registry
 from tizim.settings import get_settings
 from tizim.web import queries
-from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for
+from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for, time_zone_of
 from tizim.web.render import error_page, page
 from tizim.web.session import (
     COOKIE_PATH,
@@ -149,7 +149,7 @@ async def language(request: Request, form: dict[str, str] = Depends(read_form)) 
 @router.get("/")
 def home(request: Request, me: Principal = Depends(require_page_role("viewer"))) -> Response:
     _ = gettext_for(request)
-    data = queries.dashboard(get_settings().sla_hours)
+    data = queries.dashboard(get_settings().sla_hours, zone=time_zone_of(request))
     chart = {
         "labels": [d[5:] for d in data["days"]],
         "series": data.get("series"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -122,15 +122,24 @@ def hits(entity_id: str) -> dict[str, list[dict[str, Any]]]:
     return {"cases": [dict(r._mapping) for r in rows]}
 
 
-def _day(value: str | None) -> str | None:
-    return value[:10] if value else None
+def _day(value: str | None, zone: tzinfo) -> str | None:
+    """The day of a stored ISO timestamp (UTC) in the reader's time zone."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:10]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date().isoformat()
 
 
-def dashboard(sla_hours: float, days: int = 14) -> dict[str, Any]:
-    """Figures for the landing page: per-day alerts/freezes/releases, the open queue by
-    severity and SLA clock, each list's freshness, screening and payment volume."""
+def dashboard(sla_hours: float, days: int = 14, zone: tzinfo = UTC) -> dict[str, Any]:
+    """Figures for the landing page: per-day alerts/freezes/releases (days in `zone`), the
+    open queue by severity and SLA clock, each list's freshness, screening and payment volume."""
     now = datetime.now(UTC)
-    first = (now - timedelta(days=days - 1)).date()
+    first = (now.astimezone(zone) - timedelta(days=days - 1)).date()
     labels = [(first + timedelta(days=i)).isoformat() for i in range(days)]
     out: dict[str, Any] = {"days": labels, "generated_at": now.isoformat()}
     with transaction() as conn:
@@ -152,19 +161,21 @@ def dashboard(sla_hours: float, days: int = 14) -> dict[str, Any]:
             return out
         from tizim.monitoring import tables as mt
 
-        since = first.isoformat()
+        # A day earlier in UTC: the first local day may start the evening before.
+        since = (first - timedelta(days=1)).isoformat()
         per_day: Counter[str] = Counter()
         statuses: Counter[tuple[str, str]] = Counter()
         for decided, status in conn.execute(
             select(mt.payments.c.decided_at, mt.payments.c.status).where(mt.payments.c.decided_at >= since)
         ):
-            statuses[(decided[:10], status)] += 1
-            per_day[decided[:10]] += 1
+            local = _day(decided, zone) or ""
+            statuses[(local, status)] += 1
+            per_day[local] += 1
         alerts = Counter(
-            _day(c) for (c,) in conn.execute(select(mt.alerts.c.created_at).where(mt.alerts.c.created_at >= since))
+            _day(c, zone) for (c,) in conn.execute(select(mt.alerts.c.created_at).where(mt.alerts.c.created_at >= since))
         )
         releases = Counter(
-            _day(a) for (a,) in conn.execute(
+            _day(a, zone) for (a,) in conn.execute(
                 select(mt.audit_log.c.at).where(and_(mt.audit_log.c.action == "release_funds",
                                                      mt.audit_log.c.at >= since)))
         )
