@@ -137,3 +137,15 @@ def test_cli_monitor_with_hostile_payments_exits_0_and_decides_the_rest(db_url: 
     summary = json.loads(done.stdout)
     assert summary["decided"] == 2 and summary["status"]["FREEZE"] == 1
     assert summary["rejected"] == len(lines) - 2
+
+
+def test_a_line_that_is_not_utf8_is_rejected_alone(tmp_path: Path) -> None:
+    from tizim.monitoring.formats import iter_file
+
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(json.dumps(payment(1)).encode() + b"\n"
+                     + b'{"payment_id": "H-\xed\xa0\x80", "amount": "1", "currency": "USD"}\n'
+                     + json.dumps(payment(2)).encode() + b"\n")
+    items = list(iter_file(path))
+    assert [type(i).__name__ for i in items] == ["Payment", "Rejected", "Payment"]
+    assert isinstance(items[1], Rejected) and "not UTF-8" in items[1].reason and items[1].line == 2

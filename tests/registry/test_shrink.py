@@ -229,3 +229,12 @@ def test_cli_refuses_an_empty_file_with_one_line(sqlite_url: str, tmp_path: Path
     )
     assert proc.returncode == 2
     assert "sdn.csv" in proc.stderr and "empty" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_json_nested_deep_in_an_ftm_file_is_a_named_error(tmp_path: Path) -> None:
+    good = shared_file("opensanctions", "yente_fixtures", "zala_entities.ftm.json").read_bytes()
+    path = tmp_path / "entities.ftm.json"
+    path.write_bytes(good.split(b"\n", 1)[0] + b"\n" + b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    with pytest.raises(InputError, match="nested too deeply") as err:
+        load(path, "ftm")
+    assert err.value.line == 2

@@ -39,7 +39,11 @@ def detect(head: bytes) -> str:
                      "give --format", record="file start")
 
 
-def _decode(data: bytes, name: str) -> str:
+def _decode(data: bytes, name: str, per_line: bool = False) -> str:
+    """UTF-8 text; `per_line` (JSON lines): bytes that are not UTF-8 are kept as surrogate
+    escapes, so that line alone is rejected (iter_jsonl) and the rest of the file decided."""
+    if per_line:
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -63,7 +67,7 @@ def iter_file(path: Path, fmt: str | None = None) -> Iterator[Payment | Rejected
     if fmt in ISO20022:
         yield from iter_iso20022(path, name, given or "")
         return
-    text = _decode(path.read_bytes(), name)
+    text = _decode(path.read_bytes(), name, per_line=fmt == "jsonl")
     if fmt in SWIFT:
         yield from iter_mt103(text, name, given)
     elif fmt == "jsonl":
@@ -87,7 +91,7 @@ def iter_text(body: str | bytes, fmt: str | None = None, name: str = "request") 
             return
         yield from iter_iso20022(io.BytesIO(data), name, given or "")
         return
-    text = _decode(data, name)
+    text = _decode(data, name, per_line=fmt == "jsonl")
     if fmt in SWIFT:
         yield from iter_mt103(text, name, given)
     elif fmt == "jsonl":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,9 +60,19 @@ def payment_from_record(record: dict[str, Any], fmt: str) -> Payment:
     return payment
 
 
+# bytes that were not UTF-8, kept as surrogate escapes by formats._decode
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def iter_jsonl(text: str, name: str) -> Iterator[Payment | Rejected]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        bad = _UNDECODED.search(line)
+        if bad:
+            yield Rejected(reason=f"not UTF-8 text (byte 0x{ord(bad.group()) - 0xDC00:02x} at column {bad.start() + 1})",
+                           source=name, line=number, record=f"line {number}",
+                           raw=line[:4000].encode("utf-8", "surrogateescape").decode("utf-8", "replace"), format="jsonl")
             continue
         try:
             record = json.loads(line)

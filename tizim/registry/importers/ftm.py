@@ -73,7 +73,7 @@ def sniff(path: Path, head: bytes) -> str | None:
     first = head.split(b"\n", 1)[0].strip()
     try:
         data = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not (isinstance(data, dict) and isinstance(data.get("properties"), dict) and model.get(str(data.get("schema"))) is not None):
         return None
@@ -104,6 +104,8 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any], Schema]]:
                 data = json.loads(raw)
             except ValueError as exc:
                 raise InputError(f"not a JSON object ({exc.__class__.__name__}: {exc}); truncated file?", file=str(path), line=number) from exc
+            except RecursionError as exc:
+                raise InputError("JSON nested too deeply to be an FtM entity", file=str(path), line=number) from exc
             if not isinstance(data, dict) or not data.get("id") or not isinstance(data.get("properties"), dict):
                 raise InputError("an FtM entity needs 'id', 'schema' and 'properties'", file=str(path), line=number)
             schema = model.get(str(data.get("schema")))
