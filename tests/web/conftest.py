@@ -135,3 +135,27 @@ def _cheap_password_hashing() -> Iterator[None]:
     on a busy two-core machine, and every test signs several people in)."""
     settings.override(password_profile="CHEAPEST")
     yield
+
+
+def freeze_customer_by_list_update() -> str:
+    """The fixture customer book, screened; then a list update designates one of its
+    customers: the import itself re-screens the book and freezes her accounts. Her id."""
+    from tizim.customers.book import CustomerBook
+    from tizim.customers.rescreen import install
+    from tizim.customers.screen import screen_book
+    from tizim.registry.model import Designation
+
+    install()
+    CustomerBook().import_file(FIXTURE.parents[1] / "customers" / "book.csv")
+    screen_book()
+    person = Entity(id="web-update-person-1", schema="Person")
+    person.add_name("Aigul Nurlanova")
+    person.add_name("Айгүл Серікқызы Нұрланова", kind="alias")
+    person.birth_dates = ["1988-11-02"]
+    person.designations = [Designation(list_name="web-update", reference="WU-001", listed_on="2026-11-30",
+                                       authority="Demo authority")]
+    Registry().import_parsed(ParsedList(list_name="web-update", title="Demo update", publisher="demo",
+                                        source_file="web-update.json", file_hash="web-update-1",
+                                        published_at="2026-11-30", entities=[person], relationships=[],
+                                        kind="sanctions"))
+    return "C002"

@@ -28,7 +28,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import create_users, load_demo_list, load_payments
+from tests.web.conftest import (
+    create_users,
+    freeze_customer_by_list_update,
+    load_demo_list,
+    load_payments,
+)
 from tizim import settings
 from tizim.store import dispose_all
 
@@ -74,29 +79,7 @@ def _fill(root: Path) -> dict[str, Any]:
     facts: dict[str, Any] = {"users": users, "customer": None}
     Intel().ingest(FIXTURES / "web" / "intel-note.txt")
     if CUSTOMERS:
-        from tizim.customers.book import CustomerBook
-        from tizim.customers.rescreen import install
-        from tizim.registry.model import Designation, Entity, ParsedList
-        from tizim.registry.service import Registry
-
-        install()
-        from tizim.customers.screen import screen_book
-
-        CustomerBook().import_file(FIXTURES / "customers" / "book.csv")
-        screen_book()
-        # A list update designates a person who is already a customer: the import itself
-        # re-screens the book and freezes her accounts.
-        person = Entity(id="web-update-person-1", schema="Person")
-        person.add_name("Aigul Nurlanova")
-        person.add_name("Айгүл Серікқызы Нұрланова", kind="alias")
-        person.birth_dates = ["1988-11-02"]
-        person.designations = [Designation(list_name="web-update", reference="WU-001", listed_on="2026-11-30",
-                                           authority="Demo authority")]
-        Registry().import_parsed(ParsedList(list_name="web-update", title="Demo update", publisher="demo",
-                                            source_file="web-update.json", file_hash="web-update-1",
-                                            published_at="2026-11-30", entities=[person], relationships=[],
-                                            kind="sanctions"))
-        facts["customer"] = "C002"
+        facts["customer"] = freeze_customer_by_list_update()
     return facts
 
 

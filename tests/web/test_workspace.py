@@ -14,7 +14,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import FIXTURE, csrf_of, load_payments
+from tests.web.conftest import FIXTURE, csrf_of, freeze_customer_by_list_update, load_payments
 from tizim.web.i18n import LOCALE_DIR, Formatter, _from_header
 
 pytest.importorskip("tizim.monitoring.cases", reason="the monitoring package is not installed")
@@ -231,3 +231,20 @@ def test_demo_data_for_make_run(demo_db: str) -> None:
     assert made["payments"] == 30 and made["true_matches"] == 1
     assert made["status"]["FREEZE"] >= 1
     assert demo.seeded()
+
+
+def test_customer_pages_and_customer_case(signed_in: Callable[[str], TestClient], demo_db: str) -> None:
+    pytest.importorskip("tizim.customers.book", reason="the customers package is not installed")
+    from tizim.monitoring.cases import Cases
+
+    customer = freeze_customer_by_list_update()
+    client = signed_in("analyst")
+    listing = client.get("/ui/customers").text
+    assert f'href="/ui/customers/{customer}"' in listing and "Frozen accounts" in listing
+    page = client.get(f"/ui/customers/{customer}").text
+    assert "frozen" in page and "web-update-person-1" in page
+    case = next(c for c in Cases().list_cases() if c["party_key"] == f"customer:{customer}")
+    html = client.get(f"/ui/cases/{case['id']}").text
+    assert f'href="/ui/customers/{customer}"' in html and 'class="customer-accounts"' in html
+    assert '<span class="tag FREEZE">frozen</span>' in html
+    assert client.get("/ui/customers/NO-SUCH").status_code == 404

@@ -7,6 +7,7 @@ these pages pass the signed-in user's name and role to `Cases.act` and show what
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from datetime import UTC, datetime
@@ -319,12 +320,27 @@ def _case_page(request: Request, case_id: int, me: Principal, status: int = 200,
     entity_ids = sorted({a["entity_id"] for a in case["alerts_detail"] if a.get("entity_id")})
     designations = _designations(entity_ids)
     labels = action_labels(_)
+    customer = _customer_of(case)
     return page(
         request, "case.html", status=status, title=_("Case %(id)s") % {"id": case_id}, case=case,
-        payments=payments, designations=designations, error=error, done=labels.get(done or ""),
+        payments=payments, designations=designations, customer=customer, error=error, done=labels.get(done or ""),
         actions=allowed(case, me), labels=labels, status_names=status_labels(_),
         str_text=json.dumps(case["str_report"], ensure_ascii=False, indent=2) if case["str_report"] else None,
     )
+
+
+def _customer_of(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The customer a customer case is about (party key customer:<id>), with accounts and hits."""
+    key = str(case.get("party_key") or "")
+    if not key.startswith("customer:") or importlib.util.find_spec("tizim.customers.book") is None:
+        return None
+    from tizim.customers.book import CustomerBook
+    from tizim.errors import NotFound
+
+    try:
+        return CustomerBook().show(key.split(":", 1)[1], matches=True)
+    except NotFound:
+        return None
 
 
 def _designations(entity_ids: list[str]) -> list[dict[str, Any]]:
