@@ -238,3 +238,20 @@ def test_json_nested_deep_in_an_ftm_file_is_a_named_error(tmp_path: Path) -> Non
     with pytest.raises(InputError, match="nested too deeply") as err:
         load(path, "ftm")
     assert err.value.line == 2
+
+
+def test_bootstrap_holds_back_a_shrinking_file_and_loads_the_rest(sqlite_url: str, tmp_path: Path) -> None:
+    from tizim.registry.discover import bootstrap
+
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (REG / "national" / "example.yaml").read_text(encoding="utf-8")
+    (data / "a_national.yaml").write_text(text, encoding="utf-8")
+    entries = text.split("\n  - reference: ")
+    later = "\n  - reference: ".join(entries[:-1]).replace("published_at: 2024-05-01", "published_at: 2024-06-01")
+    (data / "b_national.yaml").write_text(later, encoding="utf-8")  # one entry of three cut off
+    shutil.copy(REG / "un" / "un_small.xml", data / "un.xml")
+    results = bootstrap(Registry(), data)
+    names = [r.list_name for r in results]
+    assert "un-sc" in names and names.count("demo-national") == 1
+    assert len(Registry().versions("demo-national")) == 1

@@ -11,7 +11,7 @@ from tizim.output import console, progress
 from tizim.registry.dates import date_start, parse_date
 from tizim.registry.importers import detect, load
 from tizim.registry.model import ParsedList
-from tizim.registry.service import ImportResult, Registry
+from tizim.registry.service import ImportResult, Registry, ShrinkHeld
 from tizim.settings import get_settings
 
 BUNDLED = Path(__file__).parent / "data"
@@ -71,7 +71,12 @@ def bootstrap(registry: Registry, data_dir: Path | None = None) -> list[ImportRe
         task = bar.add_task("importing", total=len(parsed))
         for item, _ in parsed:
             bar.update(task, description=f"importing {item.list_name}")
-            results.append(registry.import_parsed(item))
+            try:
+                results.append(registry.import_parsed(item))
+            except ShrinkHeld as exc:
+                # one file that would delist much (a cut copy in the folder) holds back only
+                # itself; the operator imports it with --allow-shrink if it is right
+                console.print(f"[yellow]{exc}[/]", highlight=False)
             bar.advance(task)
     for r in results:
         state = (f"version {r.version}, +{r.added} -{r.removed} ~{r.changed}" if r.created
