@@ -79,6 +79,10 @@ def test_post_payments_answers_422_never_500(db_url: str) -> None:
         assert response.status_code == 422, (what, response.status_code, response.text[:300])
         assert response.json()["rejected"][0]["reason"]
     assert _rejected_count() > before
+    # sent as JSON, a NUL is still the rejection of that payment, stored with its reason
+    nul = json.dumps(_with(120, "creditor.name", "Corp\x00Y")).encode()
+    sent = client.post("/payments", content=nul, headers={**headers, "content-type": "application/json"})
+    assert sent.status_code == 422 and "NUL" in sent.json()["rejected"][0]["reason"]
     # a good payment after them is decided as usual
     ok = client.post("/payments", content=json.dumps(payment(200, creditor="Asbat al-Ansar")), headers=headers)
     assert ok.status_code == 201 and ok.json()["status"] == "FREEZE"
