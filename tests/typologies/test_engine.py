@@ -143,3 +143,17 @@ def test_without_amounts_every_amount_reads_the_same() -> None:
     _feed(engine, [("A", "B", 0, 1000), ("B", "C", 0.5, 3), ("C", "D", 1, 77777)])
     a = engine.assess("D", "E", T0 + 1.5 * DAY, 5)
     assert a.features.amount == 1.0 and "layering" in [s.code for s in a.signals]
+
+
+def test_two_accounts_alerted_elsewhere_paying_each_other_for_the_first_time() -> None:
+    engine = TypologyEngine()
+    # X closes a cycle (alert on X), Y closes another (alert on Y)
+    _feed(engine, [("X", "X1", 0, 100), ("X1", "X2", 0.2, 100), ("X2", "X", 0.4, 100),
+                   ("Y", "Y1", 0, 100), ("Y1", "Y2", 0.2, 100), ("Y2", "Y", 0.4, 100)])
+    assert {"X2", "Y2"} <= set(engine._suspects)
+    a = engine.assess("X2", "Y2", 2 * DAY + T0, 100)
+    assert "between_suspects" in [s.code for s in a.signals] and a.alert
+    engine.add("first", "X2", "Y2", 2 * DAY + T0, 100)
+    # the second payment between them is no news
+    again = engine.assess("X2", "Y2", 3 * DAY + T0, 100)
+    assert "between_suspects" not in [s.code for s in again.signals]

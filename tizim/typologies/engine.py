@@ -62,6 +62,8 @@ class TypologyEngine:
         # account -> {signal code: (ts, strength, payment id)} raised in the window
         self._evidence_of: dict[str, dict[str, tuple[float, float, str]]] = {}
         self._current_id = ""
+        # account -> (time, payment id) of its latest typology alert
+        self._suspects: dict[str, tuple[float, str, str]] = {}
 
     @classmethod
     def from_rules(cls, rules: Any) -> TypologyEngine:
@@ -113,13 +115,32 @@ class TypologyEngine:
         found = signals(f, ctx, self.p, self.use_amounts)
         if self.p.evidence_weight > 0:
             found += self._evidence(debtor, creditor, ts, found)
+        if self.p.suspects_weight > 0 and debtor and creditor:
+            mark_d, mark_c = self._suspects.get(debtor), self._suspects.get(creditor)
+            horizon = ts - self.p.graph.risk_days * DAY
+            # each raised by an alert elsewhere, and the two never paid each other before in
+            # the window (busy accounts alerted once would otherwise alert on every payment)
+            if (mark_d and mark_c and mark_d[0] >= horizon and mark_c[0] >= horizon
+                    and mark_d[2] != creditor and mark_c[2] != debtor
+                    and ctx.burst == 1 and ctx.pair_before == 0 and not f.reciprocal):
+                found.append(Signal("between_suspects", self.p.suspects_weight,
+                                    f"both accounts were alerted before (payments {mark_d[1]} and {mark_c[1]})",
+                                    {"debtor_alert": mark_d[1], "creditor_alert": mark_c[1]}))
         if self.model is not None:
             score, parts = self.model.score(found, f, ctx)
             threshold = self.model.threshold
         else:
             score, parts = combine(found)
             threshold = self.p.threshold
-        return Assessment(score, found, parts, f, extra={"alert": score >= threshold, "context": ctx})
+        alert = score >= threshold
+        if alert and any(s.code != "between_suspects" for s in found):
+            # the account the alert concerns stays suspect for risk_days (not "listed": that
+            # mark is screening's alone)
+            top = max(found, key=lambda s: s.strength).code
+            key, other = (creditor, debtor) if ROLE.get(top) == "creditor" else (debtor, creditor)
+            if key:
+                self._suspects[key] = (ts, self._current_id or "?", other or "")
+        return Assessment(score, found, parts, f, extra={"alert": alert, "context": ctx})
 
     def _evidence(self, debtor: str | None, creditor: str | None, ts: float,
                   found: list[Signal]) -> list[Signal]:

@@ -310,7 +310,7 @@ class AccountGraph:
                     return
                 start = arrival[node]
                 for t, other, _, _ in a.outs:
-                    if t < start or t > ts or not other or other == debtor or other == creditor:
+                    if t < start or t > ts or not other or other in (debtor, creditor):
                         continue
                     known = arrival.get(other)
                     if known is None:

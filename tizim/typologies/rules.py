@@ -52,10 +52,10 @@ class TypologyParams:
     fan_weight: float = 0.35
     # scatter-gather: at least `gather_min` of the creditor's recent senders fed by one source
     gather_min: int = 3
-    gather_weight: float = 0.5
+    gather_weight: float = 0.4
     # gather-scatter: the debtor received from >= gs_min and pays >= gs_min within the window
     gs_min: int = 3
-    gs_weight: float = 0.45
+    gs_weight: float = 0.35
     # layering: a chain of >= chain_min onward payments, each forwarding >= keep_min of its inflow
     chain_min: int = 3
     keep_min: float = 0.7
@@ -85,6 +85,9 @@ class TypologyParams:
     associate_weight: float = 0.5  # at two hops (alone an alert); x 1.4 at one hop
     # related accounts: debtor and creditor are one owner (same id or same name)
     related_weight: float = 0.3
+    # a payment between two accounts that both raised a typology alert within risk_days
+    # (a network of suspects transacting among themselves)
+    suspects_weight: float = 0.5
     # pattern signals the debtor or creditor raised in other payments within the window
     # count again here, once per typology, at this share of their strength
     evidence_weight: float = 0.0  # off: measured worse on AMLSim 20K and the generator (docs)
