@@ -137,9 +137,9 @@ class TypologyEngine:
             # the account the alert concerns stays suspect for risk_days (not "listed": that
             # mark is screening's alone)
             top = max(found, key=lambda s: s.strength).code
-            key, other = (creditor, debtor) if ROLE.get(top) == "creditor" else (debtor, creditor)
-            if key:
-                self._suspects[key] = (ts, self._current_id or "?", other or "")
+            subject, party = (creditor, debtor) if ROLE.get(top) == "creditor" else (debtor, creditor)
+            if subject:
+                self._suspects[subject] = (ts, self._current_id or "?", party or "")
         return Assessment(score, found, parts, f, extra={"alert": alert, "context": ctx})
 
     def _evidence(self, debtor: str | None, creditor: str | None, ts: float,
