@@ -16,7 +16,7 @@
         return { data: { id: "e:" + e.id, source: e.source, target: e.target, label: e.kind.replace(/_/g, " ") } };
       }));
       var cy = cytoscape({
-        container: box, elements: elements, wheelSensitivity: 0.3,
+        container: box, elements: elements, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 1.4,
         layout: { name: "cose", animate: false, padding: 20, nodeRepulsion: 9000 },
         style: [
           { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 140,
