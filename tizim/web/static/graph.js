@@ -17,7 +17,7 @@
       }));
       var cy = cytoscape({
         container: box, elements: elements, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 1.4,
-        layout: { name: "cose", animate: false, padding: 20, nodeRepulsion: 9000 },
+        layout: { name: "cose", animate: false, padding: 20, nodeRepulsion: 9000, idealEdgeLength: 140 },
         style: [
           { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 140,
                                         "background-color": "#5c6670", "color": "#1b1f24", "text-valign": "bottom" } },
