@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -127,18 +128,18 @@ def afm_xml(persons: list[dict[str, Any]]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def afm_versions(new: int, seed: int) -> tuple[Path, Path, list[dict[str, Any]]]:
-    """A synthetic national (AFM-layout) list: version 1 of AFM_BASE persons, version 2 adding
-    `new` more; and the listed-person dicts of those new ones (for planting)."""
+def afm_versions(new: int, seed: int) -> tuple[str, str, list[dict[str, Any]]]:
+    """A synthetic national (AFM-layout) list: the text of version 1 (AFM_BASE persons) and of
+    version 2 (`new` more); and the listed-person dicts of those new ones (for planting). Both
+    are written to the same file, as the AFM's export keeps its name: the citation names the
+    file, and a new name would change every entry."""
     from tizim.customers.synthetic import designated_persons
     from tizim.registry.importers.base import make_id
 
     persons = designated_persons(AFM_BASE + new, seed)
     for p in persons[AFM_BASE:]:
         p["added"] = "01.12.2026"
-    v1, v2 = WORK / "afm_v1.xml", WORK / "afm_v2.xml"
-    v1.write_text(afm_xml(persons[:AFM_BASE]), encoding="utf-8")
-    v2.write_text(afm_xml(persons), encoding="utf-8")
+    v1, v2 = afm_xml(persons[:AFM_BASE]), afm_xml(persons)
     listed = [{"entity_id": make_id("kz-afm", p["iin"]), "name": f"{p['lname']} {p['fname']} {p['mname']}".strip(),
                "aliases": [], "schema": "Person", "birth_dates": [p["birthdate"]], "nationalities": ["kz"],
                "gender": "female" if p["sex"] == "F" else "male", "id_numbers": [p["iin"]]}
@@ -146,7 +147,10 @@ def afm_versions(new: int, seed: int) -> tuple[Path, Path, list[dict[str, Any]]]
     return v1, v2, listed
 
 
-def load_lists(url: str, afm_v1: Path) -> float:
+AFM_FILE = WORK / "afm" / "xml_category_1.xml"
+
+
+def load_lists(url: str, afm_v1: str) -> float:
     """Every shared list into the registry, and version 1 of the synthetic AFM list."""
     from tizim.registry.importers import load
     from tizim.registry.service import Registry
@@ -155,7 +159,9 @@ def load_lists(url: str, afm_v1: Path) -> float:
     registry = Registry(url)
     for path, source in LISTS:
         registry.import_parsed(load(path, source))
-    registry.import_parsed(load(afm_v1, "kz-afm"))
+    AFM_FILE.parent.mkdir(parents=True, exist_ok=True)
+    AFM_FILE.write_text(afm_v1, encoding="utf-8")
+    registry.import_parsed(load(AFM_FILE, "kz-afm"))
     return time.perf_counter() - started
 
 
@@ -171,13 +177,30 @@ def build_index(url: str) -> float:
 # ---- steps -----------------------------------------------------------------------------------
 
 
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+CPU: dict[str, float] = {}  # the last command's CPU seconds (its process and children)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def tizim(url: str, *args: str) -> tuple[float, Any]:
-    """Run a `tizim` command in its own process; (wall seconds, its --json output)."""
+    """Run a `tizim` command in its own process; (wall seconds, its --json output). Its CPU
+    seconds (with its worker processes; not Spark's JVM) go to CPU["last"]."""
+    log("tizim " + " ".join(args))
+    cpu_before = _children_cpu()
     env = dict(os.environ, TIZIM_DATABASE_URL=url, TIZIM_DATA_DIR=str(WORK / "no-data"), NO_COLOR="1",
                SPARK_LOCAL_IP="127.0.0.1")
     started = time.perf_counter()
     out = subprocess.run([TIZIM, "--db", url, *args, "--json"], env=env, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - started
+    CPU["last"] = _children_cpu() - cpu_before
+    log(f"  {seconds:.1f} s ({CPU['last']:.1f} CPU s): {' '.join(out.stdout.split())[:300]}")
     if out.returncode:
         raise SystemExit(f"tizim {' '.join(args)} failed ({out.returncode}):\n{out.stderr[-3000:]}")
     return seconds, json.loads(out.stdout)
@@ -220,37 +243,89 @@ def write_book_once(count: int, seed: int, listed: list[dict[str, Any]]) -> tupl
     from tizim.customers.synthetic import write_book
 
     path = WORK / f"customers_book_{count}_{seed}.csv"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     truth = write_book(path, count, seed, planted=len(listed), listed=listed)
+    CPU["generate"] = time.process_time() - cpu
     return path, truth, time.perf_counter() - started
+
+
+_ENGINES_ON_A_SAMPLE = """
+import json, sys, time
+from tizim import settings
+url, n = sys.argv[1], int(sys.argv[2])
+settings.override(database_url=url)
+from sqlalchemy import select
+from tizim.customers import tables as t
+from tizim.customers.model import Customer
+from tizim.customers.screen import SparkMatcher, _customers_among, jobs_for, match_local
+from tizim.screening import get_screener
+from tizim.store import transaction
+with transaction(url) as conn:
+    rows = conn.execute(select(t.customers.c.data).order_by(t.customers.c.customer_id).limit(n)).all()
+customers = [Customer.from_stored(r.data) for r in rows]
+known = _customers_among(url, {ln.ref for c in customers for ln in [*c.owners, *c.directors]})
+jobs = [j for c in customers for j in jobs_for(c, known)]
+screener = get_screener()
+started = time.perf_counter()
+local = match_local(screener, jobs, 2)
+local_s = time.perf_counter() - started
+spark = SparkMatcher(url)
+started = time.perf_counter()
+remote = spark(jobs)
+spark_s = time.perf_counter() - started
+spark.close()
+def key(res):
+    return [sorted((r["entity_id"], round(r["score"], 4)) for r in found) for found, _ in res]
+kl, ks = key(local), key(remote)
+print(json.dumps({"customers": len(customers), "jobs": len(jobs), "local_seconds": round(local_s, 1),
+                  "spark_seconds": round(spark_s, 1), "jobs_differing": sum(a != b for a, b in zip(kl, ks)),
+                  "hits_local": sum(map(len, kl)), "hits_spark": sum(map(len, ks))}))
+"""
+
+
+def engines_on_a_sample(url: str, n: int) -> dict[str, Any]:
+    """The same jobs through both engines in one process, one after the other (the working
+    tree's code cannot change between them): every job's hits must be the same."""
+    log(f"local and spark matching on the first {n} customers")
+    env = dict(os.environ, TIZIM_DATABASE_URL=url, TIZIM_DATA_DIR=str(WORK / "no-data"),
+               SPARK_LOCAL_IP="127.0.0.1")
+    out = subprocess.run([sys.executable, "-c", _ENGINES_ON_A_SAMPLE, url, str(n)], env=env, cwd=ROOT,
+                         capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"engine comparison failed:\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    log(f"  {result}")
+    return result
 
 
 # ---- the run ---------------------------------------------------------------------------------
 
 
-def prepare_store(store: str, afm_v1: Path) -> tuple[str, float]:
+def prepare_store(store: str, afm_v1: str) -> tuple[str, float]:
     """A fresh database of `store` holding every shared list and the AFM list's version 1."""
     url = fresh_db(store, f"tizim_bench_customers_{store}")
+    log(f"{store}: loading the lists")
     return url, load_lists(url, afm_v1)
 
 
 def run_store(store: str, url: str, args: argparse.Namespace, book: Path, truth: dict[str, Any],
-              new_ids: set[str], afm_v2: Path) -> dict[str, Any]:
+              new_ids: set[str], afm_v2: str) -> dict[str, Any]:
     out: dict[str, Any] = {"store": store}
     planted_now = [p for p in truth["planted"] if p["entity_id"] not in new_ids]
     planted_new = [p for p in truth["planted"] if p["entity_id"] in new_ids]
 
     seconds, summary = tizim(url, "customers", "import", str(book))
-    out["import"] = {"seconds": round(seconds, 1), **summary}
+    out["import"] = {"seconds": round(seconds, 1), "cpu_seconds": round(CPU["last"], 1), **summary}
     spark_url = copy_db(store, url, f"tizim_bench_customers_{store}_spark") if "spark" in args.engines else None
 
     out["index_build_seconds"] = round(build_index(url), 1)
+    log(f"index built in {out['index_build_seconds']} s")
     if "local" in args.engines:
         seconds, report = tizim(url, "customers", "screen", "--workers", str(args.workers))
         hits, statuses = hits_and_statuses(url)
         others = args.count - len(truth["planted"])
         false_alerts = sum(1 for cid in statuses if cid not in {p["customer_id"] for p in truth["planted"]})
-        out["screen_local"] = {"seconds": round(seconds, 1), **report,
+        out["screen_local"] = {"seconds": round(seconds, 1), "cpu_seconds": round(CPU["last"], 1), **report,
                                "hits": len(hits), "planted": found(planted_now, statuses, hits),
                                "new_found_before_listed": found(planted_new, statuses, hits)["alerted"],
                                "false_alert_rate": round(false_alerts / max(others, 1), 5)}
@@ -258,7 +333,7 @@ def run_store(store: str, url: str, args: argparse.Namespace, book: Path, truth:
         out["index_build_seconds_spark_copy"] = round(build_index(spark_url), 1)
         seconds, report = tizim(spark_url, "customers", "screen", "--engine", "spark")
         s_hits, s_statuses = hits_and_statuses(spark_url)
-        out["screen_spark"] = {"seconds": round(seconds, 1), **report}
+        out["screen_spark"] = {"seconds": round(seconds, 1), "cpu_seconds_driver": round(CPU["last"], 1), **report}
         if "local" in args.engines:
             out["screen_spark"]["same_hits_as_local"] = s_hits == hits
             out["screen_spark"]["hits_only_local"] = len(hits - s_hits)
@@ -270,12 +345,16 @@ def run_store(store: str, url: str, args: argparse.Namespace, book: Path, truth:
             dispose_all()
             _pg_admin(f'DROP DATABASE IF EXISTS "tizim_bench_customers_{store}_spark" WITH (FORCE)')
 
+    if args.sample:
+        out["engines_on_a_sample"] = engines_on_a_sample(url, args.sample)
     if "local" in args.engines:
-        seconds, imported = tizim(url, "lists", "import", str(afm_v2), "--source", "kz-afm")
+        AFM_FILE.write_text(afm_v2, encoding="utf-8")
+        seconds, imported = tizim(url, "lists", "import", str(AFM_FILE), "--source", "kz-afm")
         result = imported[0] if isinstance(imported, list) else imported
         followup = result.get("customers", {})
         hits, statuses = hits_and_statuses(url)
-        out["delta"] = {"command_seconds": round(seconds, 1), "added": result.get("added"),
+        out["delta"] = {"command_seconds": round(seconds, 1), "command_cpu_seconds": round(CPU["last"], 1),
+                        "added": result.get("added"),
                         "rescreen_seconds": followup.get("seconds"), "candidates": followup.get("candidates"),
                         "alerts": followup.get("alerts"), "frozen": followup.get("frozen"),
                         "new_planted": found(planted_new, statuses, hits)}
@@ -291,6 +370,8 @@ def main() -> int:
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--engines", default="local,spark")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=2000,
+                        help="customers matched by both engines in one process (0: none)")
     args = parser.parse_args()
     args.stores = [s for s in args.stores.split(",") if s]
     args.engines = [e for e in args.engines.split(",") if e]
@@ -316,38 +397,46 @@ def main() -> int:
             rng = random.Random(f"delta:{args.seed}")
             listed += rng.sample(new_listed, min(DELTA_PLANTED, len(new_listed)))
             book, truth, gen_seconds = write_book_once(args.count, args.seed, listed)
+            log(f"book of {args.count} written in {gen_seconds:.1f} s")
         report = run_store(store, url, args, book, truth, new_ids, afm_v2)
         report["lists_load_seconds"] = round(lists_seconds, 1)
         stores.append(report)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "customers_scale.partial.json").write_text(json.dumps(stores, indent=2, default=str))
     load_after = os.getloadavg()
 
     scale = args.count / MILLION
     result = {"customers": args.count, "planted": len(truth["planted"]), "seed": args.seed,
-              "generate_seconds": round(gen_seconds, 1), "anchors_for_1m": ANCHORS, "stores": stores,
+              "generate_seconds": round(gen_seconds, 1), "generate_cpu_seconds": round(CPU.get("generate", 0), 1),
+              "anchors_for_1m": ANCHORS, "stores": stores,
               "cpu_count": os.cpu_count(), "load_average_before": load_before, "load_average_after": load_after}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "customers_scale.json").write_text(json.dumps(result, indent=2, default=str))
 
     print(f"customer book of {args.count:,} ({len(truth['planted'])} planted); anchors scaled x{scale:g}"
           f"{' (projected to 1M: linear)' if args.count != MILLION else ''}")
-    print(f"{'measure':44} {'seconds':>9} {'anchor':>8} {'ratio':>7} {'@1M proj':>9}")
+    print(f"{'measure':44} {'seconds':>9} {'anchor':>8} {'ratio':>7} {'@1M proj':>9} {'CPU s':>8}")
 
-    def line(label: str, seconds: float | None, anchor: float, scaled: bool = True) -> None:
+    def line(label: str, seconds: float | None, anchor: float, scaled: bool = True,
+             cpu: float | None = None) -> None:
         if seconds is None:
             print(f"{label:44} {'-':>9}")
             return
         target = anchor * scale if scaled else anchor
         proj = seconds / scale if scaled else seconds
-        print(f"{label:44} {seconds:9.1f} {target:8.1f} {target / max(seconds, 1e-9):7.2f} {proj:9.0f}")
+        cpu_text = f"{cpu:8.1f}" if cpu is not None else ""
+        print(f"{label:44} {seconds:9.1f} {target:8.1f} {target / max(seconds, 1e-9):7.2f} {proj:9.0f} {cpu_text}")
 
-    line("write the synthetic book", gen_seconds, ANCHORS["generate"])
+    line("write the synthetic book", gen_seconds, ANCHORS["generate"], cpu=CPU.get("generate"))
     for s in stores:
         name = s["store"]
-        line(f"{name}: customers import", s["import"]["seconds"], ANCHORS["import"])
+        print(f"{name}: index of every list built and cached in {s.get('index_build_seconds')} s (apart)")
+        line(f"{name}: customers import", s["import"]["seconds"], ANCHORS["import"], cpu=s["import"]["cpu_seconds"])
         local = s.get("screen_local")
         spark = s.get("screen_spark")
         if local:
-            line(f"{name}: screen, in-process (2 workers)", local["seconds"], ANCHORS["screen"])
+            line(f"{name}: screen, in-process (2 workers)", local["seconds"], ANCHORS["screen"],
+                 cpu=local["cpu_seconds"])
         if spark:
             line(f"{name}: screen, --engine spark (local[*])", spark["seconds"], ANCHORS["screen"])
         if local and spark:
@@ -355,10 +444,15 @@ def main() -> int:
             print(f"{name + ': spark / in-process (anchor <= 1.5)':44} {ratio:9.2f} {1.5:8.1f} {1.5 / ratio:7.2f}"
                   f"   same hits: {spark.get('same_hits_as_local')}"
                   f" (only local {spark.get('hits_only_local')}, only spark {spark.get('hits_only_spark')})")
+        sample = s.get("engines_on_a_sample")
+        if sample:
+            print(f"  same jobs through both engines ({sample['jobs']} jobs of {sample['customers']} customers): "
+                  f"{sample['jobs_differing']} differ; hits local {sample['hits_local']}, spark {sample['hits_spark']}; "
+                  f"{sample['local_seconds']} s local, {sample['spark_seconds']} s spark")
         delta = s.get("delta")
         if delta:
             line(f"{name}: +{delta['added']} entries, re-screen the book", delta["rescreen_seconds"],
-                 ANCHORS["rescreen"], scaled=False)
+                 ANCHORS["rescreen"], scaled=False, cpu=delta["command_cpu_seconds"])
             print(f"{'  ... the whole lists import command':44} {delta['command_seconds']:9.1f}"
                   f"   candidates {delta['candidates']}, alerts {delta['alerts']}, frozen {delta['frozen']}")
         if local:
