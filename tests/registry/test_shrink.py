@@ -7,6 +7,7 @@ removing many, is held back (nothing written) unless the shrink is declared inte
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -255,3 +256,25 @@ def test_bootstrap_holds_back_a_shrinking_file_and_loads_the_rest(sqlite_url: st
     names = [r.list_name for r in results]
     assert "un-sc" in names and names.count("demo-national") == 1
     assert len(Registry().versions("demo-national")) == 1
+
+
+def test_nul_and_surrogates_are_refused_before_anything_is_written(db_url: str, tmp_path: Path) -> None:
+    csv_path = tmp_path / "national.csv"
+    lines = (REG / "national" / "example.csv").read_bytes().splitlines(keepends=True)
+    csv_path.write_bytes(lines[0] + lines[1].replace(b",", b",\x00", 1) + b"".join(lines[2:]))
+    with pytest.raises(InputError, match="NUL") as err:
+        load(csv_path)
+    assert err.value.line == 2
+    good = shared_file("opensanctions", "yente_fixtures", "zala_entities.ftm.json").read_text(encoding="utf-8")
+    for bad in ("\\u0000", "\\ud800"):
+        ftm = tmp_path / "entities.ftm.json"
+        first, rest = good.split("\n", 1)
+        row = json.loads(first)
+        key = next(k for k, v in row["properties"].items() if v and isinstance(v[0], str))
+        ftm.write_text(first.replace(json.dumps(row["properties"][key][0])[1:-1],
+                                     json.dumps(row["properties"][key][0])[1:-1] + bad, 1) + "\n" + rest,
+                       encoding="utf-8")
+        parsed = load(ftm, "ftm")
+        with pytest.raises(InputError, match="no database stores"):
+            Registry().import_parsed(parsed)
+        assert parsed.list_name not in {row["name"] for row in Registry().summary()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -42,6 +43,19 @@ def on_list_changed(callback: Callable[[ImportResult], None]) -> None:
 # An import that adds nothing and removes at least this many entries is held back whatever
 # the share: a file cut at a line boundary (a publisher outage, a proxy) looks like that.
 SHRINK_MANY = 50
+
+
+# What no database column stores: a NUL (JSON writes it \u0000) or half a surrogate pair.
+_UNSTORABLE = re.compile("\\\\u0000|[\ud800-\udfff]")
+
+
+def _check_storable(document: str, entity_id: str, source: str) -> None:
+    """Refuse (before anything is written) an entity holding what PostgreSQL cannot store."""
+    bad = _UNSTORABLE.search(document)
+    if bad:
+        what = "a NUL character" if bad.group().startswith("\\") else "half of a surrogate pair"
+        raise InputError(f"entity {entity_id} holds {what}, which no database stores", file=source,
+                         record=entity_id)
 
 
 class ShrinkHeld(TizimError):
@@ -305,6 +319,7 @@ class Registry:
         documents: dict[str, str] = {}
         for entity in parsed.entities:
             documents[entity.id] = entity.to_json()
+            _check_storable(documents[entity.id], entity.id, parsed.source_file)
             digest = entity.content_hash(documents[entity.id])
             hashes[entity.id] = digest
             before = existing.get(entity.id)

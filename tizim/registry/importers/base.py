@@ -142,6 +142,8 @@ def text_lines(path: Path, encoding: str = "utf-8-sig") -> Iterator[str]:
     with path.open(encoding=encoding, newline="") as handle:
         try:
             for number, line in enumerate(handle, 1):  # noqa: B007 (the count is used after)
+                if "\x00" in line:
+                    raise InputError("a NUL character (binary data?) in a text table", file=str(path), line=number)
                 yield line
         except UnicodeDecodeError as exc:
             raise InputError(f"not valid {encoding.removesuffix('-sig')} text ({exc.reason})",
