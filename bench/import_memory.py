@@ -37,8 +37,9 @@ def generate(path: Path, megabytes: float) -> int:
             person = rng.random() < 0.6
             name = " ".join(_word(rng) for _ in range(3 if person else 4))
             aliases = ";".join(" ".join(_word(rng) for _ in range(3)) for _ in range(rng.randint(0, 3)))
+            born = f"19{rng.randint(40, 99):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if person else ""
             line = (f"bench-national,BN-{rows:08d},{'Person' if person else 'Organization'},{name},{aliases},"
-                    f"{'19%02d-%02d-%02d' % (rng.randint(40, 99), rng.randint(1, 12), rng.randint(1, 28)) if person else ''},"
+                    f"{born},"
                     f"kz,Terrorism,Supreme Court,2020-0{rng.randint(1, 9)}-1{rng.randint(0, 9)},"
                     f"\"{name} is recognised as a banned organization by the decision of the court\"\n")
             out.write(line)
