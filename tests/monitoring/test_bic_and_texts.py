@@ -112,6 +112,7 @@ def test_dismissed_bic_hit_is_remembered(db_url: str) -> None:
     assert d.status == "FREEZE"
     case = next(c for c in Cases().list_cases() if c["party_key"] == "bic:STMRKZKA")
     Cases().act(case["id"], "dismiss", "aliya", "analyst", note="a namesake bank, other country")
+    Cases().act(case["id"], "approve-dismiss", "dana", "supervisor")  # a designated hit: four eyes
     reset_screeners()
     again = Decider().decide(_p(2, debtor_agent={"bic": "STMRKZKA"}))
     assert again.status == "PASS", again.reasons

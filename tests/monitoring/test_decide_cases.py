@@ -166,7 +166,8 @@ def test_dismiss_is_remembered_by_screening(db_url: str) -> None:
     reset_screeners()
     # Same party (same account) again: the engine skips the dismissed entity.
     d = Decider().decide(_p(payment(10, creditor="Asbat al-Ansar", creditor_account="BR9700360305000010000009")))
-    assert d.status == "PASS", d.reasons
+    # no match any more (a typology rule may still observe payments towards a once-listed name)
+    assert d.status != "FREEZE" and d.matches == [], d.reasons
 
 
 @pytest.mark.parametrize("tamper", ["update", "delete", "swap", "truncate"])
