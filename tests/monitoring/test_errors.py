@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_file
 from tizim.cli import main
 from tizim.monitoring.formats import iter_file
 from tizim.monitoring.model import Rejected
 
-FEDWIRE = SHARED_DATA / "iso20022" / "fedwire_moov_wire20022"
+FEDWIRE = ("iso20022", "fedwire_moov_wire20022")
 
 
 def _run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
@@ -55,18 +55,18 @@ def test_postgres_that_does_not_answer(capsys: pytest.CaptureFixture[str], monke
     assert "secret" not in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(("path", "kind"), [
-    (FEDWIRE / "CustomerCreditTransfer_Scenario1_Step2_pacs.002.xml", "pacs.002"),
-    (FEDWIRE / "PaymentReturn_Scenario1_Step4_pacs.004.xml", "pacs.004"),
-    (SHARED_DATA / "iso20022" / "moov_iso20022_testdata" / "FI_camt_053_sample.xml", "camt.053"),
+@pytest.mark.parametrize(("parts", "kind"), [
+    ((*FEDWIRE, "CustomerCreditTransfer_Scenario1_Step2_pacs.002.xml"), "pacs.002"),
+    ((*FEDWIRE, "PaymentReturn_Scenario1_Step4_pacs.004.xml"), "pacs.004"),
+    (("iso20022", "moov_iso20022_testdata", "FI_camt_053_sample.xml"), "camt.053"),
 ])
-def test_iso_messages_that_are_not_customer_transfers_are_named(path: Path, kind: str) -> None:
-    (item,) = list(iter_file(path))
+def test_iso_messages_that_are_not_customer_transfers_are_named(parts: tuple[str, ...], kind: str) -> None:
+    (item,) = list(iter_file(shared_file(*parts)))
     assert isinstance(item, Rejected) and kind in item.reason
 
 
 def test_iso_namespace_that_does_not_match_the_message(tmp_path: Path) -> None:
-    text = (FEDWIRE / "CustomerCreditTransfer_Scenario1_Step1_pacs.008.xml").read_text(encoding="utf-8")
+    text = shared_file(*FEDWIRE, "CustomerCreditTransfer_Scenario1_Step1_pacs.008.xml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.xml"
     bad.write_text(text.replace("pacs.008.001.08", "pain.001.001.09"), encoding="utf-8")
     (item,) = list(iter_file(bad))

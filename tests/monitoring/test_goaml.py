@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_file
 from tests.monitoring.helpers import load_list, payment
 from tizim import settings
 from tizim.cli import app
@@ -20,12 +20,10 @@ from tizim.monitoring.decide import Decider
 from tizim.monitoring.model import Payment
 from tizim.monitoring.str_export import rentity_id, to_goaml_xml
 
-XSD = SHARED_DATA / "goaml" / "goAMLSchema-5.0.2.xsd"
-
 
 @lru_cache(maxsize=1)
 def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return etree.XMLSchema(etree.parse(str(shared_file("goaml", "goAMLSchema-5.0.2.xsd"))))
 
 
 def _valid(xml: bytes) -> etree._Element:
@@ -36,7 +34,7 @@ def _valid(xml: bytes) -> etree._Element:
 
 
 def test_the_schema_accepts_its_example() -> None:
-    _valid((SHARED_DATA / "goaml" / "example_STR.xml").read_bytes())
+    _valid(shared_file("goaml", "example_STR.xml").read_bytes())
 
 
 PAYMENTS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_file
 from tests.monitoring.helpers import load_list, payment
 from tizim.api.app import create_app
 from tizim.api.keys import KeyStore
@@ -18,8 +18,6 @@ from tizim.monitoring.formats import iter_file
 from tizim.monitoring.model import Payment
 from tizim.monitoring.queries import list_decisions
 from tizim.store import transaction
-
-FEDWIRE = SHARED_DATA / "iso20022" / "fedwire_moov_wire20022"
 
 
 def test_same_id_other_content_is_screened(db_url: str) -> None:
@@ -75,7 +73,8 @@ def test_same_id_over_http(db_url: str) -> None:
 
 def _fedwire() -> list[Payment]:
     found: list[Payment] = []
-    for path in sorted(FEDWIRE.glob("*pacs.008*.xml")):
+    fedwire = shared_file("iso20022", "fedwire_moov_wire20022")
+    for path in sorted(fedwire.glob("*pacs.008*.xml")):
         found += [p for p in iter_file(Path(path)) if isinstance(p, Payment)]
     return found
 

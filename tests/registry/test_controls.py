@@ -15,7 +15,7 @@ from tizim.registry.importers import load
 from tizim.registry.kinds import kind_from_topics
 from tizim.registry.service import Registry
 
-from ..conftest import FIXTURES, SHARED_DATA
+from ..conftest import FIXTURES, shared_file
 
 DEMO = FIXTURES / "registry" / "cli"
 runner = CliRunner()
@@ -109,8 +109,8 @@ def test_list_kinds_at_import_and_shown(db_url: str, tmp_path: Path) -> None:
 
 
 def test_ftm_kinds_from_topics() -> None:
-    peps = load(SHARED_DATA / "opensanctions" / "wd_peps_sa_2024-03" / "entities.ftm.json")
-    sanctions = load(SHARED_DATA / "opensanctions" / "yente_fixtures" / "t1_entities.ftm.json")
+    peps = load(shared_file("opensanctions", "wd_peps_sa_2024-03", "entities.ftm.json"))
+    sanctions = load(shared_file("opensanctions", "yente_fixtures", "t1_entities.ftm.json"))
     assert (peps.kind, sanctions.kind) == ("pep", "sanctions")  # no topics, a PEP dataset; 'sanction' topics
     assert kind_from_topics([["role.pep"], []]) == "pep"
     assert kind_from_topics([["sanction"], ["debarment"], ["crime"]]) == "watchlist"
