@@ -907,8 +907,14 @@ class Screener:
         vocab_id = self.index.vocab_id
         for i, f in enumerate(q.folds):
             names = table.get(f)
-            if names:
-                self._widen(q, i, {t: NICKNAME_SIM for name in names if (t := vocab_id.get(name)) is not None})
+            if not names:
+                continue
+            extra: dict[int, float] = {}
+            for name in names:
+                t = vocab_id.get(name)
+                if t is not None:
+                    extra[t] = NICKNAME_SIM
+            self._widen(q, i, extra)
 
     def _widen(self, q: _QName, i: int, extra: dict[int, float]) -> None:
         """Query part i also meets these listed words (at their similarity, where it does not
@@ -1484,7 +1490,10 @@ def _in_latin(names: Sequence[str], schema: str) -> list[tuple[str, str]]:
     for name in names:
         variants = scripts.latin_variants(translate(name, is_org_schema(schema)) if schema != "Person"
                                           and scripts.abjad(name) else name)
-        out.extend((v, name) for v in variants) if variants else out.append((name, name))
+        if variants:
+            out.extend((v, name) for v in variants)
+        else:
+            out.append((name, name))
     return out
 
 
