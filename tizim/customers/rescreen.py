@@ -87,16 +87,56 @@ def _entities(conn: Connection, ids: list[str]) -> list[Any]:
     return found
 
 
-def _candidates(conn: Connection, small: Any, cutoff: str) -> list[str]:
-    """Open customers screened before `cutoff` who hold a word the small index knows, or a
-    near spelling of one (the engine's own candidate lookup decides)."""
+def _near_words(conn: Connection, small: Any) -> dict[int, list[str]]:
+    """For each word of the new entries (a token id of the small index): the book's words
+    that are it or a near spelling of it, by the engine's own candidate lookup; a customer's
+    initial stands near every word it begins ("А. Садыков")."""
     vocab = list(conn.execute(select(t.tokens.c.fold).distinct()).scalars())
-    # a private engine call on purpose: the lookup must be exactly the one match() makes
-    near = [f for f in vocab if small._expand(f)]
+    words = small.index.vocab
+    near: dict[int, list[str]] = defaultdict(list)
+    for fold in vocab:
+        if len(fold) == 1:
+            for tid, word in enumerate(words):
+                if word.startswith(fold):
+                    near[tid].append(fold)
+            continue
+        # a private engine call on purpose: the lookup must be exactly the one match() makes
+        for tid in small._expand(fold):
+            near[tid].append(fold)
+    return near
+
+
+def _candidates(conn: Connection, small: Any, cutoff: str) -> list[str]:
+    """Open customers screened before `cutoff` who could match a new entry: who hold, for
+    some listed name, near words for two of its distinctive parts (one when it has one).
+    The engine never matches a name on one part of several: a person's name met by one part
+    is capped under the match threshold, a company's by a generic word is no match."""
+    near = _near_words(conn, small)
+    idx = small.index
+    holders: dict[int, set[str]] = {}
+
+    def holding(tid: int) -> set[str]:
+        found = holders.get(tid)
+        if found is None:
+            found = set()
+            for chunk in chunks(conn, near[tid], 500):
+                found.update(conn.execute(select(t.tokens.c.customer_id)
+                                          .where(in_values(conn, t.tokens.c.fold, chunk, "f"))).scalars())
+            holders[tid] = found
+        return found
+
     ids: set[str] = set()
-    for chunk in chunks(conn, near, 500):
-        ids.update(conn.execute(select(t.tokens.c.customer_id)
-                                .where(in_values(conn, t.tokens.c.fold, chunk, "f"))).scalars())
+    for toks in idx.rec_tokens:
+        parts = list(dict.fromkeys(toks))
+        strong = [tid for tid in parts if not idx.vocab_generic[tid]] or parts
+        met = [tid for tid in strong if tid in near]
+        if len(strong) < 2:
+            for tid in met:
+                ids |= holding(tid)
+            continue
+        for i, a in enumerate(met):
+            for b in met[i + 1:]:
+                ids |= holding(a) & holding(b)
     out: list[str] = []
     for chunk in chunks(conn, sorted(ids), 500):
         out.extend(conn.execute(select(t.customers.c.customer_id).where(
