@@ -27,6 +27,7 @@ from tizim.screening.index import (
     cache_path,
     flush_cache_writes,
     load_index,
+    with_list_kinds,
 )
 
 _FIELDS = ("cluster_by_id", "member_cluster", "cluster_family", "cluster_schema", "cluster_lists",
@@ -59,9 +60,10 @@ def _results(screener: Screener, **kwargs: object) -> list[list[dict]]:
 def test_index_from_stored_json_equals_index_from_entities(sqlite_url: str) -> None:
     load_sample(sqlite_url)
     registry = Registry(sqlite_url)
-    from_models = Index.build(list(registry.iter_entities()),
-                              [(r["source_id"], r["target_id"])
-                               for r in registry.iter_relationships(kinds=["same_as"])])
+    from_models = with_list_kinds(Index.build(list(registry.iter_entities()),
+                                              [(r["source_id"], r["target_id"])
+                                               for r in registry.iter_relationships(kinds=["same_as"])]),
+                                  sqlite_url)
     from_rows = build_from_registry(sqlite_url)
     _same_index(from_models, from_rows)
 

@@ -565,12 +565,17 @@ def build_from_registry(url: str | None = None, lists: Iterable[str] | None = No
     wanted = list(lists) if lists is not None else None
     entries = _read_entries(url, wanted)
     same_as = [(r["source_id"], r["target_id"]) for r in registry.iter_relationships(kinds=["same_as"])]
-    index = Index.build_entries(entries, same_as, include_undesignated=include_undesignated)
+    index = with_list_kinds(Index.build_entries(entries, same_as, include_undesignated=include_undesignated), url)
+    index.state_token = token
+    return index
+
+
+def with_list_kinds(index: Index, url: str | None = None) -> Index:
+    """Each cluster learns the kinds of the lists that designate it (only the registry knows)."""
     with transaction(url) as conn:
         kinds = dict(conn.execute(select(rt.lists.c.name, rt.lists.c.kind)).all())
     for cluster in index.clusters:
         cluster.kinds = sorted({kinds.get(name, "other") for name in cluster.refs})
-    index.state_token = token
     return index
 
 
