@@ -32,7 +32,7 @@ def test_import_versions_diff_asof_entity(db_url: str) -> None:
     shown = {row["name"]: row for row in json.loads(run("lists", "show", "--json"))}
     assert shown["demo-national"]["entities"] == 2
     assert shown["demo-national"]["versions"] == 2
-    assert shown["kz-supreme-court"]["entities"] == 26  # bundled, present in every registry
+    assert shown["kz-supreme-court"]["entities"] == 25  # bundled, present in every registry
 
     versions = json.loads(run("lists", "versions", "demo-national", "--json"))
     assert [(v["version"], v["added"], v["removed"]) for v in versions] == [(1, 2, 0), (2, 1, 1)]
@@ -47,8 +47,8 @@ def test_import_versions_diff_asof_entity(db_url: str) -> None:
     assert [r["caption"] for r in asof] == ["Boz Kurt", "Islamic Movement of Uzbekistan"]
     asof = json.loads(run("lists", "asof", "demo-national", "2999-01-01", "--json"))
     assert [r["caption"] for r in asof] == ["Islamic Movement of Uzbekistan", "Aum Shinrikyo"]
-    assert len(json.loads(run("lists", "asof", "kz-supreme-court", "2006-10-12", "--json"))) == 14
-    assert len(json.loads(run("lists", "asof", "kz-supreme-court", "2006-11-17", "--json"))) == 16
+    assert len(json.loads(run("lists", "asof", "kz-supreme-court", "2006-10-12", "--json"))) == 13
+    assert len(json.loads(run("lists", "asof", "kz-supreme-court", "2006-11-17", "--json"))) == 15
 
     entity = json.loads(run("entity", "show", "demo-national-1", "--json"))
     assert set(entity["names_by_script"]) == {"Latn", "Cyrl"}
@@ -78,7 +78,7 @@ def test_bootstrap_loads_a_data_folder_oldest_version_first(db_url: str, tmp_pat
     out = run("bootstrap", "--data-dir", str(data), "--json")
     rows = {row["name"]: row for row in json.loads(out[out.index("["):])}
     assert rows["demo-national"]["entities"] == 2
-    assert rows["kz-supreme-court"]["entities"] == 26
+    assert rows["kz-supreme-court"]["entities"] == 25
     # A second run finds nothing new.
     run("bootstrap", "--data-dir", str(data))
     assert len(Registry().versions("demo-national")) == 1
