@@ -176,9 +176,7 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
         from tizim.screening import Screener
 
         if screener is None:
-            from tizim.screening import get_screener
-
-            screener = get_screener()
+            screener = _weights_source(url)
         with transaction(url) as conn:
             entities = _entities(conn, sorted(entry_version))
         ids = {e.id for e in entities}
@@ -252,6 +250,17 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
     report.update(alerts=total.alerts, frozen=total.frozen_customers, frozen_accounts=total.frozen_accounts,
                   cases=sorted(total.cases))
     return _finish(report, started)
+
+
+def _weights_source(url: str) -> Any:
+    """A screener over the whole lists, for the new entries' word weights: the cached index
+    as it was before this import (rebuilding the whole index inside every list import would
+    cost more than the rescreen), else the process's screener."""
+    from tizim.screening import Screener, get_screener
+    from tizim.screening.index import cached_index
+
+    index = cached_index(url)
+    return Screener(index, url=url) if index is not None else get_screener()
 
 
 def _finish(report: dict[str, Any], started: float) -> dict[str, Any]:

@@ -693,12 +693,21 @@ def cache_path(url: str) -> Path | None:
     return Path(user_cache_dir("tizim", appauthor=False)) / f"screening-index-{digest}.pickle"
 
 
-def _read_cache(path: Path, key: str) -> Index | None:
+def cached_index(url: str | None = None) -> Index | None:
+    """The index last cached for this database, whatever list versions it was built from, or
+    None: the word weights a delta rescreen needs, which a few new entries hardly move, without
+    rebuilding the whole index inside a list import."""
+    path = cache_path(url or get_settings().database_url)
+    return _read_cache(path, None) if path is not None else None
+
+
+def _read_cache(path: Path, key: str | None) -> Index | None:
+    """The cached index if its key is `key` (None: whatever it is)."""
     try:
         with path.open("rb") as fh:
             if fh.read(len(_CACHE_MAGIC)) != _CACHE_MAGIC:
                 return None
-            if pickle.load(fh) != key:
+            if pickle.load(fh) != key and key is not None:
                 return None
             enabled = gc.isenabled()
             gc.disable()  # millions of small objects: the collector would walk them all
