@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tizim.typologies.engine import TypologyEngine, explain
-from tizim.typologies.graph import DAY
+from tizim.typologies.graph import DAY, GraphParams
 from tizim.typologies.rules import Context, TypologyParams, combine, signals
 
 T0 = 1_700_000_000.0
@@ -34,10 +34,12 @@ def test_paying_back_is_no_cycle_and_old_or_unordered_paths_are_not_cycles() -> 
     engine = TypologyEngine()
     codes = _feed(engine, [("A", "B", 0, 1000), ("B", "A", 1, 1000)])
     assert "cycle" not in codes[1]  # two accounts paying each other back: ordinary
-    engine = TypologyEngine()
-    # C -> A happens before A -> B -> C: no time-ordered cycle through the last payment
-    _feed(engine, [("B", "C", 0, 100), ("A", "B", 5, 100)])
-    assert engine.assess("C", "A", T0 + 6 * DAY, 100).features.cycle_len == 0
+    # B -> C happens before A -> B: no cycle by default (payments must follow in time), one
+    # when any cycle within the window counts
+    for ordered, length in ((False, 3), (True, 0)):
+        engine = TypologyEngine(TypologyParams(graph=GraphParams(cycle_ordered=ordered)))
+        _feed(engine, [("B", "C", 0, 100), ("A", "B", 5, 100)])
+        assert engine.assess("C", "A", T0 + 6 * DAY, 100).features.cycle_len == length
     engine = TypologyEngine()
     _feed(engine, [("A", "B", 0, 100), ("B", "C", 1, 100)])
     # beyond the graph's window the first payments are forgotten
@@ -157,3 +159,25 @@ def test_two_accounts_alerted_elsewhere_paying_each_other_for_the_first_time() -
     # the second payment between them is no news
     again = engine.assess("X2", "Y2", 3 * DAY + T0, 100)
     assert "between_suspects" not in [s.code for s in again.signals]
+
+
+def test_parameters_from_the_rules_file() -> None:
+    import pytest
+
+    from tizim.errors import InputError
+
+    p = TypologyParams.from_config({"cycle_ordered": True, "fan_min": 4, "threshold": 0.6,
+                                    "conflict_zones": "zones"}, "rules.yaml", {"zones": {"SY"}})
+    assert p.graph.cycle_ordered is True and p.fan_min == 4 and p.threshold == 0.6 and p.conflict_zones == {"SY"}
+    for bad in ({"bogus": 1}, {"fan_min": "many"}, {"cycle_ordered": "yes"}, {"conflict_zones": "nowhere"}):
+        with pytest.raises(InputError):
+            TypologyParams.from_config(bad, "rules.yaml", {})
+
+
+def test_several_senders_paying_one_account_the_same_amount() -> None:
+    engine = TypologyEngine()
+    codes = _feed(engine, [(f"S{i}", "HUB", i * 1.0, 4.85) for i in range(3)])
+    assert "same_amounts" in codes[-1] and "same_amounts" not in codes[1]
+    engine = TypologyEngine()
+    codes = _feed(engine, [(f"S{i}", "HUB", i * 1.0, 100.0 + 10 * i) for i in range(3)])
+    assert "same_amounts" not in codes[-1]

@@ -21,7 +21,8 @@ from tizim.typologies.graph import DAY, AccountGraph, Features
 from tizim.typologies.rules import Context, Signal, TypologyParams, combine, signals
 
 # The party an alert concerns, by its strongest signal (the case is opened on that party).
-ROLE = {"fan_in": "creditor", "scatter_gather": "creditor", "towards_listed": "creditor"}
+ROLE = {"fan_in": "creditor", "scatter_gather": "creditor", "towards_listed": "creditor",
+        "same_amounts": "creditor"}
 # Pattern signals an account carries on to its other payments for the window (the rest are
 # about one payment or one party's own behaviour)
 _ACCOUNT_EVIDENCE = ("cycle", "repeated_transfers", "fan_in", "fan_out", "scatter_gather", "gather_scatter",

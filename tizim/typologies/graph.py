@@ -29,6 +29,7 @@ class GraphParams:
     window_days: float = 30.0  # how long the graph remembers a payment
     short_days: float = 7.0  # velocity window: distinct counterparties, volumes
     max_cycle: int = 5  # longest cycle looked for (payments)
+    cycle_ordered: bool = True  # False: any cycle within the window (see docs: finds more on TigerGraph, less on AMLSim 20K)
     max_chain: int = 5  # longest chain of onward payments looked for
     chain_hours: float = 240.0  # an onward payment continues a chain when sent within this after the inflow
     max_expand: int = 200  # accounts expanded per search
@@ -80,6 +81,7 @@ class Features:
     debtor_fan_in: int = 0  # distinct senders into the debtor, short window
     creditor_fan_out: int = 0  # distinct receivers from the creditor, short window
     common_source: int = 0  # creditor's recent senders fed by one common source (scatter-gather)
+    same_amount_senders: int = 0  # distinct senders paying the creditor this amount (+-2 %), short window
     repeat_pair: int = 0  # earlier payments debtor -> creditor in the window
     reciprocal: bool = False  # creditor paid the debtor in the window
     debtor_out_volume: float = 0.0  # debtor's outgoing volume, short window, this one included
@@ -255,6 +257,12 @@ class AccountGraph:
                 if t <= ts:
                     senders.add(other)
             f.fan_in = len(senders)
+            if amount:
+                low, high = amount * 0.98, amount * 1.02
+                same = {other for t, other, amt, _ in c.ins if since <= t <= ts and low <= amt <= high}
+                if debtor:
+                    same.add(debtor)
+                f.same_amount_senders = len(same)
             receivers = set()
             for t, other, _, _ in reversed(c.outs):
                 if t < since:
@@ -293,9 +301,9 @@ class AccountGraph:
             nxt: list[str] = []
             for node in frontier:
                 when = last_in.get(node)
-                if when is not None and when >= arrival[node]:
+                if when is not None and (when >= arrival[node] or not self.p.cycle_ordered):
                     path = [node]
-                    while path[-1] != creditor:
+                    while path[-1] != creditor and len(path) < self.p.max_cycle:
                         path.append(parent[path[-1]])
                     f.cycle_len = level + 2
                     f.cycle_path = [debtor, *reversed(path)]
@@ -308,7 +316,7 @@ class AccountGraph:
                 expanded += 1
                 if expanded > self.p.max_expand:
                     return
-                start = arrival[node]
+                start = arrival[node] if self.p.cycle_ordered else horizon
                 for t, other, _, _ in a.outs:
                     if t < start or t > ts or not other or other in (debtor, creditor):
                         continue
@@ -316,10 +324,9 @@ class AccountGraph:
                     if known is None:
                         nxt.append(other)
                         arrival[other] = t
-                        parent[other] = node
+                        parent[other] = node  # set once: the parents form a tree
                     elif t < known:
                         arrival[other] = t
-                        parent[other] = node
             frontier = nxt
             if not frontier:
                 return

@@ -50,6 +50,10 @@ class TypologyParams:
     # `fan_factor` times the account's own usual count
     fan_min: int = 5
     fan_weight: float = 0.35
+    # smurfing: >= same_min distinct senders pay the creditor the same amount (+-2 %) within
+    # the short window, and they are at least half of its senders there
+    same_min: int = 3
+    same_weight: float = 0.5
     # scatter-gather: at least `gather_min` of the creditor's recent senders fed by one source
     gather_min: int = 3
     gather_weight: float = 0.4
@@ -119,8 +123,13 @@ class TypologyParams:
                 raise InputError(f"typologies: unknown parameter {key!r}", file=source, field=key)
             if default is None:
                 default = getattr(params, key)
+            if isinstance(default, bool):
+                if not isinstance(raw, bool):
+                    raise InputError(f"typologies.{key}: {raw!r} is not true or false", file=source, field=key)
+                target[key] = raw
+                continue
             try:
-                target[key] = int(raw) if isinstance(default, int) and not isinstance(default, bool) else float(raw)
+                target[key] = int(raw) if isinstance(default, int) else float(raw)
             except (TypeError, ValueError) as exc:
                 raise InputError(f"typologies.{key}: {raw!r} is not a number", file=source, field=key) from exc
         return replace(params, graph=replace(params.graph, **graph_values), **values)
@@ -172,6 +181,10 @@ def signals(f: Features, ctx: Context, p: TypologyParams, use_amounts: bool = Tr
                           f"debtor paid {f.fan_out} distinct receivers within {p.graph.short_days:g} days "
                           f"(its usual: {ctx.usual_fan_out:.1f})",
                           {"receivers": f.fan_out, "usual": round(ctx.usual_fan_out, 2)}))
+    if use_amounts and f.same_amount_senders >= p.same_min and 2 * f.same_amount_senders >= f.fan_in:
+        out.append(Signal("same_amounts", p.same_weight,
+                          f"{f.same_amount_senders} distinct senders paid the creditor the same amount "
+                          f"within {p.graph.short_days:g} days", {"senders": f.same_amount_senders}))
     if f.common_source >= p.gather_min:
         out.append(Signal("scatter_gather", p.gather_weight,
                           f"{f.common_source} of the creditor's recent senders were paid by one common source",
