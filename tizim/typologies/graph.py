@@ -29,7 +29,7 @@ class GraphParams:
     window_days: float = 30.0  # how long the graph remembers a payment
     short_days: float = 7.0  # velocity window: distinct counterparties, volumes
     max_cycle: int = 5  # longest cycle looked for (payments)
-    cycle_ordered: bool = True  # False: any cycle within the window (see docs: finds more on TigerGraph, less on AMLSim 20K)
+    cycle_ordered: bool = True  # False: any cycle in the window (measured in docs/typologies.md)
     max_chain: int = 5  # longest chain of onward payments looked for
     chain_hours: float = 240.0  # an onward payment continues a chain when sent within this after the inflow
     max_expand: int = 200  # accounts expanded per search
