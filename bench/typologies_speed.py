@@ -84,11 +84,10 @@ def decide_rate(url: str, data: list[tuple[float, str, str, float]], typologies:
             "load": [round(x, 2) for x in os.getloadavg()]}
 
 
-def _fresh_postgres(base: str) -> str | None:
+def _fresh_postgres(base: str, name: str) -> str | None:
     try:
         import sqlalchemy as sa
 
-        name = f"tizim_typ_bench_{os.getpid()}"
         engine = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
@@ -113,15 +112,17 @@ def main() -> None:
                                    "load": [round(x, 2) for x in os.getloadavg()]}
     data = rows(args.payments)
     with tempfile.TemporaryDirectory() as tmp:
-        targets = {"sqlite": f"sqlite:///{tmp}/bench.db"}
-        if not args.no_postgres:
-            pg = _fresh_postgres(os.environ.get("TIZIM_BENCH_PG", "postgresql://postgres@127.0.0.1/test"))
-            if pg:
-                targets["postgresql"] = pg
-        for name, url in targets.items():
+        pg_base = os.environ.get("TIZIM_BENCH_PG", "postgresql://postgres@127.0.0.1/test")
+        targets = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
+        for name in targets:
             for on in (False, True):
-                if on:  # a fresh database for the second run
-                    url = url.replace("bench.db", "bench2.db") if name == "sqlite" else (_fresh_postgres(url) or url)
+                # a fresh database for each run (else the second run replays stored decisions)
+                if name == "sqlite":
+                    url: str | None = f"sqlite:///{tmp}/bench{int(on)}.db"
+                else:
+                    url = _fresh_postgres(pg_base, f"tizim_typ_bench_{os.getpid()}_{int(on)}")
+                if url is None:
+                    continue
                 r = decide_rate(url, data, on)
                 r["ratio_to_anchor"] = round(r["payments_per_s"] / ANCHOR, 2)
                 results[f"decide_{name}_typologies_{'on' if on else 'off'}"] = r
