@@ -103,6 +103,17 @@ class Features:
     cash_volume: float = 0.0
 
 
+def _recent(events: deque[tuple[float, str, float, str]], since: float, ts: float) -> set[str]:
+    """The counterparties of the events between since and ts (events sorted by time)."""
+    found: set[str] = set()
+    for t, other, _, _ in reversed(events):
+        if t < since:
+            break
+        if t <= ts:
+            found.add(other)
+    return found
+
+
 class AccountGraph:
     """In-memory, incremental; restored from stored payments by the engine (see engine.py)."""
 
@@ -250,26 +261,14 @@ class AccountGraph:
         if c is not None:
             f.creditor_payments = c.n
             f.creditor_new = False
-            senders = {debtor} if debtor else set()
-            for t, other, _, _ in reversed(c.ins):
-                if t < since:
-                    break
-                if t <= ts:
-                    senders.add(other)
-            f.fan_in = len(senders)
+            f.fan_in = len(_recent(c.ins, since, ts) | ({debtor} if debtor else set()))
             if amount:
                 low, high = amount * 0.98, amount * 1.02
                 same = {other for t, other, amt, _ in c.ins if since <= t <= ts and low <= amt <= high}
                 if debtor:
                     same.add(debtor)
                 f.same_amount_senders = len(same)
-            receivers = set()
-            for t, other, _, _ in reversed(c.outs):
-                if t < since:
-                    break
-                if t <= ts:
-                    receivers.add(other)
-            f.creditor_fan_out = len(receivers)
+            f.creditor_fan_out = len(_recent(c.outs, since, ts))
             f.common_source = self._common_source(c, debtor, ts)
         else:
             f.fan_in = 1
