@@ -221,6 +221,11 @@ def test_cli_creates_a_user_from_stdin(demo_db: str) -> None:
     assert user is not None and user.role == "supervisor"
     result = runner.invoke(app, ["users", "create", "x", "--role", "analyst", "--password-stdin"], input="short\n")
     assert result.exit_code != 0
+    # nothing piped in: a one-time password, never an empty one
+    result = runner.invoke(app, ["users", "create", "ana", "--role", "analyst", "--password-stdin"], input="")
+    assert result.exit_code == 0, result.output
+    one_time = result.output.strip().splitlines()[-1]
+    assert Accounts().verify_password("ana", one_time) is not None and Accounts().get("ana").must_change_password
 
 
 def test_totp_set_up_on_the_account_page(signed_in: Callable[[str], TestClient]) -> None:

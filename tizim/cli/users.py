@@ -16,14 +16,14 @@ from tizim.output import print_json, print_table
 users_app = typer.Typer(help="People who sign in to the web workspace.", no_args_is_help=True)
 
 
-def _password_from_stdin() -> str:
-    # One line: the password, without its line end (a password may hold spaces).
-    line = sys.stdin.readline()
-    password = line.rstrip("\r\n")
-    if not password:
-        raise InputError("no password on standard input (echo PASSWORD | tizim users ... --password-stdin)",
-                         field="password")
-    return password
+def _password_from_stdin() -> str | None:
+    """One line of standard input: the password, without its line end (a password may hold
+    spaces); None when nothing is piped in (a terminal, or empty input), and the caller
+    issues a one-time password instead, never an empty one."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    return password or None
 
 
 @users_app.command("create")
@@ -35,14 +35,17 @@ def users_create(
     ] = False,
     language: Annotated[str | None, typer.Option("--language", help="kk, ru or en (else the browser's).")] = None,
 ) -> None:
-    """Create a user. Without --password-stdin a one-time password is printed, alone on the
-    last line; the user chooses their own at first sign-in."""
+    """Create a user. Without --password-stdin (or with nothing piped in) a one-time password
+    is printed, alone on the last line; the user chooses their own at first sign-in."""
     from tizim.web.accounts import Accounts, generate_password
 
-    if password_stdin:
-        user = Accounts().create(name, role, _password_from_stdin(), language=language)
+    given = _password_from_stdin() if password_stdin else None
+    if given is not None:
+        user = Accounts().create(name, role, given, language=language)
         typer.echo(f"created user {user.name!r} with role {user.role}")
         return
+    if password_stdin:
+        typer.echo("no password on standard input: a one-time password is issued instead", err=True)
     password = generate_password()
     user = Accounts().create(name, role, password, must_change=True, language=language)
     typer.echo(f"created user {user.name!r} with role {user.role}; one-time password, shown only now:")
@@ -71,10 +74,13 @@ def users_password(
     """Set a new password (ends the user's sessions); without --password-stdin a one-time one."""
     from tizim.web.accounts import Accounts, generate_password
 
-    if password_stdin:
-        Accounts().set_password(name, _password_from_stdin())
+    given = _password_from_stdin() if password_stdin else None
+    if given is not None:
+        Accounts().set_password(name, given)
         typer.echo(f"new password set for {name!r}; their sessions ended")
         return
+    if password_stdin:
+        typer.echo("no password on standard input: a one-time password is issued instead", err=True)
     password = generate_password()
     Accounts().set_password(name, password, must_change=True)
     typer.echo(f"one-time password for {name!r}, shown only now:")
