@@ -47,7 +47,7 @@ def _slow_batch() -> dict[str, object]:
     words = [f"Qwzx{chr(97 + k % 26)}{chr(97 + (k * 7) % 26)}vbnt{chr(97 + (k * 3) % 26)}" for k in range(40)]
     return {"queries": {
         f"q{i}": {"schema": "Organization", "properties": {"name": [" ".join(words[i % 40:] + words[: i % 40])] * 3}}
-        for i in range(150)
+        for i in range(500)
     }}
 
 
@@ -70,13 +70,16 @@ def test_healthz_answers_while_a_slow_request_screens(served: tuple[str, dict[st
     worker = threading.Thread(target=slow)
     worker.start()
     started.wait()
-    threading.Event().wait(0.3)  # let the slow request reach the screener
+    # /healthz again and again while the slow request is being screened: answers that come back
+    # while it still runs were not queued behind it on the event loop (no timing assumed: the
+    # count of such answers is what is checked, however fast the machine is)
+    answered_meanwhile = 0
     with httpx.Client(base_url=base, timeout=300) as client:
-        health = client.get("/healthz")
-    still_running = worker.is_alive()
+        while worker.is_alive():
+            health = client.get("/healthz")
+            assert health.status_code == 200
+            answered_meanwhile += worker.is_alive()
     worker.join()
-    assert health.status_code == 200
     assert slow_status == [200]
-    # /healthz came back while the slow request was still being screened: it was not queued
-    # behind it on the event loop
-    assert still_running
+    # (one answer could slip in before the slow request reaches the server; more could not)
+    assert answered_meanwhile >= 5, answered_meanwhile
