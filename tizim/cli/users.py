@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from tizim.api.keys import ROLES
-from tizim.errors import InputError
 from tizim.output import print_json, print_table
 
 users_app = typer.Typer(help="People who sign in to the web workspace.", no_args_is_help=True)
