@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from tizim.customers import tables as t
-from tizim.customers.model import Customer, normalize_account, parse_customer, read_records
+from tizim.customers.model import Customer, parse_customer, read_records
 from tizim.errors import InputError, NotFound
 from tizim.monitoring import audit
 from tizim.monitoring.bulk import chunks, in_values, insert_rows
@@ -335,13 +335,3 @@ def match_view(m: Any) -> dict[str, Any]:
 
 def _case_of_frozen(held: dict[str, Any]) -> int | None:
     return next((r.frozen_case_id for r in held.values() if r.frozen and r.frozen_case_id), None)
-
-
-def account_holders(conn: Connection, accounts: Iterable[str]) -> dict[str, Any]:
-    """account -> its cust_accounts row, for the accounts of the book among these."""
-    wanted = sorted({normalize_account(a) for a in accounts if a})
-    found: dict[str, Any] = {}
-    for chunk in chunks(conn, wanted, 500):
-        for r in conn.execute(select(t.accounts).where(in_values(conn, t.accounts.c.account, chunk, "a"))):
-            found[r.account] = r
-    return found

@@ -351,8 +351,8 @@ def freeze_register(url: str | None = None, include_released: bool = False) -> l
         accts = conn.execute(query.order_by(t.accounts.c.frozen_at, t.accounts.c.account)).all()
         cases = sorted({a.frozen_case_id for a in accts if a.frozen_case_id is not None})
         hits: dict[int, Any] = {}
-        for chunk in chunks(conn, [str(c) for c in cases], 500):
-            for hit in conn.execute(select(t.matches).where(t.matches.c.case_id.in_([int(c) for c in chunk]),
+        for at in range(0, len(cases), 500):
+            for hit in conn.execute(select(t.matches).where(t.matches.c.case_id.in_(cases[at:at + 500]),
                                                             t.matches.c.freeze == 1)
                                     .order_by(t.matches.c.score.desc())):
                 hits.setdefault(hit.case_id, hit)

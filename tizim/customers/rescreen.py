@@ -27,9 +27,7 @@ from tizim.customers import tables as t
 from tizim.customers.freezes import Hit, Outcome, record_hits, refresh_status, review_delisted
 from tizim.customers.model import Customer
 from tizim.customers.screen import (
-    Job,
-    _customers_among,
-    jobs_for,
+    book_jobs,
     list_kinds,
     match_local,
     propagate_owners,
@@ -195,8 +193,7 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
         customers = [Customer.from_stored(r.data) for r in rows]
         screened_at = {r.customer_id: r.screened_at for r in rows}
         names = {r.customer_id: r.name for r in rows}
-        known = _customers_among(url, {ln.ref for c in customers for ln in [*c.owners, *c.directors]})
-        jobs: list[Job] = [j for c in customers for j in jobs_for(c, known)]
+        jobs = book_jobs(url, customers)
         results = match_local(small, jobs, workers)
         for job, (found, _) in zip(jobs, results, strict=True):
             fresh = []

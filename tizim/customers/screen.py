@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from tizim.customers import tables as t
 from tizim.customers.freezes import Hit, Outcome, owner_hits, party_key, record_hits, refresh_status
@@ -264,23 +264,23 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
 # ---- the run -----------------------------------------------------------------------------------
 
 
+def _unscreened() -> Any:
+    """Open customers not screened at their current version (what a run screens)."""
+    return and_(t.customers.c.closed_at.is_(None),
+                or_(t.customers.c.screened_version.is_(None),
+                    t.customers.c.screened_version != t.customers.c.version))
+
+
 def _pending(conn: Connection, limit: int, after: str) -> list[Any]:
     return list(conn.execute(
         select(t.customers.c.customer_id, t.customers.c.data, t.customers.c.version, t.customers.c.name)
-        .where(t.customers.c.closed_at.is_(None), t.customers.c.customer_id > after,
-               or_(t.customers.c.screened_version.is_(None),
-                   t.customers.c.screened_version != t.customers.c.version))
+        .where(_unscreened(), t.customers.c.customer_id > after)
         .order_by(t.customers.c.customer_id).limit(limit)).all())
 
 
 def count_pending(url: str | None = None) -> int:
-    from sqlalchemy import func
-
     with transaction(url) as conn:
-        return int(conn.execute(select(func.count()).select_from(t.customers).where(
-            t.customers.c.closed_at.is_(None),
-            or_(t.customers.c.screened_version.is_(None),
-                t.customers.c.screened_version != t.customers.c.version))).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(t.customers).where(_unscreened())).scalar_one())
 
 
 def screen_book(url: str | None = None, engine: str = "local", workers: int | None = None,
@@ -319,8 +319,7 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
                 break
             after = rows[-1].customer_id
             customers = [Customer.from_stored(r.data) for r in rows]
-            known = _customers_among(url, {ln.ref for c in customers for ln in [*c.owners, *c.directors]})
-            jobs = [j for c in customers for j in jobs_for(c, known)]
+            jobs = book_jobs(url, customers)
             results = spark(jobs) if spark is not None else match_local(screener, jobs, workers)
             outcome = _write_batch(url, rows, jobs, results, indexed_at, actor)
             total.merge(outcome)
@@ -336,7 +335,14 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
     return report
 
 
-def _customers_among(url: str, refs: set[str]) -> set[str]:
+def book_jobs(url: str, customers: list[Customer]) -> list[Job]:
+    """The queries of these customers; their owners and directors who are customers of the
+    book are screened as themselves, the others by name."""
+    known = customers_among(url, {ln.ref for c in customers for ln in [*c.owners, *c.directors]})
+    return [j for c in customers for j in jobs_for(c, known)]
+
+
+def customers_among(url: str, refs: set[str]) -> set[str]:
     """Which owner and director references are customer ids of the book."""
     if not refs:
         return set()
