@@ -21,6 +21,7 @@ from sqlalchemy import JSON, Connection, Integer, and_, delete, func, insert, or
 from tizim.errors import InputError, NotFound, TizimError
 from tizim.registry import tables as t
 from tizim.registry.dates import date_start, in_force, parse_date
+from tizim.registry.history import record as record_replaced
 from tizim.registry.kinds import check_kind, kind_for_name
 from tizim.registry.model import Entity, ParsedList, Relationship, detect_script
 from tizim.settings import get_settings
@@ -354,6 +355,7 @@ class Registry:
         # rows are built and written a chunk at a time (a large list held them all at once)
         for chunk in _chunks(added):
             _insert_many(conn, t.entities, [entity_row(e) for e in chunk])
+        record_replaced(conn, version_id, readded + changed)  # what the rewrite replaces: history.py
         for entity in readded + changed:
             row = entity_row(entity)
             row.pop("first_version_id")
