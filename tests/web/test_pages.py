@@ -44,13 +44,15 @@ def test_list_diff(signed_in: Callable[[str], TestClient]) -> None:
     client = signed_in("viewer")
     page = client.get("/ui/lists/web-demo/diff?from=1&to=2")
     assert page.status_code == 200
-    added = page.text.split('class="entities added"', 1)[1].split("</ul>", 1)[0]
-    removed = page.text.split('class="entities removed"', 1)[1].split("</ul>", 1)[0]
-    changed = page.text.split('class="entities changed"', 1)[1].split("</ul>", 1)[0]
-    assert "web-demo-org-2" in added
-    assert "Old Eastern Front" in removed
+    # changed first: the alias version 2 added to org-1, field by field
+    changed = page.text.split('id="e-web-demo-org-1"', 1)[1].split("</article>", 1)[0]
     assert "Islamic Movement of Turkestan" in changed
-    assert "web-demo-person-1" not in page.text
+    assert '<ins dir="auto">Turkiston Islomiy Harakati · alias</ins>' in changed
+    added = client.get("/ui/lists/web-demo/diff?from=1&to=2&show=added").text
+    removed = client.get("/ui/lists/web-demo/diff?from=1&to=2&show=removed").text
+    assert 'id="e-web-demo-org-2"' in added
+    assert "Old Eastern Front" in removed
+    assert "web-demo-person-1" not in page.text + added + removed
     missing = client.get("/ui/lists/web-demo/diff?from=1&to=9")
     assert missing.status_code == 404 and "no version 9" in missing.text
     assert client.get("/ui/lists/web-demo/diff?from=x").status_code == 400
@@ -91,7 +93,7 @@ def test_entity_page_names_by_script_citations_relationships(signed_in: Callable
 
 def test_names_are_escaped(signed_in: Callable[[str], TestClient]) -> None:
     client = signed_in("viewer")
-    for path in ("/ui/entities/web-demo-org-2", "/ui/lists/web-demo/diff", "/ui/lists/web-demo/asof?date=2007-01-01"):
+    for path in ("/ui/entities/web-demo-org-2", "/ui/lists/web-demo/diff?show=added", "/ui/lists/web-demo/asof?date=2007-01-01"):
         page = client.get(path)
         assert page.status_code == 200, path
         assert "<script>" not in page.text, path

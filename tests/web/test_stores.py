@@ -19,7 +19,8 @@ def test_pages_on_each_store(db_url: str) -> None:
         sign_in(client, users["supervisor"])
         assert "web-demo" in client.get("/ui/lists").text
         assert "Исламское движение Туркестана" in client.get("/ui/entities/web-demo-org-1").text
-        assert "Southern Front" in client.get("/ui/lists/web-demo/diff?from=1&to=2").text
+        assert "Southern Front" in client.get("/ui/lists/web-demo/diff?from=1&to=2&show=added").text
+        assert "Turkiston Islomiy Harakati" in client.get("/ui/lists/web-demo/diff?from=1&to=2").text
         assert "Southern Front" not in client.get("/ui/lists/web-demo/asof?date=2006-10-20").text
         token = csrf_of(client.get("/ui/screen").text)
         screened = client.post("/ui/screen", data={"csrf": token, "name": "Rustam Yuldashev"})

@@ -306,22 +306,6 @@ def list_page(request: Request, name: str, me: Principal = Depends(require_page_
     )
 
 
-@router.get("/lists/{name}/diff")
-def list_diff(
-    request: Request,
-    name: str,
-    me: Principal = Depends(require_page_role("viewer")),
-) -> Response:
-    params = request.query_params
-    frm = params.get("from")
-    to = params.get("to")
-    diff = Registry().diff(
-        name, _int(frm, "from", 0) if frm else None, _int(to, "to", 0) if to else None
-    )
-    _ = gettext_for(request)
-    return page(request, "diff.html", title=f"{name}: " + _("changes"), diff=diff)
-
-
 @router.get("/lists/{name}/asof")
 def list_asof(
     request: Request,
@@ -343,6 +327,7 @@ def _include(module: str) -> None:
 
 
 _include("tizim.web.people")
+_include("tizim.web.listdiff")
 _include("tizim.web.intel")
 # Cases, payments and the audit trail need the monitoring package; customers the lead's.
 if importlib.util.find_spec("tizim.monitoring.cases") is not None:

@@ -1,0 +1,97 @@
+"""The Lists page's diff viewer: between two versions of a list, the entries added, removed
+and changed, and for each what it said before and after, field by field (from the
+registry's per-entity content history, tizim/registry/history.py), a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from tizim.api.keys import Principal
+from tizim.errors import InputError
+from tizim.registry.history import changed_entries, contents_at, field_changes
+from tizim.registry.service import Registry
+from tizim.store import transaction
+from tizim.web.i18n import gettext_for
+from tizim.web.render import page
+from tizim.web.session import PageRoute, require_page_role
+
+router = APIRouter(route_class=PageRoute)
+
+PAGE_SIZE = 20
+KINDS = ("changed", "added", "removed")
+
+
+def _number(raw: str | None, label: str) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    if not raw.strip().isdigit():
+        raise InputError(f"{label} {raw!r} is not a number", field=label)
+    return int(raw)
+
+
+def field_labels(_: Any) -> dict[str, str]:
+    """What each field of an entry is called on the page, in the reader's language."""
+    return {
+        "schema": _("Type"), "gender": _("Gender"), "names": _("Names and aliases"),
+        "birth_dates": _("Birth dates"), "birth_places": _("Birth places"), "nationalities": _("Nationalities"),
+        "countries": _("Countries"), "addresses": _("Addresses"), "notes": _("Notes"),
+        "identifiers": _("Identifiers"), "property": _("Other details"), "designations": _("Designations"),
+        "designation.programme": _("Programme"), "designation.authority": _("Authority"),
+        "designation.legal_basis": _("Legal basis"), "designation.listed_on": _("Listed on"),
+        "designation.delisted_on": _("Delisted on"), "designation.note": _("Designation note"),
+        "designation.citation": _("Source"), "designation.events": _("Designation history"),
+        "order": _("Order of values only"),
+    }
+
+
+def _entries(conn: Any, name: str, kind: str, frm: int, to: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's entries with their field changes: both sides for a changed entry, the
+    content it came with for an added one, the content it had for a removed one."""
+    if kind == "changed":
+        return changed_entries(conn, name, frm, to, rows)
+    seq = to if kind == "added" else frm
+    contents = contents_at(conn, name, seq, [r["id"] for r in rows]) if seq > 0 else {}
+    out = []
+    for row in rows:
+        data = contents.get(row["id"])
+        fields = [] if data is None else field_changes({}, data) if kind == "added" else field_changes(data, {})
+        out.append({**row, "recorded": data is not None, "fields": fields})
+    return out
+
+
+@router.get("/lists/{name}/diff")
+def list_diff(request: Request, name: str, me: Principal = Depends(require_page_role("viewer"))) -> Response:
+    _ = gettext_for(request)
+    params = request.query_params
+    registry = Registry()
+    versions = registry.versions(name)
+    diff = registry.diff(name, _number(params.get("from"), "from"), _number(params.get("to"), "to"))
+    frm, to = diff["from"], diff["to"]
+    counts = {kind: len(diff[kind]) for kind in KINDS}
+    kind = params.get("show") or next((k for k in KINDS if counts[k]), "changed")
+    if kind not in KINDS:
+        raise InputError(f"show {kind!r} is not one of {', '.join(KINDS)}", field="show")
+    search = (params.get("q") or "").strip()[:200]
+    rows = diff[kind]
+    if search:
+        needle = search.casefold()
+        rows = [r for r in rows if needle in r["caption"].casefold() or needle in r["id"].casefold()]
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(max(_number(params.get("page"), "page") or 1, 1), pages)
+    shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    with transaction() as conn:
+        entries = _entries(conn, name, kind, frm, to, shown)
+
+    def link(**change: Any) -> str:
+        query = {"from": frm, "to": to, "show": kind, "q": search, "page": number} | change
+        return f"/ui/lists/{name}/diff?" + urlencode({k: v for k, v in query.items() if v not in ("", None)})
+
+    return page(
+        request, "diff.html", title=f"{name}: " + _("changes"), name=name, diff=diff, versions=versions,
+        counts=counts, kind=kind, search=search, entries=entries, total=len(rows), page_number=number,
+        pages=pages, link=link, labels=field_labels(_),
+    )
