@@ -55,6 +55,10 @@ def count_queries(route: str, queries: int) -> None:
     if child is None:
         child = _query_children[route] = QUERIES.labels(route)
     child.inc(queries)
+    # and in the store, summed with every other process for the dashboard
+    from tizim.screening.volume import count
+
+    count("api", queries)
 
 
 class StateCollector(Collector):

@@ -149,6 +149,15 @@ def screen_file(input_path: Path, out: TextIO, threshold: float | None, limit: i
     return len(queries)
 
 
+def _counted(names: int) -> None:
+    """Add a run's names to the screening volume the dashboard shows (volume.py)."""
+    from tizim.screening import volume
+    from tizim.store import transaction
+
+    with transaction() as conn:
+        volume.add(conn, "cli", names)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("screen")
     def screen(
@@ -173,16 +182,16 @@ def register(app: typer.Typer) -> None:
 
                 if output is None:
                     raise InputError("--engine spark needs --output", field="--output")
-                screen_with_spark(input_path, output, threshold, limit, wanted)
+                _counted(screen_with_spark(input_path, output, threshold, limit, wanted))
                 return
             if engine != "local":
                 raise InputError(f"unknown engine {engine!r} (local or spark)", field="--engine")
             n_workers = workers or (os.cpu_count() or 1)
             if output is not None:
                 with output.open("w", encoding="utf-8") as fh:
-                    screen_file(input_path, fh, threshold, limit, wanted, n_workers)
+                    _counted(screen_file(input_path, fh, threshold, limit, wanted, n_workers))
             else:
-                screen_file(input_path, sys.stdout, threshold, limit, wanted, n_workers)
+                _counted(screen_file(input_path, sys.stdout, threshold, limit, wanted, n_workers))
             return
         if not name:
             raise InputError("give --name or --input", field="--name")
@@ -194,6 +203,7 @@ def register(app: typer.Typer) -> None:
         query = Query(schema=schema, names=[name], birth_dates=[birth_date] if birth_date else [],
                       countries=[country] if country else [])
         results = Screener.from_registry().match(query, threshold=threshold, limit=limit, lists=wanted)
+        _counted(1)
         if as_json:
             print_json([r.to_dict() for r in results])
             return

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from tizim.api.keys import Principal
 from tizim.errors import InputError, NotFound
 from tizim.registry.service import Registry
+from tizim.screening.volume import count as count_screened
 from tizim.settings import get_settings
 from tizim.web import queries
 from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for, time_zone_of
@@ -153,8 +154,9 @@ def home(request: Request, me: Principal = Depends(require_page_role("viewer")))
     chart = {
         "labels": [d[5:] for d in data["days"]],
         "series": data.get("series"),
+        "screened": data["screening"]["series"],
         "names": {"alerts": _("Alerts"), "freezes": _("Freezes"), "releases": _("Releases"),
-                  "payments": _("Payments")},
+                  "payments": _("Payments"), "screened": _("Names screened")},
     }
     return page(request, "dashboard.html", title=_("Dashboard"), d=data, chart=chart)
 
@@ -218,6 +220,7 @@ def _run_screen(q: dict[str, str], known_lists: list[str]) -> list[dict[str, Any
         limit=SCREEN_LIMIT,
         lists=[q["list"]] if q["list"] else None,
     )
+    count_screened("web", 1)
     return [_result_view(r) for r in found]
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
 from tizim.registry import tables as rt
+from tizim.screening import volume
+from tizim.settings import get_settings
 from tizim.store import transaction
 
 PAGE_SIZE = 50
@@ -142,7 +144,14 @@ def dashboard(sla_hours: float, days: int = 14, zone: tzinfo = UTC) -> dict[str,
     first = (now.astimezone(zone) - timedelta(days=days - 1)).date()
     labels = [(first + timedelta(days=i)).isoformat() for i in range(days)]
     out: dict[str, Any] = {"days": labels, "generated_at": now.isoformat()}
+    volume.flush(get_settings().database_url)  # this process's own pending counts first
     with transaction() as conn:
+        screened = volume.per_day(conn, datetime.combine(first, time(), zone), zone)
+        out["screening"] = {
+            "series": [sum(screened.get(d, {}).values()) for d in labels],
+            "today": {s: screened.get(labels[-1], {}).get(s, 0) for s in volume.SOURCES},
+            "period": {s: sum(screened.get(d, {}).get(s, 0) for d in labels) for s in volume.SOURCES},
+        }
         lists = []
         for lst in conn.execute(select(rt.lists).order_by(rt.lists.c.name)):
             latest = conn.execute(
@@ -202,12 +211,4 @@ def dashboard(sla_hours: float, days: int = 14, zone: tzinfo = UTC) -> dict[str,
             row[bucket] += 1
             row["total"] += 1
         out["queue"] = queue
-    out["screening"] = {"api_queries": api_queries()}
     return out
-
-
-def api_queries() -> int:
-    """Match queries this server process answered through the API since it started."""
-    from tizim.api.metrics import QUERIES
-
-    return int(sum(s.value for m in QUERIES.collect() for s in m.samples if s.name.endswith("_total")))
