@@ -257,13 +257,14 @@ settings.override(database_url=url)
 from sqlalchemy import select
 from tizim.customers import tables as t
 from tizim.customers.model import Customer
-from tizim.customers.screen import SparkMatcher, _customers_among, jobs_for, match_local
+from tizim.customers.matching import SparkMatcher, jobs_for, match_local
+from tizim.customers.screen import customers_among
 from tizim.screening import get_screener
 from tizim.store import transaction
 with transaction(url) as conn:
     rows = conn.execute(select(t.customers.c.data).order_by(t.customers.c.customer_id).limit(n)).all()
 customers = [Customer.from_stored(r.data) for r in rows]
-known = _customers_among(url, {ln.ref for c in customers for ln in [*c.owners, *c.directors]})
+known = customers_among(url, {ln.ref for c in customers for ln in [*c.owners, *c.directors]})
 jobs = [j for c in customers for j in jobs_for(c, known)]
 screener = get_screener()
 started = time.perf_counter()

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from tests.monitoring.helpers import load_list
 from tizim.customers.book import CustomerBook
+from tizim.customers.matching import jobs_for, match_local
 from tizim.customers.model import parse_customer
 from tizim.customers.rescreen import install
-from tizim.customers.screen import jobs_for, match_local, screen_book
+from tizim.customers.screen import screen_book
 from tizim.customers.synthetic import designated_persons, generate
 from tizim.registry.service import Registry
 from tizim.screening import Screener, get_screener

@@ -25,11 +25,11 @@ from sqlalchemy import Connection, func, insert, select
 
 from tizim.customers import tables as t
 from tizim.customers.freezes import Hit, Outcome, record_hits, refresh_status, review_delisted
+from tizim.customers.matching import match_local
 from tizim.customers.model import Customer
 from tizim.customers.screen import (
     book_jobs,
     list_kinds,
-    match_local,
     propagate_owners,
     published_iso,
     to_hits,
