@@ -108,6 +108,14 @@ def test_diff_page_field_by_field(db_url: str) -> None:
         found = client.get("/ui/lists/un-sc/diff?from=1&to=2&q=jihad").text
         assert f'id="e-{ORG}"' in found and f'id="e-{PERSON}"' not in found
         assert client.get("/ui/lists/un-sc/diff?from=1&to=2&show=nothing").status_code == 400
+        # the entry's own page: each version that changed it, field by field
+        entity = client.get(f"/ui/entities/{PERSON}").text.split("Changes across list versions", 1)[1]
+        entity = entity.split("</section>", 1)[0]
+        assert 'href="/ui/lists/un-sc/diff?from=1&amp;to=2"' in entity
+        assert '<del dir="auto">passport AA0011223 (uz)</del>' in entity
+        gone = client.get(f"/ui/entities/{GONE}").text.split("Changes across list versions", 1)[1]
+        assert "Removed" in gone.split("</section>", 1)[0]
+        assert "Changes across list versions" not in client.get(f"/ui/entities/{SAME}").text
         for language, heading in (("ru", "Даты рождения"), ("kk", "Туған күндері")):
             client.cookies.set("tizim_lang", language)
             assert heading in client.get("/ui/lists/un-sc/diff?from=1&to=2").text, language

@@ -247,3 +247,28 @@ def changed_entries(conn: Connection, list_name: str, from_seq: int, to_seq: int
         out.append({**entry, "recorded": recorded,
                     "fields": field_changes(old, new) if old is not None and new is not None else []})
     return out
+
+
+def entry_history(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
+    """Every version that added, changed or removed one entry, oldest first; a change with
+    what it changed field by field (`recorded` False where the earlier content was not kept)."""
+    rows = conn.execute(
+        select(t.list_versions.c.list_name, t.list_versions.c.seq, t.list_versions.c.published_at,
+               t.list_versions.c.imported_at, t.entity_changes.c.change)
+        .join(t.list_versions, t.list_versions.c.id == t.entity_changes.c.version_id)
+        .where(t.entity_changes.c.entity_id == entity_id)
+        .order_by(t.list_versions.c.seq)
+    ).all()
+    out = []
+    for row in rows:
+        step: dict[str, Any] = {"list": row.list_name, "version": row.seq, "published_at": row.published_at,
+                                "imported_at": row.imported_at, "change": row.change, "fields": [],
+                                "recorded": True}
+        if row.change == "changed":
+            old = contents_at(conn, row.list_name, row.seq - 1, [entity_id])[entity_id]
+            new = contents_at(conn, row.list_name, row.seq, [entity_id])[entity_id]
+            step["recorded"] = old is not None and new is not None
+            if old is not None and new is not None:
+                step["fields"] = field_changes(old, new)
+        out.append(step)
+    return out

@@ -21,11 +21,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from tizim.api.keys import Principal
 from tizim.errors import InputError, NotFound
+from tizim.registry.history import entry_history
 from tizim.registry.service import Registry
 from tizim.screening.volume import count as count_screened
 from tizim.settings import get_settings
+from tizim.store import transaction
 from tizim.web import queries
 from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for, time_zone_of
+from tizim.web.listdiff import field_labels
 from tizim.web.render import error_page, page
 from tizim.web.session import (
     COOKIE_PATH,
@@ -247,8 +250,15 @@ def entity(request: Request, entity_id: str, me: Principal = Depends(require_pag
     timeline = _timeline(found)
     hit = queries.hits(entity_id) if me.allows("analyst") else {"cases": []}
     customers = _customers_hit(entity_id) if me.allows("analyst") else []
+    _ = gettext_for(request)
+    with transaction() as conn:
+        changes = entry_history(conn, entity_id)
+    # one "added" step alone says nothing the designation timeline does not
+    if [c["change"] for c in changes] == ["added"]:
+        changes = []
     return page(request, "entity.html", title=found["caption"], e=found, timeline=timeline,
-                hits=hit, customers=customers)
+                hits=hit, customers=customers, changes=changes, labels=field_labels(_),
+                change_labels={"added": _("Added"), "changed": _("Changed"), "removed": _("Removed")})
 
 
 def _timeline(found: dict[str, Any]) -> list[dict[str, Any]]:
