@@ -248,3 +248,16 @@ def test_customer_pages_and_customer_case(signed_in: Callable[[str], TestClient]
     assert f'href="/ui/customers/{customer}"' in html and 'class="customer-accounts"' in html
     assert '<span class="tag FREEZE">frozen</span>' in html
     assert client.get("/ui/customers/NO-SUCH").status_code == 404
+    # search by a name's part in any case (Cyrillic too), by an account, by an id
+    found = client.get("/ui/customers", params={"q": "нұрланова"}).text
+    assert f'href="/ui/customers/{customer}"' in found and 'href="/ui/customers/C001"' not in found
+    assert 'href="/ui/customers/C001"' in client.get("/ui/customers?q=KZ931230000000000002").text
+    assert 'href="/ui/customers/C012"' in client.get("/ui/customers?q=C012").text
+    assert "(0)" in client.get("/ui/customers?q=nobody-at-all").text.split("</h1>", 1)[0]
+    # the report of frozen assets for the FIU, downloaded from the register
+    report = client.get("/ui/freezes/report.csv")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "KZ119650000000000003" in report.text
+    as_json = client.get("/ui/freezes/report.json").json()
+    assert as_json["frozen_accounts"] >= 1
+    assert client.get("/ui/freezes/report.pdf").status_code == 404

@@ -9,17 +9,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from tizim.api.keys import Principal
 from tizim.customers import tables as ct
 from tizim.customers.book import CustomerBook
-from tizim.customers.freezes import freeze_register
-from tizim.errors import InputError
+from tizim.customers.freezes import freeze_register, freeze_report
+from tizim.errors import InputError, NotFound
 from tizim.store import transaction
 from tizim.web.i18n import gettext_for
+from tizim.web.queries import contains
 from tizim.web.render import page
-from tizim.web.session import PageRoute, require_page_role
+from tizim.web.session import PageRoute, finish, require_page_role
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 50
@@ -36,22 +37,51 @@ def customers_hitting(entity_id: str) -> list[dict[str, Any]]:
     return [{"id": r.customer_id, "name": r.name, "status": r.status} for r in rows]
 
 
+def _search(text: str, limit: int, offset: int) -> tuple[int, list[str]]:
+    """Customers whose id or account is `text`, or whose name contains it (any case)."""
+    c, a = ct.customers, ct.accounts
+    held = select(a.c.customer_id).where(a.c.account == text)
+    where = or_(c.c.customer_id == text, contains(c.c.name, text), c.c.customer_id.in_(held))
+    with transaction() as conn:
+        total = int(conn.execute(select(func.count()).select_from(c).where(where)).scalar_one())
+        ids = list(conn.execute(select(c.c.customer_id).where(where).order_by(c.c.customer_id)
+                                .limit(limit).offset(offset)).scalars())
+    return total, ids
+
+
 @router.get("/customers")
 def customers(request: Request, me: Principal = Depends(require_page_role("analyst"))) -> Response:
     _ = gettext_for(request)
     status = (request.query_params.get("status") or "").strip() or None
+    search = (request.query_params.get("q") or "").strip()[:200]
     raw_page = request.query_params.get("page") or "1"
     if not raw_page.isdigit():
         raise InputError(f"page {raw_page!r} is not a number", field="page")
     page_no = max(int(raw_page), 1)
     book = CustomerBook()
-    total = book.count(status)
-    rows = book.list(status=status, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    offset = (page_no - 1) * PAGE_SIZE
+    if search:
+        total, ids = _search(search, PAGE_SIZE, offset)
+        rows = [book.show(i, matches=False) for i in ids]
+    else:
+        total = book.count(status)
+        rows = book.list(status=status, limit=PAGE_SIZE, offset=offset)
     pages = max(1, -(-total // PAGE_SIZE))
-    base = {"status": status} if status else {}
+    base = {"q": search} if search else {"status": status} if status else {}
     return page(request, "customers.html", title=_("Customers"), rows=rows, total=total, counts=book.counts(),
-                shown=status or "", page_no=page_no, pages=pages, register=freeze_register(),
+                shown=status or "", search=search, page_no=page_no, pages=pages, register=freeze_register(),
                 page_link=lambda n: "/ui/customers?" + urlencode({**base, "page": n}))
+
+
+@router.get("/freezes/report.{kind}")
+def freezes_report(request: Request, kind: str, me: Principal = Depends(require_page_role("analyst"))) -> Response:
+    """The report of frozen assets for the FIU, as the API gives it, downloaded from the page."""
+    if kind not in ("json", "csv"):
+        raise NotFound(f"no report as {kind!r} (json or csv)")
+    body = freeze_report(kind)
+    media = "application/json" if kind == "json" else "text/csv; charset=utf-8"
+    return finish(request, Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="frozen-assets.{kind}"'}))
 
 
 @router.get("/customers/{customer_id:path}")
