@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# the scoring engine compiled with mypyc (tizim/screening/compiled.py), rebuilt when it changes
+# the scoring engine and its features compiled with mypyc (tizim/screening/compiled.py), rebuilt when they change
 ENGINE_C := tizim/screening/.engine.compiled
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON ?= $(abspath $(BIN)/python)
@@ -39,7 +39,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(ENGINE_C): tizim/screening/engine.py $(STAMP)
+$(ENGINE_C): tizim/screening/engine.py $(wildcard tizim/screening/features/*.py) $(STAMP)
 	$(BIN)/python tizim/screening/compiled.py
 
 # the registry (bundled and shared lists, its summary), then the workspace with demo data,

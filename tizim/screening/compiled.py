@@ -1,11 +1,13 @@
 """The scoring engine compiled with mypyc, used only while it is the engine's current source.
 
-`engine.py` is plain typed Python (mypy-clean), so mypyc compiles it as it is into a C
-extension that scores about 1.3 times as many queries a second (`bench/screening_speed.py`).
-`make install` builds it beside the source (`python -m tizim.screening.compiled`) and stamps
-it with the source's digest. Python imports an extension before a `.py` of the same name,
-so a compiled engine older than an edit would silently run the old code: on import,
-`use_source_if_stale()` loads `engine.py` itself instead, and says so once.
+`engine.py` and the feature modules (`features/*.py`) are plain typed Python (mypy-clean), so
+mypyc compiles them as they are into C extensions (one shared library, `engine__mypyc`, and
+a small extension per module) that score several times as many queries a second as the
+source (`bench/screening_speed.py`). `make install` builds them beside the sources (`python
+-m tizim.screening.compiled`) and stamps them with the sources' digest. Python imports an
+extension before a `.py` of the same name, so compiled modules older than an edit would
+silently run the old code: on import, `use_source_if_stale()` loads every one of them from
+its source instead, and says so once.
 """
 
 from __future__ import annotations
@@ -18,33 +20,54 @@ import warnings
 from pathlib import Path
 
 ENGINE = Path(__file__).with_name("engine.py")
+FEATURES = Path(__file__).with_name("features")
 STAMP = Path(__file__).with_name(".engine.compiled")
 MODULE = "tizim.screening.engine"
+PACKAGE = "tizim.screening.features"
+
+
+def sources() -> list[Path]:
+    """The compiled sources: the feature modules (imported by the engine first), the engine."""
+    return sorted(p for p in FEATURES.glob("*.py") if p.name != "__init__.py") + [ENGINE]
+
+
+def _module(path: Path) -> str:
+    return MODULE if path == ENGINE else f"{PACKAGE}.{path.stem}"
 
 
 def _extensions() -> list[Path]:
-    return sorted(ENGINE.parent.glob("engine*.so")) + sorted(ENGINE.parent.glob("engine*.pyd"))
+    out: list[Path] = []
+    for pattern in ("*.so", "*.pyd"):
+        out += sorted(ENGINE.parent.glob("engine" + pattern)) + sorted(FEATURES.glob(pattern))
+    return out
 
 
 def source_digest() -> str:
-    return hashlib.sha1(ENGINE.read_bytes()).hexdigest()
+    digest = hashlib.sha1()
+    for path in sources():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def is_current() -> bool:
-    """Is there a compiled engine, built from the source as it is now?"""
+    """Are there compiled modules, built from the sources as they are now?"""
     return bool(_extensions()) and STAMP.is_file() and STAMP.read_text().strip() == source_digest()
 
 
 def use_source_if_stale() -> None:
     if not _extensions() or is_current() or MODULE in sys.modules:
         return
-    warnings.warn("the compiled screening engine is older than engine.py: using the source "
+    warnings.warn("the compiled screening engine is older than its source: using the source "
                   "(`make install` compiles it again)", RuntimeWarning, stacklevel=2)
-    spec = importlib.util.spec_from_file_location(MODULE, ENGINE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
+    import tizim.screening.features  # noqa: F401 - the package itself is never compiled
+
+    for path in sources():
+        name = _module(path)
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
 
 
 def remove() -> None:
@@ -52,11 +75,26 @@ def remove() -> None:
         path.unlink(missing_ok=True)
 
 
+_SETUP = """
+from setuptools import setup
+from mypyc.build import mypycify
+
+setup(name="tizim_screening_compiled", ext_modules=mypycify({paths!r}, opt_level="3",
+      group_name={group!r}))
+"""
+
+
 def build() -> None:
-    """Compile engine.py in place (mypyc, from the dev dependencies) and stamp it."""
+    """Compile the engine and its features in place (mypyc, from the dev dependencies), as one
+    group so that calls between them stay native, and stamp them."""
     remove()
     root = ENGINE.parents[2]
-    subprocess.run([sys.executable, "-m", "mypyc", str(ENGINE.relative_to(root))], cwd=root, check=True,
+    build_dir = root / "build"
+    build_dir.mkdir(exist_ok=True)
+    setup = build_dir / "setup_screening.py"
+    paths = [str(p.relative_to(root)) for p in sources()]
+    setup.write_text(_SETUP.format(paths=paths, group=MODULE))
+    subprocess.run([sys.executable, str(setup), "build_ext", "--inplace"], cwd=root, check=True,
                    stdout=subprocess.DEVNULL)
     STAMP.write_text(source_digest() + "\n")
 
