@@ -86,10 +86,15 @@ def tigergraph() -> Dataset:
 NUMERIC = [f.name for f in fields(Features) if f.type in ("int", "float", "float | None", "bool")]
 
 
-def run_engine(ds: Dataset, use_amounts: bool, params: TypologyParams | None = None
-               ) -> tuple[list[float], list[list[str]], list[list[float]], float]:
-    """Scores, signal codes and feature rows of every payment, and payments per second."""
+def run_engine(ds: Dataset, use_amounts: bool, params: TypologyParams | None = None,
+               covered: list[bool] | None = None) -> tuple[list[float], list[list[str]], list[list[float]], float]:
+    """Scores, signal codes and feature rows of every payment, and payments per second.
+    `covered`, when given, is filled with the payments an alert names (the alerted payment
+    and the earlier payments of the pattern it saw)."""
     engine = TypologyEngine(params, use_amounts=use_amounts)
+    index: dict[tuple[str, str, float], int] = {}
+    if covered is not None:
+        covered[:] = [False] * len(ds.payments)
     scores: list[float] = []
     codes: list[list[str]] = []
     feats: list[list[float]] = []
@@ -99,6 +104,14 @@ def run_engine(ds: Dataset, use_amounts: bool, params: TypologyParams | None = N
         a = engine.assess(d, c, ts, amount)
         engine.add(str(i), d, c, ts, amount)
         scores.append(a.score)
+        if covered is not None:
+            index[(d, c, ts)] = i
+            if a.alert:
+                covered[i] = True
+                for m in a.members:
+                    j = index.get(m)
+                    if j is not None:
+                        covered[j] = True
         codes.append([s.code for s in a.signals])
         f = a.features
         feats.append([float(getattr(f, n)) if getattr(f, n) is not None else -1.0 for n in NUMERIC]

@@ -382,9 +382,9 @@ class Decider:
             pending: list[_Pending] = []
             if todo:
                 self._load_history(conn, [p for _, p, _ in todo])
-                self.typologies.sync(conn)
-                self._frozen = frozen_accounts(conn, [party.account for _, p, _ in todo
-                                                      for _, party in p.parties() if party.account])
+                accounts = [party.account for _, p, _ in todo for _, party in p.parties() if party.account]
+                self.typologies.sync(conn, accounts)  # and the holders' profiles from the customer book
+                self._frozen = frozen_accounts(conn, accounts)
                 for (pid, digest), p, reuses in todo:
                     # the first decision of the id: stored before, or earlier in this batch
                     x = self._evaluate_one(p, digest, (stored.get(pid) or claimed[pid]) if reuses else None)

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tizim.typologies.graph import DAY, AccountGraph, Features
+from tizim.typologies.profile import PeerStats, Profile, load_profiles, profile_signals
 from tizim.typologies.rules import Context, Signal, TypologyParams, combine, signals
 
 # The party an alert concerns, by its strongest signal (the case is opened on that party).
 ROLE = {"fan_in": "creditor", "scatter_gather": "creditor", "towards_listed": "creditor",
-        "same_amounts": "creditor"}
+        "same_amounts": "creditor", "profile_mule": "creditor"}
 # Pattern signals an account carries on to its other payments for the window (the rest are
 # about one payment or one party's own behaviour)
 _ACCOUNT_EVIDENCE = ("cycle", "repeated_transfers", "fan_in", "fan_out", "scatter_gather", "gather_scatter",
@@ -43,9 +44,20 @@ class Assessment:
         return bool(self.extra.get("alert"))
 
     @property
+    def members(self) -> list[tuple[str, str, float]]:
+        """The earlier payments (debtor, creditor, time) of the patterns this payment's signals
+        saw, once each: what an alert names beside the payment itself."""
+        seen: dict[tuple[str, str, float], None] = {}
+        for s in self.signals:
+            for m in s.members:
+                seen.setdefault(m, None)
+        return list(seen)
+
+    @property
     def role(self) -> str:
         top = self.contributions[0]["signal"] if self.contributions else ""
-        return ROLE.get(top, "debtor")
+        named = next((s.detail.get("role") for s in self.signals if s.code == top), None)
+        return str(named) if named in ("debtor", "creditor") else ROLE.get(top, "debtor")
 
 
 class TypologyEngine:
@@ -65,6 +77,9 @@ class TypologyEngine:
         self._current_id = ""
         # account -> (time, payment id) of its latest typology alert
         self._suspects: dict[str, tuple[float, str, str]] = {}
+        # account key -> its holder's profile from the customer book (read per batch)
+        self.profiles: dict[str, Profile] = {}
+        self.peers = PeerStats()
 
     @classmethod
     def from_rules(cls, rules: Any) -> TypologyEngine:
@@ -114,6 +129,8 @@ class TypologyEngine:
             ctx.collection_abroad = True
             ctx.collection_individuals = len({o for t, o, _, _ in d.ins if o and t <= ts})
         found = signals(f, ctx, self.p, self.use_amounts)
+        if self.profiles:
+            found += self._profile(f, ctx, debtor, creditor, ts, c)
         if self.p.evidence_weight > 0:
             found += self._evidence(debtor, creditor, ts, found)
         if self.p.suspects_weight > 0 and debtor and creditor:
@@ -142,6 +159,29 @@ class TypologyEngine:
             if subject:
                 self._suspects[subject] = (ts, self._current_id or "?", party or "")
         return Assessment(score, found, parts, f, extra={"alert": alert, "context": ctx})
+
+    def _profile(self, f: Features, ctx: Context, debtor: str | None, creditor: str | None, ts: float,
+                 c: Any) -> list[Signal]:
+        """The customer-profile typologies (profile.py); nothing for accounts the book lacks."""
+        ctx.debtor_profile = ctx.debtor_profile or (self.profiles.get(debtor) if debtor else None)
+        ctx.creditor_profile = ctx.creditor_profile or (self.profiles.get(creditor) if creditor else None)
+        if ctx.debtor_profile is None and ctx.creditor_profile is None:
+            return []
+        if ctx.creditor_profile is not None and c is not None:
+            since = ts - self.p.graph.short_days * DAY
+            senders = {o for t, o, _, _ in c.ins if since <= t <= ts} | ({debtor} if debtor else set())
+            ctx.individual_senders = sum(1 for s in senders
+                                         if getattr(self.profiles.get(s), "type", "person") != "organization")
+        if debtor and ctx.debtor_profile is not None:
+            q = self._corridor.get(debtor)
+            since = ts - self.p.graph.short_days * DAY
+            ctx.corridor_payments = sum(1 for t, _ in q or () if t >= since) + 1
+        found = profile_signals(f, ctx, self.p, self.peers)
+        for prof, count in ((ctx.debtor_profile, f.debtor_counterparties),
+                            (ctx.creditor_profile, f.creditor_counterparties)):
+            if prof is not None and prof.type == "person":
+                self.peers.add("person", count)
+        return found
 
     def _evidence(self, debtor: str | None, creditor: str | None, ts: float,
                   found: list[Signal]) -> list[Signal]:
@@ -248,10 +288,19 @@ class TypologyEngine:
                     {"score": round(a.score, 4),
                      "threshold": self.model.threshold if self.model is not None else self.p.threshold,
                      "contributions": a.contributions,
+                     "pattern": pattern(a),
                      "model": self.model.name if self.model is not None else "defaults"})]
 
-    def sync(self, conn: Connection) -> None:
-        """Add payments stored by other processes (or before a restart) within the window."""
+    def sync(self, conn: Connection, accounts: list[str] | None = None) -> None:
+        """Add payments stored by other processes (or before a restart) within the window, and
+        read the customer book's profiles of the batch's `accounts`."""
+        if accounts:
+            found = load_profiles(conn, accounts)
+            for account in accounts:  # an account the book no longer holds loses its profile
+                key = "acct:" + "".join(account.split()).upper()
+                if key not in found:
+                    self.profiles.pop(key, None)
+            self.profiles.update(found)
         from tizim.monitoring import tables as t  # the monitor's table; imported here only
 
         c = t.payments.c
@@ -292,6 +341,14 @@ class TypologyEngine:
                            .order_by(tt.models.c.id.desc()).limit(1)).first()
         if row is not None:
             self.model = RiskModel.from_params(f"{row.name}#{row.id}", dict(row.params))
+
+
+def pattern(a: Assessment, limit: int = 25) -> list[dict[str, str]]:
+    """The earlier payments of the pattern the alert saw (debtor, creditor, time), for the case."""
+    from datetime import UTC, datetime
+
+    return [{"debtor": d, "creditor": c, "at": datetime.fromtimestamp(t, UTC).isoformat()}
+            for d, c, t in sorted(a.members, key=lambda m: m[2])[:limit]]
 
 
 def explain(a: Assessment) -> str:

@@ -30,7 +30,9 @@ class GraphParams:
     short_days: float = 7.0  # velocity window: distinct counterparties, volumes
     max_cycle: int = 5  # longest cycle looked for (payments)
     cycle_ordered: bool = True  # False: any cycle in the window (measured in docs/typologies.md)
+    cycle_days: float = 30.0  # a cycle's payments all fall within this many days before the closing one
     max_chain: int = 5  # longest chain of onward payments looked for
+    same_tolerance: float = 0.02  # amounts within this share of each other count as the same
     chain_hours: float = 240.0  # an onward payment continues a chain when sent within this after the inflow
     max_expand: int = 200  # accounts expanded per search
     risk_hops: int = 2  # hops searched for a risky (listed, frozen, alerted) account
@@ -73,6 +75,8 @@ class Features:
     instrument: str
     cycle_len: int = 0  # shortest directed cycle this payment closes (0: none)
     cycle_path: list[str] = field(default_factory=list)
+    cycle_span_days: float = 0.0  # from the cycle's first payment to this one
+    cycle_amount_spread: float | None = None  # largest / smallest amount along the cycle
     chain_len: int = 1  # payments in the time-ordered chain this payment ends (1: it starts one)
     chain_keep: float | None = None  # this amount / the inflow it forwards (layering keeps most of it)
     passthrough_hours: float | None = None  # hours since the debtor's matching inflow
@@ -82,6 +86,9 @@ class Features:
     creditor_fan_out: int = 0  # distinct receivers from the creditor, short window
     common_source: int = 0  # creditor's recent senders fed by one common source (scatter-gather)
     same_amount_senders: int = 0  # distinct senders paying the creditor this amount (+-2 %), short window
+    same_amount_receivers: int = 0  # distinct receivers the debtor paid this amount (+-2 %), short window
+    # the payments (debtor, creditor, time) of the patterns seen, by feature: what an alert names
+    members: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)
     repeat_pair: int = 0  # earlier payments debtor -> creditor in the window
     reciprocal: bool = False  # creditor paid the debtor in the window
     debtor_out_volume: float = 0.0  # debtor's outgoing volume, short window, this one included
@@ -96,6 +103,9 @@ class Features:
     debtor_payments: int = 0  # lifetime payments of the debtor before this one
     creditor_payments: int = 0
     creditor_new: bool = True
+    creditor_age_days: float | None = None  # since the creditor was first seen (None: new)
+    debtor_counterparties: int = 0  # distinct accounts the debtor paid or was paid by, short window
+    creditor_counterparties: int = 0
     risk_hops: int = 0  # hops from the creditor (or debtor) to a risky account (0: none found)
     risk_party: str | None = None
     risk_why: str = ""
@@ -212,18 +222,26 @@ class AccountGraph:
             f.debtor_usual_gap_days = (d.gap_sum / d.gap_n / DAY) if d.gap_n else None
             f.debtor_payments = d.n
             receivers = {creditor} if creditor else set()
+            tol = self.p.same_tolerance
+            low, high = (amount or 0.0) * (1 - tol), (amount or 0.0) * (1 + tol)
+            same_out: dict[str, float] = {creditor: ts} if creditor and amount else {}
             out_volume = amount or 0.0
             out_count = 1
             cash = 1 if instrument in ("cash", "crypto") else 0
             cash_volume = (amount or 0.0) if cash else 0.0
+            paid_before: set[str] = set()  # receivers paid before the short window
             for t, other, amt, instr in reversed(d.outs):
                 if t < since:
-                    if t >= horizon and other == creditor:
-                        f.repeat_pair += 1
+                    if t >= horizon:
+                        paid_before.add(other)
+                        if other == creditor:
+                            f.repeat_pair += 1
                     continue
                 if t > ts:
                     continue
                 receivers.add(other)
+                if amount and low <= amt <= high and other not in same_out:
+                    same_out[other] = t
                 out_volume += amt
                 out_count += 1
                 if instr in ("cash", "crypto"):
@@ -232,6 +250,12 @@ class AccountGraph:
                 if other == creditor:
                     f.repeat_pair += 1
             f.fan_out = len(receivers)
+            # new receivers only: paying one's usual payees alike (salaries, rent) is ordinary
+            for r in paid_before & same_out.keys():
+                del same_out[r]
+            f.same_amount_receivers = len(same_out)
+            if len(same_out) > 1 and debtor:
+                f.members["same_out"] = [(debtor, r, t) for r, t in same_out.items()]
             f.debtor_out_volume = out_volume
             f.debtor_out_count = out_count
             f.cash_count, f.cash_volume = cash, cash_volume
@@ -250,6 +274,7 @@ class AccountGraph:
                 if other == creditor:
                     f.reciprocal = True
             f.debtor_fan_in = len(senders)
+            f.debtor_counterparties = len(senders | receivers)
             f.debtor_in_volume = in_volume
             if d.amt_n and amount:
                 f.amount_ratio = amount / math.exp(d.amt_log_sum / d.amt_n)
@@ -261,14 +286,21 @@ class AccountGraph:
         if c is not None:
             f.creditor_payments = c.n
             f.creditor_new = False
-            f.fan_in = len(_recent(c.ins, since, ts) | ({debtor} if debtor else set()))
-            if amount:
-                low, high = amount * 0.98, amount * 1.02
-                same = {other for t, other, amt, _ in c.ins if since <= t <= ts and low <= amt <= high}
+            c_senders = _recent(c.ins, since, ts)
+            f.fan_in = len(c_senders | ({debtor} if debtor else set()))
+            if amount and creditor:
+                tol = self.p.same_tolerance
+                low, high = amount * (1 - tol), amount * (1 + tol)
+                same = {other: t for t, other, amt, _ in c.ins if since <= t <= ts and low <= amt <= high}
                 if debtor:
-                    same.add(debtor)
+                    same[debtor] = ts
                 f.same_amount_senders = len(same)
-            f.creditor_fan_out = len(_recent(c.outs, since, ts))
+                if len(same) > 1:
+                    f.members["same_in"] = [(s, creditor, t) for s, t in same.items()]
+            c_receivers = _recent(c.outs, since, ts)
+            f.creditor_fan_out = len(c_receivers)
+            f.creditor_counterparties = len(c_senders | c_receivers | ({debtor} if debtor else set()))
+            f.creditor_age_days = (ts - c.first) / DAY
             f.common_source = self._common_source(c, debtor, ts)
         else:
             f.fan_in = 1
@@ -278,34 +310,45 @@ class AccountGraph:
         return f
 
     def _cycle(self, f: Features, debtor: str, creditor: str, ts: float) -> None:
-        """Shortest time-ordered path creditor -> ... -> debtor within the window: with this
-        payment it closes a directed cycle (round-tripping). Breadth first from the creditor,
-        each account reached at its earliest arrival; the last hop is read from the debtor's
-        own inflows, so a cycle of n payments expands only n - 2 levels."""
-        horizon = ts - self.window
+        """Shortest path creditor -> ... -> debtor among the payments of the last `cycle_days`
+        (time-ordered when `cycle_ordered`): with this payment it closes a directed cycle
+        (round-tripping). Breadth first from the creditor, each account reached at its
+        earliest arrival; the last hop is read from the debtor's own inflows, so a cycle of n
+        payments expands only n - 2 levels. The cycle's span and amount spread are kept."""
+        horizon = ts - min(self.p.cycle_days, self.p.window_days) * DAY
         d = self.accounts.get(debtor)
         if d is None:
             return
-        last_in: dict[str, float] = {}  # sender -> its latest payment into the debtor
-        for t, other, _, _ in d.ins:
+        last_in: dict[str, tuple[float, float]] = {}  # sender -> its latest payment into the debtor
+        for t, other, amt, _ in d.ins:
             if horizon <= t <= ts and other and other != debtor:
-                last_in[other] = t
+                last_in[other] = (t, amt)
         if not last_in:
             return
         arrival: dict[str, float] = {creditor: horizon}
-        parent: dict[str, str] = {}
+        parent: dict[str, tuple[str, float, float]] = {}  # account -> (parent, time, amount) of the edge
         frontier = [creditor]
         expanded = 0
         for level in range(0, self.p.max_cycle - 1):
             nxt: list[str] = []
             for node in frontier:
-                when = last_in.get(node)
-                if when is not None and (when >= arrival[node] or not self.p.cycle_ordered):
+                last = last_in.get(node)
+                if last is not None and (last[0] >= arrival[node] or not self.p.cycle_ordered):
                     path = [node]
+                    times, amounts = [ts, last[0]], [f.amount or 0.0, last[1]]
+                    edges = [(debtor, creditor, ts), (node, debtor, last[0])]
                     while path[-1] != creditor and len(path) < self.p.max_cycle:
-                        path.append(parent[path[-1]])
+                        up, t, amt = parent[path[-1]]
+                        edges.append((up, path[-1], t))
+                        path.append(up)
+                        times.append(t)
+                        amounts.append(amt)
+                    f.members["cycle"] = edges
                     f.cycle_len = level + 2
                     f.cycle_path = [debtor, *reversed(path)]
+                    f.cycle_span_days = (ts - min(times)) / DAY
+                    if min(amounts) > 0:
+                        f.cycle_amount_spread = max(amounts) / min(amounts)
                     return
                 if level == self.p.max_cycle - 2:
                     continue
@@ -316,14 +359,14 @@ class AccountGraph:
                 if expanded > self.p.max_expand:
                     return
                 start = arrival[node] if self.p.cycle_ordered else horizon
-                for t, other, _, _ in a.outs:
+                for t, other, amt, _ in a.outs:
                     if t < start or t > ts or not other or other in (debtor, creditor):
                         continue
                     known = arrival.get(other)
                     if known is None:
                         nxt.append(other)
                         arrival[other] = t
-                        parent[other] = node  # set once: the parents form a tree
+                        parent[other] = (node, t, amt)  # set once: the parents form a tree
                     elif t < known:
                         arrival[other] = t
             frontier = nxt

@@ -20,6 +20,7 @@ from typing import Any
 
 from tizim.errors import InputError
 from tizim.typologies.graph import Features, GraphParams
+from tizim.typologies.profile import Profile
 
 INSTRUMENTS = ("transfer", "cash", "card", "cheque", "crypto")
 
@@ -30,6 +31,9 @@ class Signal:
     strength: float
     reason: str
     detail: dict[str, Any] = field(default_factory=dict)
+    # the earlier payments (debtor, creditor, time) of the pattern this signal saw: an alert
+    # names them, so its case holds the whole pattern and not only the payment that closed it
+    members: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +58,7 @@ class TypologyParams:
     # the short window, and they are at least half of its senders there
     same_min: int = 3
     same_weight: float = 0.5
+    same_out_weight: float = 0.2  # one amount to several new receivers: corroborates only
     # scatter-gather: at least `gather_min` of the creditor's recent senders fed by one source
     gather_min: int = 3
     gather_weight: float = 0.4
@@ -89,6 +94,20 @@ class TypologyParams:
     associate_weight: float = 0.5  # at two hops (alone an alert); x 1.4 at one hop
     # related accounts: debtor and creditor are one owner (same id or same name)
     related_weight: float = 0.3
+    # the customer's own profile (profile.py): a young (< profile_young_age) or new (onboarded
+    # < profile_new_days) individual receiving from >= profile_senders individuals in the short
+    # window; a person's account with >= profile_business_min counterparties there and more
+    # than profile_business_share of person accounts (after profile_peer_min readings); payments
+    # to a conflict zone unlike the holder's declared country and nationality
+    profile_young_age: float = 25.0
+    profile_new_days: float = 90.0
+    profile_senders: int = 5
+    profile_weight: float = 0.5
+    profile_business_min: int = 10
+    profile_business_share: float = 0.99
+    profile_peer_min: int = 200
+    profile_business_weight: float = 0.35
+    profile_corridor_weight: float = 0.45
     # a payment between two accounts that both raised a typology alert within risk_days
     # (a network of suspects transacting among themselves)
     suspects_weight: float = 0.5
@@ -151,6 +170,10 @@ class Context:
     usual_fan_out: float = 0.0
     collection_individuals: int = 0
     collection_abroad: bool = False
+    debtor_profile: Profile | None = None  # the holder as the customer book describes it
+    creditor_profile: Profile | None = None
+    individual_senders: int = 0  # creditor's distinct senders in the short window not known as organizations
+    corridor_payments: int = 0  # debtor's payments to a conflict zone in the short window (this one too)
 
 
 def _clip(x: float) -> float:
@@ -164,7 +187,8 @@ def signals(f: Features, ctx: Context, p: TypologyParams, use_amounts: bool = Tr
         out.append(Signal("cycle", p.cycle_weight,
                           f"closes a cycle of {f.cycle_len} payments within {p.graph.window_days:g} days "
                           f"({' -> '.join(f.cycle_path)} -> back)",
-                          {"length": f.cycle_len, "path": f.cycle_path}))
+                          {"length": f.cycle_len, "path": f.cycle_path, "span_days": round(f.cycle_span_days, 2)},
+                          f.members.get("cycle", [])))
     if ctx.burst >= p.burst_min and f.instrument != "card":
         out.append(Signal("repeated_transfers", p.burst_weight * _clip(ctx.burst / (2 * p.burst_min) + 0.5),
                           f"{ctx.burst} payments to one counterparty within {p.burst_hours:g} h",
@@ -184,7 +208,17 @@ def signals(f: Features, ctx: Context, p: TypologyParams, use_amounts: bool = Tr
     if use_amounts and f.same_amount_senders >= p.same_min and 2 * f.same_amount_senders >= f.fan_in:
         out.append(Signal("same_amounts", p.same_weight,
                           f"{f.same_amount_senders} distinct senders paid the creditor the same amount "
-                          f"within {p.graph.short_days:g} days", {"senders": f.same_amount_senders}))
+                          f"within {p.graph.short_days:g} days", {"senders": f.same_amount_senders},
+                          f.members.get("same_in", [])))
+    # one amount to several new receivers, and not the debtor's usual amount (an account that
+    # always pays one sum, a payroll, is itself)
+    unusual = f.amount_ratio is None or not 0.8 <= f.amount_ratio <= 1.25
+    if (use_amounts and unusual and f.same_amount_receivers >= p.same_min
+            and 2 * f.same_amount_receivers >= f.fan_out):
+        out.append(Signal("same_amounts_out", p.same_out_weight,
+                          f"debtor paid {f.same_amount_receivers} distinct receivers the same amount "
+                          f"within {p.graph.short_days:g} days", {"receivers": f.same_amount_receivers},
+                          f.members.get("same_out", [])))
     if f.common_source >= p.gather_min:
         out.append(Signal("scatter_gather", p.gather_weight,
                           f"{f.common_source} of the creditor's recent senders were paid by one common source",
