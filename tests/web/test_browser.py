@@ -34,6 +34,7 @@ from tests.web.conftest import (
     load_demo_list,
     load_payments,
 )
+from tests.web.test_list_history import import_two_versions
 from tizim import settings
 from tizim.store import dispose_all
 
@@ -80,6 +81,7 @@ def _fill(root: Path) -> dict[str, Any]:
     Intel().ingest(FIXTURES / "web" / "intel-note.txt")
     if CUSTOMERS:
         facts["customer"] = freeze_customer_by_list_update()
+    import_two_versions()  # a UN-format list in two versions: the diff viewer's subject
     return facts
 
 
@@ -296,6 +298,25 @@ def test_entity_graph_and_intelligence_review(browser: Any, server: dict[str, An
     supervisor.close()
 
 
+def test_list_versions_compared_field_by_field(browser: Any, server: dict[str, Any], shots: Path) -> None:
+    analyst = Person(browser, server, "analyst")
+    page = analyst.go("/ui/lists/un-sc")
+    page.click("a[href='/ui/lists/un-sc/diff?from=1&to=2']")
+    page.wait_for_selector("article.diff-entry")
+    assert "Changed" in page.locator("nav.tabs a[aria-current=page]").inner_text()
+    person = page.locator("article#e-un-sc-qdi-910")
+    births = person.locator("tr[data-field=birth_dates]")
+    assert births.locator("del").inner_text() == "1967-10-02" and births.locator("ins").inner_text() == "1968-10-02"
+    assert "AB7654321" in person.locator("tr[data-field=identifiers] ins").inner_text()
+    page.screenshot(path=str(shots / "web-lists-diff.png"), full_page=True)
+    page.click("nav.tabs a:has-text('Added')")
+    page.wait_for_selector("article#e-un-sc-qdi-913")
+    page.click("article#e-un-sc-qdi-913 h3 a")
+    page.wait_for_url("**/ui/entities/un-sc-qdi-913")
+    assert analyst.errors == [], analyst.errors
+    analyst.close()
+
+
 def test_api_explorer_works_offline(browser: Any, server: dict[str, Any], shots: Path) -> None:
     context = browser.new_context()
     page = context.new_page()
@@ -309,7 +330,7 @@ def test_api_explorer_works_offline(browser: Any, server: dict[str, Any], shots:
 
 
 PAGES = ("/ui/", "/ui/cases", "/ui/cases/1", "/ui/payments/web-pay-1", "/ui/entities/web-demo-person-1",
-         "/ui/lists", "/ui/lists/web-demo", "/ui/lists/web-demo/diff?from=1&to=2",
+         "/ui/lists", "/ui/lists/web-demo", "/ui/lists/web-demo/diff?from=1&to=2", "/ui/lists/un-sc/diff?from=1&to=2",
          "/ui/lists/web-demo/asof?date=2006-12-01", "/ui/screen", "/ui/intel", "/ui/intel/documents/1",
          "/ui/audit?verify=1", "/ui/admin/users", "/ui/account")
 

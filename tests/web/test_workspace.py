@@ -248,6 +248,13 @@ def test_customer_pages_and_customer_case(signed_in: Callable[[str], TestClient]
     assert f'href="/ui/customers/{customer}"' in html and 'class="customer-accounts"' in html
     assert '<span class="tag FREEZE">frozen</span>' in html
     assert client.get("/ui/customers/NO-SUCH").status_code == 404
+    assert "Other names" in page and "Aigul Nurlanova" in page and '["Aigul' not in page
+    # an organization: its owners and directors, linked when they are customers; the owner's page
+    # lists what it owns
+    org = client.get("/ui/customers/C010").text
+    assert 'href="/ui/customers/C001"' in org and "(60 %)" in org and 'href="/ui/customers/C003"' in org
+    owner = client.get("/ui/customers/C001").text.split("Owner or director of", 1)[1]
+    assert 'href="/ui/customers/C010"' in owner.split("</section>", 1)[0]
     # search by a name's part in any case (Cyrillic too), by an account, by an id
     found = client.get("/ui/customers", params={"q": "нұрланова"}).text
     assert f'href="/ui/customers/{customer}"' in found and 'href="/ui/customers/C001"' not in found

@@ -87,4 +87,17 @@ def freezes_report(request: Request, kind: str, me: Principal = Depends(require_
 @router.get("/customers/{customer_id:path}")
 def customer(request: Request, customer_id: str, me: Principal = Depends(require_page_role("analyst"))) -> Response:
     found = CustomerBook().show(customer_id, matches=True, history=True)
-    return page(request, "customer.html", title=found["name"] or customer_id, c=found)
+    record = found.get("record") or {}
+    refs = {o["ref"] for key in ("owners", "directors") for o in record.get(key) or []}
+    ct_links = ct.links.c
+    with transaction() as conn:
+        known = dict(conn.execute(select(ct.customers.c.customer_id, ct.customers.c.name)
+                                  .where(ct.customers.c.customer_id.in_(refs))).all()) if refs else {}
+        # the organizations this customer owns or directs (a freeze on it passes on above 50 %)
+        holds = conn.execute(
+            select(ct_links.customer_id, ct_links.role, ct_links.share, ct.customers.c.name, ct.customers.c.status)
+            .join(ct.customers, ct.customers.c.customer_id == ct_links.customer_id)
+            .where(ct_links.ref == customer_id).order_by(ct_links.customer_id)
+        ).all()
+    return page(request, "customer.html", title=found["name"] or customer_id, c=found, record=record,
+                known=known, holds=[dict(r._mapping) for r in holds])

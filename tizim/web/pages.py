@@ -159,7 +159,7 @@ def home(request: Request, me: Principal = Depends(require_page_role("viewer")))
         "series": data.get("series"),
         "screened": data["screening"]["series"],
         "names": {"alerts": _("Alerts"), "freezes": _("Freezes"), "releases": _("Releases"),
-                  "payments": _("Payments"), "screened": _("Names screened")},
+                  "payments": _("Payments"), "screened": _("Screenings")},
     }
     return page(request, "dashboard.html", title=_("Dashboard"), d=data, chart=chart)
 
