@@ -142,15 +142,20 @@ def test_parse_never_fails_but_with_an_input_error(raw: dict[str, object]) -> No
 
 def test_parallel_checking_reports_the_first_bad_line(sqlite_url: str, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large file is checked in worker processes: same customers, same first error."""
+    """A large file is checked in worker processes: same customers, same first error, and
+    nothing stored."""
     from tizim.customers import book as book_module
+    from tizim.customers.model import read_records
 
-    monkeypatch.setattr(book_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(book_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(book_module, "_PARSE_CHUNK", 2)
-    rows = book_rows()
     serial = [c.to_dict() for c in book_module.parse_file(BOOK)]
-    assert [c.to_dict() for c in book_module._parse_all(list(enumerate(rows, start=2)), "x")] == serial
+    parallel = [item.data() for chunk in book_module.prepare_records(read_records(BOOK), "x", True)
+                for item in chunk]
+    assert parallel == serial
+    rows = book_rows()
     rows[3]["birth_date"] = "1990-13"
     rows[5]["birth_date"] = "2000-14"
     with pytest.raises(InputError, match="line 5, record C010, field birth_date"):
-        book_module.parse_file(write_csv(tmp_path / "bad.csv", rows))
+        CustomerBook().import_file(write_csv(tmp_path / "bad.csv", rows))
+    assert CustomerBook().count() == 0

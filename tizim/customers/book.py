@@ -12,18 +12,19 @@ import builtins
 import hashlib
 import multiprocessing as mp
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, func, select, update
 
 from tizim.customers import tables as t
 from tizim.customers.model import Customer, parse_customer, read_records
 from tizim.errors import InputError, NotFound
 from tizim.monitoring import audit
-from tizim.monitoring.bulk import chunks, in_values, insert_rows
+from tizim.monitoring.bulk import JSONText, chunks, in_values, insert_rows
 from tizim.store import transaction
 
 STATUSES = ("unscreened", "clear", "alert", "frozen", "closed")
@@ -42,53 +43,89 @@ class ImportSummary:
                 "closed": self.closed}
 
 
-PARALLEL_FROM = 50_000  # records: below this, worker processes cost more than they save
-_PARSE_CHUNK = 20_000
-_records: list[tuple[int, Any]] = []  # the workers' input, inherited through fork
+PARALLEL_FROM = 8 << 20  # bytes of file: below this, worker processes cost more than they save
+_PARSE_CHUNK = 5_000  # records per worker task, and per round of writes
 
 
-def _parse_range(span: tuple[int, int, str]) -> list[Customer]:
-    a, b, name = span
-    return [parse_customer(raw, {"file": name, "line": line}) for line, raw in _records[a:b]]
+@dataclass(frozen=True)
+class Prepared:
+    """A checked record, ready to store: its normalized JSON (sorted keys: the same text for
+    the same content) and that text's digest. Workers make these; the book stores them."""
+
+    line: int | None
+    text: str
+    digest: str
+
+    def data(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = orjson.loads(self.text)
+        return loaded
 
 
-def _parse_all(records: list[tuple[int, Any]], name: str) -> list[Customer]:
-    """Check every record; a large file in worker processes (the checks are pure Python and
-    a million-customer book is most of an import's time). The first bad record in file order
-    raises, as it would one by one."""
-    global _records
+def prepare(customer: Customer, line: int | None = None) -> Prepared:
+    text = orjson.dumps(customer.to_dict(), option=orjson.OPT_SORT_KEYS)
+    return Prepared(line, text.decode("utf-8"), hashlib.sha1(text).hexdigest())
+
+
+def _prepare_range(task: tuple[list[tuple[int, Any]], str]) -> list[Prepared]:
+    records, name = task
+    return [prepare(parse_customer(raw, {"file": name, "line": line}), line) for line, raw in records]
+
+
+def _batched(records: Iterable[tuple[int, Any]], name: str) -> Iterator[tuple[list[tuple[int, Any]], str]]:
+    batch: list[tuple[int, Any]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= _PARSE_CHUNK:
+            yield batch, name
+            batch = []
+    if batch:
+        yield batch, name
+
+
+def prepare_records(records: Iterable[tuple[int, Any]], name: str, parallel: bool) -> Iterator[list[Prepared]]:
+    """Check and prepare records in file order, a chunk at a time; a large file in worker
+    processes (the checks are pure Python and most of an import's time), while this process
+    stores the chunks before. The first bad record in file order raises, as one by one."""
     workers = min(os.cpu_count() or 1, 4)
-    if len(records) < PARALLEL_FROM or workers < 2:
-        return [parse_customer(raw, {"file": name, "line": line}) for line, raw in records]
-    spans = [(a, min(a + _PARSE_CHUNK, len(records)), name) for a in range(0, len(records), _PARSE_CHUNK)]
-    _records = records
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            return [c for part in pool.imap(_parse_range, spans) for c in part]
-    finally:
-        _records = []
+    if not parallel or workers < 2:
+        yield from map(_prepare_range, _batched(records, name))
+        return
+    with mp.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_prepare_range, _batched(records, name))
 
 
 def parse_file(path: Path, fmt: str | None = None) -> list[Customer]:
-    """Every record of a file, checked; the first bad one raises InputError naming it."""
-    name = str(path)
-    records = list(read_records(path, fmt))
-    out = _parse_all(records, name)
-    seen: dict[str, int] = {}
-    owner_of: dict[str, tuple[str, int]] = {}
-    for (line, _), customer in zip(records, out, strict=True):
-        first = seen.get(customer.customer_id)
-        if first is not None:
-            raise InputError(f"customer_id {customer.customer_id!r} occurs twice (first on line {first})",
-                             file=name, line=line, record=customer.customer_id, field="customer_id")
-        seen[customer.customer_id] = line
-        for account in customer.accounts:
-            other = owner_of.get(account)
+    """Every record of a file, checked (no duplicate ids or accounts); InputError otherwise."""
+    out: list[Customer] = []
+    checks = _FileChecks(str(path))
+    for chunk in prepare_records(read_records(path, fmt), str(path), False):
+        for item in chunk:
+            data = item.data()
+            checks.add(item.line, data)
+            out.append(Customer.from_stored(data))
+    return out
+
+
+class _FileChecks:
+    """What only the whole file shows: a customer id twice, an account under two customers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: dict[str, int | None] = {}
+        self.owner_of: dict[str, tuple[str, int | None]] = {}
+
+    def add(self, line: int | None, data: dict[str, Any]) -> None:
+        cid = data["customer_id"]
+        if cid in self.seen:
+            raise InputError(f"customer_id {cid!r} occurs twice (first on line {self.seen[cid]})",
+                             file=self.name, line=line, record=cid, field="customer_id")
+        self.seen[cid] = line
+        for account in data["accounts"]:
+            other = self.owner_of.get(account)
             if other is not None:
                 raise InputError(f"account {account} also belongs to {other[0]} (line {other[1]})",
-                                 file=name, line=line, record=customer.customer_id, field="accounts")
-            owner_of[account] = (customer.customer_id, line)
-    return out
+                                 file=self.name, line=line, record=cid, field="accounts")
+            self.owner_of[account] = (cid, line)
 
 
 def _file_digest(path: Path) -> str:
@@ -109,70 +146,91 @@ class CustomerBook:
 
     def import_file(self, path: Path, fmt: str | None = None, full: bool = False,
                     actor: str = "system") -> ImportSummary:
-        customers = parse_file(path, fmt)
-        if full and not customers:
-            raise InputError("a full book with no customers would close every customer; refused",
-                             file=str(path))
-        return self.upsert(customers, source=str(path), full=full, actor=actor,
-                           digest=_file_digest(path))
+        """Read, check and store a file in one transaction, chunk by chunk (see the module doc)."""
+        records = read_records(path, fmt)
+        parallel = path.stat().st_size >= PARALLEL_FROM
+        return self._store(prepare_records(records, str(path), parallel), source=str(path), full=full,
+                           actor=actor, digest=_file_digest(path), checks=_FileChecks(str(path)))
 
     def upsert(self, customers: list[Customer], source: str, full: bool = False, actor: str = "system",
                digest: str | None = None) -> ImportSummary:
         """Add or update customers in one transaction (see the module doc)."""
+        return self._store([[prepare(c) for c in customers]], source=source, full=full, actor=actor,
+                           digest=digest, checks=_FileChecks(source))
+
+    def _store(self, prepared: Iterable[list[Prepared]], source: str, full: bool, actor: str,
+               digest: str | None, checks: _FileChecks | None) -> ImportSummary:
         summary = ImportSummary()
         now = audit.now_iso()
         with transaction(self.url) as conn:
             head = audit.lock_head(conn)
-            existing = self._existing(conn, None if full else [c.customer_id for c in customers])
-            self._check_accounts(conn, customers, source)
-            new_rows: list[dict[str, Any]] = []
-            version_rows: list[dict[str, Any]] = []
-            changed: list[tuple[Customer, Any]] = []
-            for c in customers:
-                data = c.to_dict()
-                digest_c = c.content_hash(data)
-                before = existing.get(c.customer_id)
-                if before is None:
-                    new_rows.append({"customer_id": c.customer_id, "type": c.type, "name": c.name,
-                                     "data": data, "content_hash": digest_c, "version": 1,
-                                     "status": "unscreened", "created_at": now, "updated_at": now})
-                    version_rows.append({"customer_id": c.customer_id, "version": 1, "change": "imported",
-                                         "data": data, "content_hash": digest_c, "at": now,
-                                         "source": source})
-                    summary.imported += 1
-                    summary.customer_ids.append(c.customer_id)
-                elif before.content_hash != digest_c or before.closed_at is not None:
-                    changed.append((c, before))
-                else:
-                    summary.unchanged += 1
-            insert_rows(conn, t.customers, new_rows)
-            insert_rows(conn, t.accounts, [
-                {"account": a, "customer_id": c.customer_id, "frozen": 0, "closed": 0}
-                for c in customers if c.customer_id not in existing for a in c.accounts
-            ])
-            for c, before in changed:
-                self._new_version(conn, c, before, now, source, version_rows)
-                summary.updated += 1
-                summary.customer_ids.append(c.customer_id)
+            empty = conn.execute(select(t.customers.c.customer_id).limit(1)).first() is None
+            everyone = self._existing(conn, None) if full and not empty else {}
+            present: set[str] = set()
+            for chunk in prepared:
+                items = [(item, item.data()) for item in chunk]
+                if checks is not None:
+                    for item, data in items:
+                        checks.add(item.line, data)
+                ids = [data["customer_id"] for _, data in items]
+                present.update(ids)
+                existing = {} if empty else everyone if full else self._existing(conn, ids)
+                if not empty:
+                    self._check_accounts(conn, [data for _, data in items], source)
+                self._store_chunk(conn, items, existing, now, source, summary)
+            if full and not present:
+                raise InputError("a full book with no customers would close every customer; refused",
+                                 file=source)
             if full:
-                present = {c.customer_id for c in customers}
-                gone = [cid for cid, row in existing.items() if cid not in present and row.closed_at is None]
+                gone = [cid for cid, row in everyone.items() if cid not in present and row.closed_at is None]
+                version_rows: list[dict[str, Any]] = []
                 for cid in gone:
-                    self._close(conn, existing[cid], now, source, version_rows)
+                    self._close(conn, everyone[cid], now, source, version_rows)
+                insert_rows(conn, t.versions, version_rows)
                 summary.closed = len(gone)
-            insert_rows(conn, t.versions, version_rows)
-            written = set(summary.customer_ids)
-            # new organizations with owners, and every updated customer (its old links go)
-            self._write_links(conn, [c for c in customers if c.customer_id in written
-                                     and (c.owners or c.directors or c.customer_id in existing)])
             audit.append(conn, [audit.Entry(actor, "import", "customer_book", digest or source, None,
                                             {"source": source, "full": full, **summary.to_dict()})], head)
         return summary
 
+    def _store_chunk(self, conn: Connection, items: list[tuple[Prepared, dict[str, Any]]],
+                     existing: dict[str, Any], now: str, source: str, summary: ImportSummary) -> None:
+        new_rows: list[dict[str, Any]] = []
+        version_rows: list[dict[str, Any]] = []
+        account_rows: list[dict[str, Any]] = []
+        linked: list[Customer] = []
+        for item, data in items:
+            cid = data["customer_id"]
+            before = existing.get(cid)
+            if before is not None and before.content_hash == item.digest and before.closed_at is None:
+                summary.unchanged += 1
+                continue
+            summary.customer_ids.append(cid)
+            if before is None:
+                text = JSONText(item.text)
+                new_rows.append({"customer_id": cid, "type": data["type"], "name": data["name"], "data": text,
+                                 "content_hash": item.digest, "version": 1, "status": "unscreened",
+                                 "created_at": now, "updated_at": now})
+                version_rows.append({"customer_id": cid, "version": 1, "change": "imported", "data": text,
+                                     "content_hash": item.digest, "at": now, "source": source})
+                account_rows += [{"account": a, "customer_id": cid, "frozen": 0, "closed": 0}
+                                 for a in data["accounts"]]
+                summary.imported += 1
+                if data["owners"] or data["directors"]:
+                    linked.append(Customer.from_stored(data))
+            else:
+                customer = Customer.from_stored(data)
+                self._new_version(conn, customer, before, now, source, version_rows)
+                summary.updated += 1
+                linked.append(customer)  # its old links go, whatever the new record says
+        insert_rows(conn, t.customers, new_rows)
+        insert_rows(conn, t.accounts, sorted(account_rows, key=lambda r: r["account"]))
+        insert_rows(conn, t.versions, version_rows)
+        self._write_links(conn, linked)
+
     @staticmethod
     def _existing(conn: Connection, ids: list[str] | None) -> dict[str, Any]:
         cols = (t.customers.c.customer_id, t.customers.c.content_hash, t.customers.c.version,
-                t.customers.c.closed_at, t.customers.c.status, t.customers.c.data)
+                t.customers.c.closed_at, t.customers.c.status)
         if ids is None:
             return {r.customer_id: r for r in conn.execute(select(*cols))}
         found: dict[str, Any] = {}
@@ -195,9 +253,9 @@ class CustomerBook:
         insert_rows(conn, t.links, list(rows.values()))
 
     @staticmethod
-    def _check_accounts(conn: Connection, customers: list[Customer], source: str) -> None:
+    def _check_accounts(conn: Connection, records: list[dict[str, Any]], source: str) -> None:
         """An account held by another open customer of the book is an error, not a move."""
-        mine = {a: c.customer_id for c in customers for a in c.accounts}
+        mine = {a: r["customer_id"] for r in records for a in r["accounts"]}
         if not mine:
             return
         for chunk in chunks(conn, sorted(mine), 500):
@@ -243,8 +301,9 @@ class CustomerBook:
         conn.execute(update(t.customers).where(t.customers.c.customer_id == row.customer_id).values(
             status="frozen" if frozen else "closed", closed_at=now, updated_at=now, version=row.version + 1))
         conn.execute(update(t.accounts).where(t.accounts.c.customer_id == row.customer_id).values(closed=1))
+        data = conn.execute(select(t.customers.c.data).where(t.customers.c.customer_id == row.customer_id)).scalar()
         version_rows.append({"customer_id": row.customer_id, "version": row.version + 1, "change": "closed",
-                             "data": row.data, "content_hash": row.content_hash, "at": now, "source": source})
+                             "data": data, "content_hash": row.content_hash, "at": now, "source": source})
 
     # ---- reading ---------------------------------------------------------------------------
 

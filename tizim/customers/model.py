@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from tizim.customers.identifiers import iin_is_valid
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
@@ -111,9 +113,9 @@ class Customer:
 
     def content_hash(self, data: dict[str, Any] | None = None) -> str:
         """sha1 of the normalized record (`data`: its to_dict(), when the caller has it)."""
-        text = json.dumps(data if data is not None else self.to_dict(), ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":"))
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+        # the bytes json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":")) gives
+        text = orjson.dumps(data if data is not None else self.to_dict(), option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha1(text).hexdigest()
 
 
 def _clean(value: Any) -> str:
