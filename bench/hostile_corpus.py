@@ -181,7 +181,7 @@ def _zip(folder: Path) -> bytes:
 
 def importers(tally: Tally, client: Any, headers: dict[str, str]) -> None:
     from tizim.errors import TizimError
-    from tizim.registry.importers import load
+    from tizim.registry.importers import open_list
     from tizim.registry.service import Registry
 
     for label, src, source, member in SOURCES:
@@ -194,13 +194,13 @@ def importers(tally: Tally, client: Any, headers: dict[str, str]) -> None:
                 path = _materialize(src, member, variant, Path(tmp))
                 parsed_name = name
                 if variant == "good":
-                    parsed = load(path, source)
+                    parsed = open_list(path, source)  # as `tizim lists import`: entities streamed
                     result = Registry().import_parsed(parsed, allow_shrink=True)  # each run starts from its good file
                     continue
                 before = _state(parsed_name or "")
                 tally.inputs += 1
                 try:
-                    parsed = load(path, source)
+                    parsed = open_list(path, source)
                     parsed_name = parsed.list_name
                     before = _state(parsed_name)
                     result = Registry().import_parsed(parsed)

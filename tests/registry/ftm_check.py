@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,28 +61,35 @@ def ftm_problems(path: Path) -> dict[str, Any]:
 
 
 def registry_content(url: str) -> dict[str, Any]:
-    """Everything a round trip must keep: lists (title, publisher, kind, latest version's
-    date), current entities (their whole record: names with kinds, identifiers, designations
-    with history...), and relationships."""
-    kind = t.lists.c.get("kind")
+    """Everything a round trip must keep: lists (title, publisher, kind, and every version in
+    order: its number, publication and import dates, file, digest, counts, whether history),
+    current entities (their whole record: names with kinds, identifiers, designations with
+    history..., and the version each first appeared in), and relationships."""
     with transaction(url) as conn:
         lists = {}
         for row in conn.execute(select(t.lists)):
-            latest = conn.execute(
-                select(t.list_versions.c.published_at)
-                .where(t.list_versions.c.list_name == row.name)
-                .order_by(t.list_versions.c.seq.desc())
-                .limit(1)
-            ).scalar()
+            versions = [
+                (v.seq, v.published_at, _instant(v.imported_at), v.file_hash, v.source_file, v.entity_count,
+                 v.added, v.removed, v.changed, bool(v.history))
+                for v in conn.execute(
+                    select(t.list_versions).where(t.list_versions.c.list_name == row.name)
+                    .order_by(t.list_versions.c.seq)
+                )
+            ]
             lists[row.name] = {
                 "title": row.title,
                 "publisher": row.publisher,
-                "kind": getattr(row, "kind", None) if kind is not None else None,
-                "published_at": latest,
+                "kind": row.kind,
+                "versions": versions,
             }
+        first_seq = t.list_versions.alias("first")
         entities = {
-            r.id: (r.list_name, r.schema, bool(r.designated), r.data)
-            for r in conn.execute(select(t.entities).where(t.entities.c.removed_version_id.is_(None)))
+            r.id: (r.list_name, r.schema, bool(r.designated), r.data, r.first_seq)
+            for r in conn.execute(
+                select(t.entities, first_seq.c.seq.label("first_seq"))
+                .join(first_seq, first_seq.c.id == t.entities.c.first_version_id)
+                .where(t.entities.c.removed_version_id.is_(None))
+            )
         }
         relationships = {
             (r.list_name, r.kind, r.source_id, r.target_id, r.start_date, r.end_date, r.note, json.dumps(r.citation, sort_keys=True))
@@ -89,6 +97,11 @@ def registry_content(url: str) -> dict[str, Any]:
             if r.source_id in entities
         }
     return {"lists": lists, "entities": entities, "relationships": relationships}
+
+
+def _instant(value: datetime) -> str:
+    """An import time as one instant (SQLite gives it back without its zone, always UTC)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -89,6 +89,9 @@ def _fill(url: str) -> None:
                  REG / "kz" / "both", REG / "eu" / "annexes"):
         registry.import_parsed(load(path))
     registry.import_parsed(_awkward())
+    older = _awkward()  # an older snapshot than the current version: kept as history
+    older.file_hash, older.published_at, older.entities = "awkward-v0", "2023-01-10", older.entities[:2]
+    assert registry.import_parsed(older).history
     registry.import_parsed(load(REG / "cli" / "demo_v1.yaml"))
     registry.import_parsed(load(REG / "cli" / "demo_v2.yaml"), allow_shrink=True)  # two versions
 
@@ -122,7 +125,13 @@ def test_export_is_valid_ftm_and_round_trips(db_url: str, tmp_path: Path) -> Non
     awkward = before["entities"]["aw-1"][3]
     assert {n["kind"] for n in awkward["names"]} == {"primary", "spelling", "alias", "weak_alias"}
     assert len(awkward["designations"][0]["events"]) == 2
-    assert before["lists"]["demo-national"]["published_at"] == after["lists"]["demo-national"]["published_at"]
+    # each list's version history, in order, with its dates, files and counts
+    demo = before["lists"]["demo-national"]["versions"]
+    assert [(v[0], v[6], v[7]) for v in demo] == [(1, 2, 0), (2, 1, 1)] and demo[0][2] < demo[1][2]
+    assert [(v[0], v[1], v[-1]) for v in before["lists"]["awkward"]["versions"]] == [
+        (1, "2024-05-03", False), (2, "2023-01-10", True)]
+    first_seen = {eid: record[4] for eid, record in after["entities"].items() if record[0] == "demo-national"}
+    assert sorted(first_seen.values()) == [1, 2]  # an entry of v1 kept, one added by v2
     assert after["lists"]["awkward"]["kind"] == "watchlist"  # a kind no name implies
 
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

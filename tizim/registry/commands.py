@@ -33,7 +33,7 @@ def import_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Import list files; each is one all-or-nothing transaction and one list version."""
-    from tizim.registry.importers import load_all
+    from tizim.registry.importers import open_all
     from tizim.registry.kinds import check_kind
 
     kind = check_kind(kind) if kind else None
@@ -45,10 +45,12 @@ def import_cmd(
         for path in paths:
             bar.update(task, description=f"parsing {path.name}")
             # One list per file, except tizim's own FtM export (each list it holds).
-            for parsed in load_all(path, source):
+            found = open_all(path, source)
+            registry.expect_lists(p.list_name for p in found)
+            for parsed in found:
                 if kind:
                     parsed.kind = kind
-                bar.update(task, description=f"writing {parsed.list_name} ({len(parsed.entities)} entities)")
+                bar.update(task, description=f"reading and writing {parsed.list_name}")
                 results.append(registry.import_parsed(parsed, allow_shrink=allow_shrink))
             bar.advance(task)
     if json_out:
@@ -240,10 +242,10 @@ def update_cmd(
     fetched = download_all(download_dir, names)
     registry = Registry()
     if import_after:
-        from tizim.registry.importers import load
+        from tizim.registry.importers import open_list
 
         for list_name, path in fetched:
-            result = registry.import_parsed(load(path, list_name), allow_shrink=allow_shrink)
+            result = registry.import_parsed(open_list(path, list_name), allow_shrink=allow_shrink)
             console.print(f"{list_name}: version {result.version} ({'new' if result.created else 'unchanged'})")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from tizim.errors import InputError
 from tizim.output import console, progress
 from tizim.registry.dates import date_start, parse_date
-from tizim.registry.importers import detect, load
+from tizim.registry.importers import detect, open_list
 from tizim.registry.model import ParsedList
 from tizim.registry.service import ImportResult, Registry, ShrinkHeld
 from tizim.settings import get_settings
@@ -62,7 +62,7 @@ def bootstrap(registry: Registry, data_dir: Path | None = None) -> list[ImportRe
         task = bar.add_task("parsing lists", total=len(paths))
         for path in paths:
             bar.update(task, description=f"parsing {path.name}")
-            parsed.append((load(path), path.stat().st_mtime))
+            parsed.append((open_list(path), path.stat().st_mtime))  # entities read at import
             bar.advance(task)
         # Several versions of one list (two SDN files) go in oldest first: by publication
         # date, else the file's date (the import time orders the rest); an older file than

@@ -12,9 +12,12 @@ Lossless: what FtM has no place for lives outside `properties`, in the line's `t
 The exporter reads each line back with the FtM importer (tizim.registry.importers.ftm) and
 writes there exactly the fields that did not come back the same (a name's kind "spelling",
 an identifier's type and country, a designation's history, a value FtM refused...), plus the
-entity's list and, on the first line of each list, the list itself (title, publisher, kind,
-versions). Importing the export into an empty database gives the same lists, entities,
-designations and relationships; other FtM readers simply ignore the key.
+entity's list and the version it first appeared in and, on the first line of each list, the
+list itself (title, publisher, kind, and its version history: every version's dates, file,
+digest and counts). Importing the export into an empty database gives the same lists with the
+same versions, entities, designations and relationships; other FtM readers simply ignore the
+key. (What an export cannot give back: entries removed before it was made, and the content an
+entry had at earlier versions; the versions keep their recorded counts.)
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from tizim.registry.importers.base import slug
 from tizim.registry.importers.ftm import relationship_dict, relationship_from_dict
 from tizim.registry.model import Designation, Entity, Relationship
 from tizim.registry.service import Registry
-from tizim.store import transaction
 
 NAME_PROP = {"primary": "name", "alias": "alias", "spelling": "alias", "weak_alias": "weakAlias", "former": "previousName"}
 IDENT_PROP = {
@@ -189,27 +191,19 @@ def _differences(original: dict[str, Any], back: dict[str, Any], keys: tuple[str
     return {k: original[k] for k in keys if original.get(k) != back.get(k)}
 
 
-def list_catalog(lists: list[str] | None = None) -> list[dict[str, Any]]:
-    """Each list with its title, publisher, kind and versions (oldest first)."""
-    kind = t.lists.c.get("kind")
-    with transaction() as conn:
+def list_catalog(registry_: Registry, lists: list[str] | None = None) -> list[dict[str, Any]]:
+    """Each list with its title, publisher, kind and its whole version history (oldest
+    first, each version as `Registry.versions` gives it: dates, file, counts)."""
+    with registry_._tx() as conn:
         query = select(t.lists).order_by(t.lists.c.name)
         if lists is not None:
             query = query.where(t.lists.c.name.in_(lists))
-        out = []
-        for row in conn.execute(query):
-            versions = [
-                {"version": v.seq, "published_at": v.published_at, "imported_at": v.imported_at.isoformat(),
-                 "entities": v.entity_count}
-                for v in conn.execute(
-                    select(t.list_versions).where(t.list_versions.c.list_name == row.name).order_by(t.list_versions.c.seq)
-                )
-            ]
-            out.append({
-                "name": row.name, "title": row.title, "publisher": row.publisher,
-                "kind": getattr(row, "kind", None) if kind is not None else None, "versions": versions,
-            })
-    return out
+        rows = conn.execute(query).all()
+    return [
+        {"name": row.name, "title": row.title, "publisher": row.publisher, "kind": row.kind,
+         "versions": registry_.versions(row.name)}
+        for row in rows
+    ]
 
 
 def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[str, Any]]:
@@ -217,18 +211,22 @@ def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[st
     from tizim.registry.importers import ftm as reader
 
     with registry_._tx() as conn:  # (_tx: the bundled lists are part of every registry)
-        query = select(t.entities.c.id, t.entities.c.list_name, t.entities.c.designated, t.entities.c.data).where(
-            t.entities.c.removed_version_id.is_(None)
+        query = (
+            select(t.entities.c.id, t.entities.c.list_name, t.entities.c.designated, t.entities.c.data,
+                   t.list_versions.c.seq)
+            .join(t.list_versions, t.list_versions.c.id == t.entities.c.first_version_id)
+            .where(t.entities.c.removed_version_id.is_(None))
         )
         if lists is not None:
             query = query.where(t.entities.c.list_name.in_(lists))
-        rows = [(r.id, r.list_name, bool(r.designated), r.data) for r in conn.execute(query.order_by(t.entities.c.list_name, t.entities.c.id))]
+        rows = [(r.id, r.list_name, bool(r.designated), r.data, r.seq)
+                for r in conn.execute(query.order_by(t.entities.c.list_name, t.entities.c.id))]
     ids = {r[0] for r in rows}
     rels_by_source: dict[str, list[tuple[str, str, Relationship]]] = {}
     for row in registry_.iter_relationships():
         if row["source_id"] in ids:
             rels_by_source.setdefault(row["source_id"], []).append((row["id"], row["list_name"], relationship_from_dict(row)))
-    catalog = {c["name"]: c for c in list_catalog(lists)}
+    catalog = {c["name"]: c for c in list_catalog(registry_, lists)}
     used: set[str] = set()
     here = Path("")
 
@@ -242,11 +240,11 @@ def export_ftm(registry_: Registry, lists: list[str] | None) -> Iterator[dict[st
 
     used.update(ids)
     started: set[str] = set()
-    for entity_id, list_name, designated, data in rows:
+    for entity_id, list_name, designated, data, first_version in rows:
         entity = Entity.from_dict(data)
         line = entity_to_ftm(entity, ids)
         back = reader.entity_from_ftm(line, entity.schema, entity.id, {})
-        ext: dict[str, Any] = {"list": list_name, "designated": designated}
+        ext: dict[str, Any] = {"list": list_name, "designated": designated, "first_version": first_version}
         changed = _differences(entity.to_dict(), back.to_dict(), ENTITY_FIELDS)
         if changed:
             ext["entity"] = changed

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -297,7 +298,13 @@ class ListEvent:
 
 @dataclass
 class ParsedList:
-    """One source file, parsed completely before anything is written."""
+    """One source file: its header read, its entities in `entities` or still to be read.
+
+    A streamed list (`stream` set, see `importers.open_list`) yields its entities as the
+    importer reads the file; the importer fills `relationships`, `events`, `record_count`
+    (and `publisher` where the file says it only in its records) as it goes, so they are
+    complete once the stream is exhausted. `materialize()` reads the rest into `entities`.
+    """
 
     list_name: str
     source_file: str
@@ -312,3 +319,30 @@ class ParsedList:
     record_count: int | None = None
     # sanctions, pep, watchlist or other when the source says (registry/kinds.py); None: by name
     kind: str | None = None
+    # the entities not read yet (read once, after `entities`); None: all are in `entities`
+    stream: Iterator[Entity] | None = field(default=None, repr=False, compare=False)
+    # tizim's own FtM export carries the list's version history: every version's record as
+    # `Registry.versions` gives it (version, published_at, imported_at, file_hash,
+    # source_file, entities, added, removed, changed, history), oldest first, and the version
+    # each entity first appeared in; imported into a database that never held the list, the
+    # versions are restored as they were and the entities written to the one in force
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    first_versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def streamed(self) -> bool:
+        return self.stream is not None
+
+    def each_entity(self) -> Iterator[Entity]:
+        """Every entity, the read ones first; the stream is consumed (read once)."""
+        yield from self.entities
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            yield from stream
+
+    def materialize(self) -> ParsedList:
+        """Read the whole stream into `entities` (for callers that look at them all)."""
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            self.entities.extend(stream)
+        return self

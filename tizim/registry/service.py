@@ -1,8 +1,10 @@
 """The registry: list versions in, as-of/diff/entity queries out.
 
-Every import is one transaction: the file is parsed completely first (importers raise
-`InputError` naming the record), then versions, entities, designations, names,
-relationships and events are written together, or nothing is.
+Every import is one transaction: the importer yields the file's entities as it reads them
+(raising `InputError` naming the record), the registry writes them a chunk at a time
+(versions, entities, designations, names, relationships, events) and decides removals from
+the rows this version did not touch; a broken, empty or too short file rolls it all back.
+Memory is a chunk of entities, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -14,9 +16,22 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from sqlalchemy import JSON, Connection, Integer, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Integer,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 
 from tizim.errors import InputError, NotFound, TizimError
 from tizim.registry import tables as t
@@ -57,6 +72,15 @@ def _check_storable(document: str, entity_id: str, source: str) -> None:
         what = "a NUL character" if bad.group().startswith("\\") else "half of a surrogate pair"
         raise InputError(f"entity {entity_id} holds {what}, which no database stores", file=source,
                          record=entity_id)
+
+
+def _occurs_twice(source: str, entity: Entity) -> NoReturn:
+    """Refuse a file giving one entity id twice, naming where the second one is (the
+    importers' citations say which line or record)."""
+    cited = next((d for d in entity.designations if d.citation and d.citation.record), None)
+    where = f" (again at {cited.citation.record})" if cited and cited.citation else ""
+    raise InputError(f"entity id {entity.id} occurs twice{where}", file=source,
+                     record=cited.reference if cited else entity.id)
 
 
 class ShrinkHeld(TizimError):
@@ -104,7 +128,6 @@ class ImportResult:
     removed: int = 0
     changed: int = 0
     source_file: str = ""
-    added_ids: list[str] = field(default_factory=list)
     # True: an older snapshot than the current version, stored as history (changes nothing)
     history: bool = False
     # what downstream capabilities did in reaction (the customer book's delta rescreen),
@@ -140,6 +163,28 @@ def _now() -> datetime:
 def _chunks(rows: list[_T], size: int = _CHUNK) -> Iterator[list[_T]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    """`items` (read as they come) in lists of at most `size`."""
+    batch: list[_T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Tally:
+    """What an import counted as it went (the file's entities are not kept)."""
+
+    seen: int = 0
+    designated: int = 0
+    added: int = 0
+    changed: int = 0
 
 
 class _RawJSON(str):
@@ -199,6 +244,13 @@ class Registry:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url
+        # lists the caller is about to import (an export holding the national list with its
+        # versions): the bundled copy is not loaded ahead of them
+        self._coming: set[str] = set()
+
+    def expect_lists(self, names: Iterable[str]) -> None:
+        """Say which lists the next imports bring, so the bundled ones are not loaded first."""
+        self._coming.update(names)
 
     def _tx(self) -> AbstractContextManager[Connection]:
         self._ensure_bundled()
@@ -216,24 +268,23 @@ class Registry:
             return
         _bundled_checked.add(key)  # first: import_parsed below comes back through _tx
         from tizim.registry.discover import bundled_lists
-        from tizim.registry.importers import load
+        from tizim.registry.importers import open_list
 
         with transaction(self.url) as conn:
             present = set(conn.execute(select(t.list_versions.c.list_name).distinct()).scalars())
         for path in bundled_lists():
-            parsed = load(path)
-            if parsed.list_name not in present:
+            parsed = open_list(path)
+            if parsed.list_name not in present and parsed.list_name not in self._coming:
                 self.import_parsed(parsed)
 
     # ---- writing -------------------------------------------------------------------
 
     def import_parsed(self, parsed: ParsedList, allow_shrink: bool = False) -> ImportResult:
-        """Write `parsed` as a new version; `allow_shrink` lets it remove many entries (`check_shrink`)."""
-        seen: set[str] = set()
-        for entity in parsed.entities:
-            if entity.id in seen:
-                raise TizimError(f"{parsed.source_file}: entity id {entity.id} occurs twice")
-            seen.add(entity.id)
+        """Write `parsed` as a new version; `allow_shrink` lets it remove many entries (`check_shrink`).
+
+        A streamed list is read as it is written, a chunk of entities at a time, inside the
+        one transaction: a file that turns out broken, empty or too short rolls it all back.
+        """
         with self._tx() as conn:
             result = self._import(conn, parsed, allow_shrink)
         if result.created:
@@ -252,11 +303,6 @@ class Registry:
                     kind=kind or kind_for_name(name),
                 )
             )
-        elif parsed.title or parsed.publisher or kind:
-            changes: dict[str, Any] = {"kind": kind} if kind else {}
-            if parsed.title or parsed.publisher:
-                changes.update(title=parsed.title, publisher=parsed.publisher)
-            conn.execute(update(t.lists).where(t.lists.c.name == name).values(**changes))
         # The same file is the same version whatever its path and whenever it was imported.
         same = conn.execute(
             select(t.list_versions)
@@ -265,6 +311,7 @@ class Registry:
             .limit(1)
         ).first()
         if same is not None:
+            self._update_list(conn, parsed, kind)
             return ImportResult(
                 list_name=name,
                 version=same.seq,
@@ -282,121 +329,54 @@ class Registry:
         seq = (last.seq + 1) if last is not None else 1
         current = self._current(conn, name)
         if current is not None and _published_before(parsed.published_at, current.published_at):
-            return self._store_history(conn, parsed, seq, now, current.seq)
-        version_id = conn.execute(
-            insert(t.list_versions)
-            .values(
-                list_name=name,
-                seq=seq,
-                file_hash=parsed.file_hash,
-                source_file=parsed.source_file,
-                published_at=parsed.published_at,
-                imported_at=now,
-                entity_count=0,
-                added=0,
-                removed=0,
-                changed=0,
-            )
-            .returning(t.list_versions.c.id)
+            return self._store_history(conn, parsed, seq, now)
+        restored = last is None and any(not v.get("history") for v in parsed.versions)
+        if restored:
+            # an export's list into a database that never held it: its versions as they were,
+            # the entities written to the one in force (their first versions kept)
+            version_ids = self._restore_versions(conn, name, parsed.versions)
+            seq = max(int(v["version"]) for v in parsed.versions if not v.get("history"))
+            version_id = version_ids[seq]
+        else:
+            version_id = conn.execute(
+                insert(t.list_versions)
+                .values(
+                    list_name=name,
+                    seq=seq,
+                    file_hash=parsed.file_hash,
+                    source_file=parsed.source_file,
+                    published_at=parsed.published_at,
+                    imported_at=now,
+                    entity_count=0,
+                    added=0,
+                    removed=0,
+                    changed=0,
+                )
+                .returning(t.list_versions.c.id)
+            ).scalar_one()
+            version_ids = {seq: version_id}
+        active_before = conn.execute(
+            select(func.count()).select_from(t.entities)
+            .where(t.entities.c.list_name == name, t.entities.c.removed_version_id.is_(None))
         ).scalar_one()
 
-        existing = {
-            row.id: (row.content_hash, row.removed_version_id)
-            for row in conn.execute(
-                select(t.entities.c.id, t.entities.c.content_hash, t.entities.c.removed_version_id)
-                .where(t.entities.c.list_name == name)
+        # Entities are written a chunk at a time as the importer reads them: what the import
+        # remembers of each is in the database (its row's last_version_id is this version
+        # once seen), so memory does not grow with the file.
+        tally = _Tally()
+        streamed = parsed.streamed
+        first_version = {eid: version_ids[s] for eid, s in parsed.first_versions.items() if s in version_ids}
+        for chunk in _batched(parsed.each_entity(), _CHUNK):
+            self._write_chunk(conn, parsed, version_id, chunk, tally, first_version)
+        if streamed and tally.seen == 0:
+            raise InputError(
+                f"no records in the file (an empty or cut-off {name} file would delist every entry)",
+                file=parsed.source_file,
             )
-        }
-        other_lists = self._ids_on_other_lists(conn, name, [e.id for e in parsed.entities])
-        if other_lists:
-            sample = ", ".join(sorted(other_lists)[:3])
-            raise TizimError(f"{parsed.source_file}: entity ids already used by another list: {sample}")
+        removed = self._remove_unseen(conn, name, version_id)
+        check_shrink(name, parsed.source_file, active_before, tally.added, removed, allow_shrink)
 
-        added: list[Entity] = []
-        readded: list[Entity] = []
-        changed: list[Entity] = []
-        unchanged: list[str] = []
-        hashes: dict[str, str] = {}
-        documents: dict[str, str] = {}
-        for entity in parsed.entities:
-            documents[entity.id] = entity.to_json()
-            _check_storable(documents[entity.id], entity.id, parsed.source_file)
-            digest = entity.content_hash(documents[entity.id])
-            hashes[entity.id] = digest
-            before = existing.get(entity.id)
-            if before is None:
-                added.append(entity)
-            elif before[1] is not None:
-                readded.append(entity)
-            elif before[0] != digest:
-                changed.append(entity)
-            else:
-                unchanged.append(entity.id)
-                del documents[entity.id]  # not written again: keep memory to what is
-        present = set(hashes)
-        removed = [eid for eid, (_, gone) in existing.items() if gone is None and eid not in present]
-        check_shrink(name, parsed.source_file, sum(1 for _, gone in existing.values() if gone is None),
-                     len(added) + len(readded), len(removed), allow_shrink)
-
-        def entity_row(entity: Entity) -> dict[str, Any]:
-            return {
-                "id": entity.id,
-                "list_name": name,
-                "schema": entity.schema,
-                "caption": entity.caption,
-                "data": _RawJSON(documents[entity.id]),
-                "content_hash": hashes[entity.id],
-                "designated": int(any(d.list_name == name for d in entity.designations)),
-                "first_version_id": version_id,
-                "last_version_id": version_id,
-                "removed_version_id": None,
-            }
-
-        # rows are built and written a chunk at a time (a large list held them all at once)
-        for chunk in _chunks(added):
-            _insert_many(conn, t.entities, [entity_row(e) for e in chunk])
-        record_replaced(conn, version_id, readded + changed)  # what the rewrite replaces: history.py
-        for entity in readded + changed:
-            row = entity_row(entity)
-            row.pop("first_version_id")
-            row["data"] = json.loads(row["data"])  # the ORM-less UPDATE path encodes itself
-            conn.execute(update(t.entities).where(t.entities.c.id == entity.id).values(**row))
-        rewritten = [e.id for e in readded + changed]
-        for chunk_start in range(0, len(rewritten), 500):
-            ids = rewritten[chunk_start : chunk_start + 500]
-            conn.execute(delete(t.designations).where(t.designations.c.entity_id.in_(ids)))
-            conn.execute(delete(t.names).where(t.names.c.entity_id.in_(ids)))
-        for chunk_start in range(0, len(unchanged), 500):
-            ids = unchanged[chunk_start : chunk_start + 500]
-            conn.execute(
-                update(t.entities).where(t.entities.c.id.in_(ids)).values(last_version_id=version_id)
-            )
-        for chunk_start in range(0, len(removed), 500):
-            ids = removed[chunk_start : chunk_start + 500]
-            conn.execute(
-                update(t.entities).where(t.entities.c.id.in_(ids)).values(removed_version_id=version_id)
-            )
-
-        fresh = added + readded + changed
-        for chunk in _chunks(fresh):
-            self._write_parts(conn, chunk)
-        captions = {e.id: e.caption for e in parsed.entities}
-        change_rows = (
-            [{"version_id": version_id, "entity_id": e.id, "change": "added", "content_hash": hashes[e.id], "caption": e.caption} for e in added + readded]
-            + [{"version_id": version_id, "entity_id": e.id, "change": "changed", "content_hash": hashes[e.id], "caption": e.caption} for e in changed]
-        )
-        if removed:
-            removed_captions = dict(
-                conn.execute(select(t.entities.c.id, t.entities.c.caption).where(t.entities.c.id.in_(removed[:50000])))
-                .all()
-            )
-            change_rows += [
-                {"version_id": version_id, "entity_id": eid, "change": "removed", "content_hash": None,
-                 "caption": removed_captions.get(eid, captions.get(eid, eid))}
-                for eid in removed
-            ]
-        _insert_many(conn, t.entity_changes, change_rows)
-
+        self._update_list(conn, parsed, kind)
         self._replace_relationships(conn, name, parsed.relationships)
         _insert_many(conn, t.list_events, [
             {
@@ -411,31 +391,150 @@ class Registry:
             }
             for ev in parsed.events
         ])
-        designated_count = sum(
-            1 for e in parsed.entities if any(d.list_name == name for d in e.designations)
-        )
-        count = parsed.record_count if parsed.record_count is not None else designated_count
-        conn.execute(
-            update(t.list_versions)
-            .where(t.list_versions.c.id == version_id)
-            .values(
-                entity_count=count,
-                added=len(added) + len(readded),
-                removed=len(removed),
-                changed=len(changed),
+        count = parsed.record_count if parsed.record_count is not None else tally.designated
+        if not restored:  # a restored version keeps the counts it had
+            conn.execute(
+                update(t.list_versions)
+                .where(t.list_versions.c.id == version_id)
+                .values(entity_count=count, added=tally.added, removed=removed, changed=tally.changed)
             )
-        )
         return ImportResult(
             list_name=name,
             version=seq,
             created=True,
             entity_count=count,
-            added=len(added) + len(readded),
-            removed=len(removed),
-            changed=len(changed),
+            added=tally.added,
+            removed=removed,
+            changed=tally.changed,
             source_file=parsed.source_file,
-            added_ids=[e.id for e in added + readded + changed],
         )
+
+    @staticmethod
+    def _update_list(conn: Connection, parsed: ParsedList, kind: str | None) -> None:
+        """The list's title, publisher and kind as the file states them (read by now)."""
+        changes: dict[str, Any] = {"kind": kind} if kind else {}
+        if parsed.title or parsed.publisher:
+            changes.update(title=parsed.title, publisher=parsed.publisher)
+        if changes:
+            conn.execute(update(t.lists).where(t.lists.c.name == parsed.list_name).values(**changes))
+
+    def _write_chunk(self, conn: Connection, parsed: ParsedList, version_id: int, chunk: list[Entity],
+                     tally: _Tally, first_version: dict[str, int]) -> None:
+        """Compare a chunk of the file's entities with their stored rows and write what is new
+        or changed: rows, names, designations and the version's change records."""
+        name, source = parsed.list_name, parsed.source_file
+        ids = [e.id for e in chunk]
+        if len(set(ids)) < len(ids):
+            _occurs_twice(source, [e for e in chunk if ids.count(e.id) > 1][-1])
+        stored = {
+            row.id: row
+            for row in conn.execute(
+                select(t.entities.c.id, t.entities.c.list_name, t.entities.c.content_hash,
+                       t.entities.c.removed_version_id, t.entities.c.last_version_id)
+                .where(t.entities.c.id.in_(ids))
+            )
+        }
+        clash = sorted(i for i, row in stored.items() if row.list_name != name)
+        if clash:
+            raise TizimError(f"{source}: entity ids already used by another list: {', '.join(clash[:3])}")
+        again = next((e for e in chunk if e.id in stored and stored[e.id].last_version_id == version_id), None)
+        if again is not None:
+            _occurs_twice(source, again)
+
+        added: list[Entity] = []
+        readded: list[Entity] = []
+        changed: list[Entity] = []
+        unchanged: list[str] = []
+        documents: dict[str, str] = {}
+        hashes: dict[str, str] = {}
+        for entity in chunk:
+            document = entity.to_json()
+            _check_storable(document, entity.id, source)
+            digest = hashes[entity.id] = entity.content_hash(document)
+            was = stored.get(entity.id)
+            if was is None:
+                added.append(entity)
+            elif was.removed_version_id is not None:
+                readded.append(entity)
+            elif was.content_hash != digest:
+                changed.append(entity)
+            else:
+                unchanged.append(entity.id)
+                continue
+            documents[entity.id] = document
+        tally.seen += len(chunk)
+        tally.added += len(added) + len(readded)
+        tally.changed += len(changed)
+        tally.designated += sum(1 for e in chunk if any(d.list_name == name for d in e.designations))
+
+        def entity_row(entity: Entity) -> dict[str, Any]:
+            return {
+                "id": entity.id,
+                "list_name": name,
+                "schema": entity.schema,
+                "caption": entity.caption,
+                "data": _RawJSON(documents[entity.id]),
+                "content_hash": hashes[entity.id],
+                "designated": int(any(d.list_name == name for d in entity.designations)),
+                "first_version_id": first_version.get(entity.id, version_id),
+                "last_version_id": version_id,
+                "removed_version_id": None,
+            }
+
+        _insert_many(conn, t.entities, [entity_row(e) for e in added])
+        record_replaced(conn, version_id, readded + changed)  # what the rewrite replaces: history.py
+        for entity in readded + changed:
+            # The one place an entity's content changes: its stored row (the old content)
+            # is rewritten here with the new document (documents[entity.id]).
+            row = entity_row(entity)
+            row.pop("first_version_id")
+            row["data"] = json.loads(row["data"])  # the ORM-less UPDATE path encodes itself
+            conn.execute(update(t.entities).where(t.entities.c.id == entity.id).values(**row))
+        rewritten = [e.id for e in readded + changed]
+        if rewritten:
+            conn.execute(delete(t.designations).where(t.designations.c.entity_id.in_(rewritten)))
+            conn.execute(delete(t.names).where(t.names.c.entity_id.in_(rewritten)))
+        if unchanged:
+            conn.execute(update(t.entities).where(t.entities.c.id.in_(unchanged)).values(last_version_id=version_id))
+        self._write_parts(conn, added + readded + changed)
+        _insert_many(conn, t.entity_changes, [
+            {"version_id": first_version.get(e.id, version_id), "entity_id": e.id, "change": change,
+             "content_hash": hashes[e.id], "caption": e.caption}
+            for change, group in (("added", added + readded), ("changed", changed))
+            for e in group
+        ])
+
+    @staticmethod
+    def _remove_unseen(conn: Connection, name: str, version_id: int) -> int:
+        """Mark the list's entries this version did not hold as removed; how many."""
+        gone = and_(t.entities.c.list_name == name, t.entities.c.removed_version_id.is_(None),
+                    t.entities.c.last_version_id != version_id)
+        count = conn.execute(select(func.count()).select_from(t.entities).where(gone)).scalar_one()
+        if count:
+            conn.execute(insert(t.entity_changes).from_select(
+                ["version_id", "entity_id", "change", "content_hash", "caption"],
+                select(literal(version_id), t.entities.c.id, literal("removed"), null(), t.entities.c.caption)
+                .where(gone),
+            ))
+            conn.execute(update(t.entities).where(gone).values(removed_version_id=version_id))
+        return int(count)
+
+    @staticmethod
+    def _restore_versions(conn: Connection, name: str, versions: list[dict[str, Any]]) -> dict[int, int]:
+        """Write a list's versions as an export recorded them (in a database that never held
+        the list); their seq -> row id."""
+        out: dict[int, int] = {}
+        for v in versions:
+            out[int(v["version"])] = conn.execute(
+                insert(t.list_versions).values(
+                    list_name=name, seq=int(v["version"]), file_hash=v.get("file_hash") or f"restored:{v['version']}",
+                    source_file=v.get("source_file") or "", published_at=v.get("published_at"),
+                    imported_at=datetime.fromisoformat(v["imported_at"]), entity_count=int(v.get("entities") or 0),
+                    added=int(v.get("added") or 0), removed=int(v.get("removed") or 0),
+                    changed=int(v.get("changed") or 0), history=int(bool(v.get("history"))),
+                ).returning(t.list_versions.c.id)
+            ).scalar_one()
+        return out
 
     @staticmethod
     def _current(conn: Connection, name: str) -> Any:
@@ -448,11 +547,18 @@ class Registry:
         ).first()
 
     @staticmethod
-    def _store_history(conn: Connection, parsed: ParsedList, seq: int, now: datetime, current: int) -> ImportResult:
+    def _store_history(conn: Connection, parsed: ParsedList, seq: int, now: datetime) -> ImportResult:
         """An older snapshot than the current version: recorded (its file, date and size),
         so it is known again by its digest, but it changes no entry."""
-        count = parsed.record_count if parsed.record_count is not None else sum(
-            1 for e in parsed.entities if any(d.list_name == parsed.list_name for d in e.designations))
+        designated = 0
+        seen = 0
+        for entity in parsed.each_entity():
+            seen += 1
+            designated += any(d.list_name == parsed.list_name for d in entity.designations)
+        if seen == 0:
+            raise InputError(f"no records in the file (an empty or cut-off {parsed.list_name} file)",
+                             file=parsed.source_file)
+        count = parsed.record_count if parsed.record_count is not None else designated
         conn.execute(insert(t.list_versions).values(
             list_name=parsed.list_name, seq=seq, file_hash=parsed.file_hash, source_file=parsed.source_file,
             published_at=parsed.published_at, imported_at=now, entity_count=count, added=0, removed=0,
@@ -486,20 +592,6 @@ class Registry:
             for e in entities
             for n in e.names
         ])
-
-    @staticmethod
-    def _ids_on_other_lists(conn: Connection, name: str, ids: list[str]) -> set[str]:
-        clash: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            clash.update(
-                conn.execute(
-                    select(t.entities.c.id).where(
-                        and_(t.entities.c.id.in_(chunk), t.entities.c.list_name != name)
-                    )
-                ).scalars()
-            )
-        return clash
 
     @staticmethod
     def _replace_relationships(conn: Connection, name: str, rels: Iterable[Relationship]) -> None:

@@ -60,7 +60,7 @@ async def import_list(
 
 
 def _import_bytes(body: bytes, filename: str, source: str | None, allow_shrink: bool = False) -> dict[str, Any]:
-    from tizim.registry.importers import load  # the importers load only when a list is sent
+    from tizim.registry.importers import open_list  # the importers load only when a list is sent
 
     with tempfile.TemporaryDirectory(prefix="tizim-import-") as tmp:
         target = FilePath(tmp) / filename
@@ -68,7 +68,7 @@ def _import_bytes(body: bytes, filename: str, source: str | None, allow_shrink: 
         try:
             if filename.lower().endswith(".zip"):
                 target = _unzip(target, FilePath(tmp) / filename[:-4])
-            parsed = load(target, source)
+            parsed = open_list(target, source)  # read as it is written
             parsed.source_file = filename  # the version records the file as it was sent
             return Registry().import_parsed(parsed, allow_shrink=allow_shrink).to_dict()
         except InputError as exc:

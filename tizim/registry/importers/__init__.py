@@ -1,7 +1,9 @@
 """Importers: one module per source format, each with `sniff` and `parse`.
 
-`load(path, source)` picks the importer from the source name, or from the file's content
-when no source is given, and returns a fully parsed `ParsedList` (nothing written yet).
+`open_list(path, source)` picks the importer from the source name, or from the file's
+content when no source is given, and returns the file's `ParsedList` with its header read
+and its entities streamed (an importer with a `stream` function yields them as it reads the
+file; the registry writes them a chunk at a time). `load(path, source)` reads them all.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ class Importer(Protocol):
         """The list name if this importer reads the file, else None."""
 
     def parse(self, path: Path, list_name: str) -> ParsedList: ...
+
+
+# An importer may also offer `stream(path, list_name) -> ParsedList`: the header read, the
+# entities yielded as the file is read (`ParsedList.stream`); `parse` is then its
+# materialized form.
 
 
 # Module names under tizim.registry.importers, in the order sniffing tries them.
@@ -76,8 +83,8 @@ def for_source(source: str) -> Importer:
 
 
 def load(path: Path, source: str | None = None) -> ParsedList:
-    """Parse a list file; one that holds no records is refused (it would delist everything)."""
-    parsed = _load(path, source)
+    """Parse a list file whole; one that holds no records is refused (it would delist everything)."""
+    parsed = open_list(path, source).materialize()
     if not parsed.entities:
         raise InputError(
             f"no records in the file (an empty or cut-off {parsed.list_name} file would delist every entry)",
@@ -86,25 +93,14 @@ def load(path: Path, source: str | None = None) -> ParsedList:
     return parsed
 
 
-def load_all(path: Path, source: str | None = None) -> list[ParsedList]:
-    """Every list a file holds: one, except tizim's own FtM export, which holds each list it
-    exported (imported without --source, it gives them all back under their names)."""
-    if source is None and path.is_file():
-        importer, _ = detect(path)
-        parse_all = getattr(importer, "parse_all", None)
-        if parse_all is not None:
-            found: list[ParsedList] = parse_all(path)
-            return found
-    return [load(path, source)]
-
-
-def _load(path: Path, source: str | None) -> ParsedList:
+def open_list(path: Path, source: str | None = None) -> ParsedList:
+    """The list a file holds, its entities streamed (the registry refuses an empty stream)."""
     if not path.exists():
         raise InputError("no such file or directory", file=str(path))
     if path.is_file() and path.stat().st_size == 0:
         raise InputError("the file is empty (0 bytes)", file=str(path))
     if source and any(source in imp.LISTS for imp in importers()):
-        return for_source(source).parse(path, source)
+        return _open(for_source(source), path, source)
     importer, list_name = detect(path)
     if source:
         # Formats that carry any list (national YAML/CSV, FtM) take the name given.
@@ -114,4 +110,29 @@ def _load(path: Path, source: str | None) -> ParsedList:
                 file=str(path),
             )
         list_name = source
+    return _open(importer, path, list_name)
+
+
+def open_all(path: Path, source: str | None = None) -> list[ParsedList]:
+    """Every list a file holds: one, except tizim's own FtM export, which holds each list it
+    exported (imported without --source, it gives them all back under their names)."""
+    if source is None and path.is_file() and path.stat().st_size > 0:
+        importer, _ = detect(path)
+        parse_all = getattr(importer, "parse_all", None)
+        if parse_all is not None:
+            found: list[ParsedList] = parse_all(path)
+            return found
+    return [open_list(path, source)]
+
+
+def load_all(path: Path, source: str | None = None) -> list[ParsedList]:
+    """`open_all`, every list read whole."""
+    return [parsed.materialize() for parsed in open_all(path, source)]
+
+
+def _open(importer: Importer, path: Path, list_name: str) -> ParsedList:
+    stream = getattr(importer, "stream", None)
+    if stream is not None:
+        opened: ParsedList = stream(path, list_name)
+        return opened
     return importer.parse(path, list_name)

@@ -85,6 +85,75 @@ def parse_xml(path: Path) -> etree._Element:
     return root
 
 
+def iter_xml(path: Path, records: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+    """Stream an XML file safely, as (what, element) pairs: ("root", root) once its start tag
+    is read (its attributes only), ("header", child) for each complete child of the root met
+    before the first record, ("record", element) for each complete element whose local name
+    is in `records`. Each record is freed once the caller moves on, so memory holds one
+    record, whatever the file's size. Syntax errors, a cut-off file's included, name the
+    file and line when the reading reaches them."""
+    with path.open("rb") as handle:
+        check_xml_prolog(path, handle.read(65536))
+    context = etree.iterparse(str(path), events=("start", "end"), resolve_entities=False, no_network=True,
+                              load_dtd=False, dtd_validation=False, huge_tree=False, remove_blank_text=True)
+    depth = 0  # of the element an event is about: the root is 1
+    record_depth = 0  # of the record being read, 0 outside records
+    seen_record = False
+    root: etree._Element | None = None
+    try:
+        for event, node in context:
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = node
+                    # The DTD precedes the root: one pushed past the 64 KiB head (padding) is
+                    # not expanded by the parser, but is refused all the same.
+                    dtd = root.getroottree().docinfo.internalDTD
+                    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]  # not in lxml-stubs
+                        raise InputError("XML entity declarations are forbidden (EntitiesForbidden)", file=str(path))
+                    yield "root", node
+                if not record_depth and local(node.tag) in records:
+                    record_depth = depth
+                continue
+            depth -= 1
+            if record_depth and depth + 1 > record_depth:
+                continue  # inside a record: read with it
+            if record_depth:
+                record_depth = 0
+                seen_record = True
+                yield "record", node
+            elif depth + 1 == 2 and not seen_record:
+                yield "header", node
+                continue
+            elif not seen_record:
+                continue  # inside a header element
+            node.clear()
+            parent = node.getparent()
+            if parent is not None:
+                while node.getprevious() is not None:
+                    del parent[0]  # the siblings already read
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        raise InputError(f"malformed XML: {exc.msg}", file=str(path), line=line) from exc
+
+
+def xml_header(path: Path, records: tuple[str, ...]) -> tuple[etree._Element, list[etree._Element]]:
+    """The root (attributes) and the root's children before the first record: what a list
+    file says about itself (publication date, count), read without reading the records."""
+    root: etree._Element | None = None
+    header: list[etree._Element] = []
+    for what, node in iter_xml(path, records):
+        if what == "root":
+            root = node
+        elif what == "header":
+            header.append(node)
+        else:
+            break
+    if root is None:
+        raise InputError("no XML element in the file", file=str(path))
+    return root, header
+
+
 def local(tag: Any) -> str:
     """Tag name without its namespace."""
     if not isinstance(tag, str):

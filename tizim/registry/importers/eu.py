@@ -129,14 +129,29 @@ def _key(row: dict[str, str]) -> str:
     return f"{row['celex']}-{row.get('annex', '')}-{digest}"
 
 
-def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
-    if path.is_file():
-        # `--source eu-fsf` reaches this module first; an FSF XML file belongs to eu_xml.
-        from tizim.registry.importers import eu_xml
+def _fsf_xml(path: Path) -> bool:
+    """`--source eu-fsf` reaches this module first; an FSF XML file belongs to eu_xml."""
+    from tizim.registry.importers import eu_xml
 
-        with path.open("rb") as handle:
-            if eu_xml.sniff(path, handle.read(65536)):
-                return eu_xml.parse(path, list_name)
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        return eu_xml.sniff(path, handle.read(65536)) is not None
+
+
+def stream(path: Path, list_name: str = LIST_NAME) -> ParsedList:
+    """An FSF XML file streamed by eu_xml; an annex set (a few MB of CSV whose rows of one
+    entry may lie in several files) read whole."""
+    from tizim.registry.importers import eu_xml
+
+    return eu_xml.stream(path, list_name) if _fsf_xml(path) else parse(path, list_name)
+
+
+def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
+    from tizim.registry.importers import eu_xml
+
+    if _fsf_xml(path):
+        return eu_xml.parse(path, list_name)
     if not path.is_dir():
         raise InputError("the EU annex set is a folder of CSV files named by CELEX number", file=str(path))
     files = sorted(path.glob("*.csv"))

@@ -16,6 +16,7 @@ Entity ids come from the entity's logicalId (the FSF's stable key); the EU refer
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -23,7 +24,7 @@ from lxml import etree
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import file_hash, local, make_id, parse_xml
+from tizim.registry.importers.base import file_hash, iter_xml, local, make_id, xml_header
 from tizim.registry.model import (
     Citation,
     Designation,
@@ -71,36 +72,46 @@ def _attr(node: etree._Element, name: str) -> str:
 
 
 def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
-    root = parse_xml(path)
+    return stream(path, list_name).materialize()
+
+
+def stream(path: Path, list_name: str = LIST_NAME) -> ParsedList:
+    """The root's generation date read now; the sanctionEntity records as they are taken."""
+    root, _ = xml_header(path, RECORDS)
     if local(root.tag) != "export":
         raise InputError(f"root element is <{local(root.tag)}>, expected <export>", file=str(path), line=_line(root))
-    published = parse_date(_attr(root, "generationDate"))
-    entities: list[Entity] = []
-    relationships: list[Relationship] = []
-    seen: set[str] = set()
-    for node in _children(root, "sanctionEntity"):
-        entity, un_ref = _entity(node, path, list_name)
-        if entity.id in seen:
-            raise InputError(f"logicalId {node.get('logicalId')} appears twice", file=str(path), line=_line(node), field="logicalId")
-        seen.add(entity.id)
-        entities.append(entity)
-        if un_ref:
-            relationships.append(Relationship(kind="same_as", source_id=entity.id, target_id=make_id("un-sc", un_ref),
-                                              note=f"EU record carries UN reference {un_ref}",
-                                              citation=Citation(source=str(path), record=entity.designations[0].reference)))
-    if not entities:
-        raise InputError("no <sanctionEntity> elements", file=str(path), line=_line(root))
-    return ParsedList(
+    parsed = ParsedList(
         list_name=list_name,
         source_file=str(path),
         file_hash=file_hash(path),
         title=TITLE,
         publisher=AUTHORITY,
-        published_at=published,
-        entities=entities,
-        relationships=relationships,
-        record_count=len(entities),
+        published_at=parse_date(_attr(root, "generationDate")),
     )
+    parsed.stream = _entities(path, list_name, parsed)
+    return parsed
+
+
+RECORDS = ("sanctionEntity",)
+
+
+def _entities(path: Path, list_name: str, into: ParsedList) -> Iterator[Entity]:
+    seen: set[str] = set()
+    for what, node in iter_xml(path, RECORDS):
+        if what != "record":
+            continue
+        entity, un_ref = _entity(node, path, list_name)
+        if entity.id in seen:
+            raise InputError(f"logicalId {node.get('logicalId')} appears twice", file=str(path), line=_line(node), field="logicalId")
+        seen.add(entity.id)
+        if un_ref:
+            into.relationships.append(Relationship(kind="same_as", source_id=entity.id, target_id=make_id("un-sc", un_ref),
+                                                   note=f"EU record carries UN reference {un_ref}",
+                                                   citation=Citation(source=str(path), record=entity.designations[0].reference)))
+        yield entity
+    if not seen:
+        raise InputError("no <sanctionEntity> elements", file=str(path))
+    into.record_count = len(seen)
 
 
 def _entity(node: etree._Element, path: Path, list_name: str) -> tuple[Entity, str | None]:

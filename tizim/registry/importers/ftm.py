@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -272,12 +273,19 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
             raise InputError(f"entity id {data['id']} appears twice", file=str(path), line=number, record=str(data["id"]))
         entities[data["id"]] = entity
         parsed.entities.append(entity)
+        first = ext.get("first_version")
+        if first is not None:
+            if not isinstance(first, int) or isinstance(first, bool) or first < 1:
+                raise InputError("a version number (1, 2 ...) is expected", file=str(path), line=number,
+                                 record=str(data["id"]), field=f"{EXTENSION}.first_version")
+            parsed.first_versions[entity.id] = first
         catalog = ext.get("catalog")
         if isinstance(catalog, dict):
             parsed.title = catalog.get("title")
             parsed.publisher = catalog.get("publisher")
-            versions = catalog.get("versions") or []
-            parsed.published_at = versions[-1].get("published_at") if versions else None
+            parsed.versions = _versions(catalog.get("versions"), path, number, str(data["id"]))
+            current = [v for v in parsed.versions if not v.get("history")] or parsed.versions
+            parsed.published_at = current[-1].get("published_at") if current else None
             if catalog.get("kind"):
                 parsed.kind = catalog["kind"]
         for rel in ext.get("relationships") or []:
@@ -299,6 +307,42 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
                 fixed = {**relationship_dict(rel), **(ext.get("relationship") or {})}
                 parsed.relationships.append(relationship_from_dict(fixed))
     return lists
+
+
+_VERSION_INTS = ("version", "entities", "added", "removed", "changed")
+_VERSION_TEXTS = ("published_at", "file_hash", "source_file")
+
+
+def _versions(value: Any, path: Path, number: int, record: str) -> list[dict[str, Any]]:
+    """A list's version history as tizim's export writes it, checked field by field."""
+    where = f"{EXTENSION}.catalog.versions"
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError("a list of versions is expected", file=str(path), line=number, record=record, field=where)
+    out: list[dict[str, Any]] = []
+    for i, version in enumerate(value):
+        def fail(key: str, message: str, i: int = i) -> InputError:
+            return InputError(message, file=str(path), line=number, record=record, field=f"{where}[{i}].{key}")
+
+        if not isinstance(version, dict):
+            raise fail("", "a version must be an object")
+        for key in _VERSION_INTS:
+            got = version.get(key, 0)
+            if not isinstance(got, int) or isinstance(got, bool) or got < 0 or got > 2**31 - 1:
+                raise fail(key, "a whole number is expected")
+        for key in _VERSION_TEXTS:
+            got = version.get(key)
+            if got is not None and (not isinstance(got, str) or len(got) > (32 if key == "published_at" else 4096)):
+                raise fail(key, "a text is expected" + (" (a date)" if key == "published_at" else ""))
+        try:
+            datetime.fromisoformat(str(version.get("imported_at")))
+        except ValueError:
+            raise fail("imported_at", "an ISO date and time is expected") from None
+        if version["version"] < 1 or any(v["version"] >= version["version"] for v in out):
+            raise fail("version", "versions are numbered 1, 2 ... in order")
+        out.append(dict(version))
+    return out
 
 
 def relationship_dict(rel: Relationship) -> dict[str, Any]:

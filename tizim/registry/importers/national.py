@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -84,8 +84,14 @@ def _csv_list_name(head: bytes) -> str | None:
 
 
 def parse(path: Path, list_name: str) -> ParsedList:
+    return stream(path, list_name).materialize()
+
+
+def stream(path: Path, list_name: str) -> ParsedList:
+    """A CSV table is read row by row as the registry writes it; a YAML file is one document
+    (its entities refer to each other) and is read whole."""
     if path.suffix.lower() == ".csv":
-        return _parse_csv(path, list_name)
+        return _stream_csv(path, list_name)
     return _parse_yaml(path, list_name)
 
 
@@ -538,22 +544,36 @@ def _split(value: str | None) -> list[str]:
     return [p.strip() for p in (value or "").split(";") if p.strip()]
 
 
-def _parse_csv(path: Path, list_name: str) -> ParsedList:
-    check_csv_complete(path, machine_made=False)
-    reader = csv.reader(text_lines(path), strict=True)  # streamed: a national CSV may be large
+def _csv_header(path: Path) -> list[str]:
+    reader = csv.reader(text_lines(path), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise InputError("the file is empty", file=str(path), line=1) from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=str(path), line=1) from exc
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
         raise InputError(f"unknown column(s) {', '.join(unknown)} (allowed: {', '.join(CSV_COLUMNS)})", file=str(path), line=1)
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", file=str(path), line=1)
-    entities: list[Entity] = []
+    return header
+
+
+def _stream_csv(path: Path, list_name: str) -> ParsedList:
+    """The header checked now; the rows read as the entities are taken (`ParsedList.stream`)."""
+    check_csv_complete(path, machine_made=False)
+    header = _csv_header(path)
+    parsed = ParsedList(list_name=list_name, source_file=str(path), file_hash=file_hash(path))
+    parsed.stream = _csv_entities(path, list_name, header, parsed)
+    return parsed
+
+
+def _csv_entities(path: Path, list_name: str, header: list[str], into: ParsedList) -> Iterator[Entity]:
+    reader = csv.reader(text_lines(path), strict=True)  # streamed: a national CSV may be large
+    next(reader)  # the header, checked by _csv_header
     own_name: str | None = None
-    seen: set[str] = set()
     try:
         for row_values in reader:
             line = reader.line_num
@@ -576,10 +596,7 @@ def _parse_csv(path: Path, list_name: str) -> ParsedList:
             name = list_name or own_name
             if row["schema"] not in SCHEMATA:
                 fail("schema", f"unknown schema {row['schema']!r} (allowed: {', '.join(SCHEMATA)})")
-            ref = row["reference"]
-            if ref in seen:
-                fail("reference", f"reference {ref!r} appears twice")
-            seen.add(ref)
+            ref = row["reference"]  # a reference given twice: the registry names its line
             entity = Entity(id=make_id(name, ref), schema=row["schema"])
             entity.add_name(row["name"], "primary")
             for column, kind in (("aliases", "alias"), ("weak_aliases", "weak_alias"), ("former_names", "former")):
@@ -626,17 +643,10 @@ def _parse_csv(path: Path, list_name: str) -> ParsedList:
                                       quote=row.get("quote") or None),
                 )
             )
-            entities.append(entity)
+            if into.publisher is None and entity.designations[0].authority:
+                into.publisher = entity.designations[0].authority  # the list's publisher: the first authority
+            yield entity
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=str(path), line=reader.line_num) from exc
     if own_name is None:
         raise InputError("no entities in the file", file=str(path), line=1)
-    authority = next((d.authority for e in entities for d in e.designations if d.authority), None)
-    return ParsedList(
-        list_name=list_name or own_name,
-        source_file=str(path),
-        file_hash=file_hash(path),
-        title=None,
-        publisher=authority,
-        entities=entities,
-    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -459,13 +460,19 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 
 def parse(path: Path, list_name: str) -> ParsedList:
+    return stream(path, list_name).materialize()
+
+
+def stream(path: Path, list_name: str) -> ParsedList:
+    """The CSV set's rows are read and checked now (the side files join the main one by
+    ent_num); the entities are built one at a time as the registry takes them."""
     if list_name not in SETS:
         raise InputError(f"the OFAC CSV importer reads {', '.join(LISTS)}, not {list_name!r}", file=str(path))
     if path.is_file() and list_name == SDN and _looks_like_xml(path):
         # `--source us-ofac-sdn` names the list, not the format: sdn.xml goes to its reader.
         from tizim.registry.importers import ofac_xml
 
-        return ofac_xml.parse(path, list_name)
+        return ofac_xml.stream(path, list_name)
     names = SETS[list_name]
     main, parts = _resolve(path, list_name)
     if main is None:
@@ -506,16 +513,8 @@ def parse(path: Path, list_name: str) -> ParsedList:
             owner(parts["alt"], line, row).aliases.append(row)
 
     source = main.name if path.is_file() else f"{path.name}/{main.name}"
-    entities: list[Entity] = []
-    pending_links: list[tuple[Entity, str, str]] = []  # (entity, target name, ent_num)
-    for key, rec in records.items():
-        entity, links = _build(rec, key, list_name, source, main)
-        entities.append(entity)
-        pending_links.extend((entity, target, key) for target in links)
-
-    relationships = resolve_links(entities, pending_links, list_name, source)
     all_files = [main, *parts.values()]
-    return ParsedList(
+    parsed = ParsedList(
         list_name=list_name,
         source_file=source,
         # One file hashes as itself, so the file and its folder are the same version.
@@ -523,10 +522,35 @@ def parse(path: Path, list_name: str) -> ParsedList:
         title=TITLES[list_name],
         publisher=PUBLISHER,
         published_at=None,  # the legacy CSVs do not state their date
-        entities=entities,
-        relationships=relationships,
-        record_count=len(entities),
+        record_count=len(records),
     )
+
+    def built() -> Iterator[tuple[Entity, list[str], str]]:
+        for key in list(records):
+            rec = records.pop(key)  # its rows go once the entity is built
+            entity, links = _build(rec, key, list_name, source, main)
+            yield entity, links, key
+
+    parsed.stream = linked_last(built(), parsed, source)
+    return parsed
+
+
+def linked_last(built: Iterable[tuple[Entity, list[str], str]], into: ParsedList, source: str) -> Iterator[Entity]:
+    """The entities as they are built, except those naming another entry ("Linked To:
+    NAME"): held back until every entry's name is known, then given their relationships
+    (added to `into`) and yielded last."""
+    by_name: dict[str, str] = {}
+    held: list[Entity] = []
+    pending: list[tuple[Entity, str, str]] = []  # (entity, target name, its reference)
+    for entity, links, key in built:
+        by_name.setdefault(entity.caption.upper(), entity.id)
+        if links:
+            held.append(entity)
+            pending.extend((entity, target, key) for target in links)
+        else:
+            yield entity
+    into.relationships.extend(resolve_links(by_name, pending, into.list_name, source))
+    yield from held
 
 
 def _build(rec: _Record, key: str, list_name: str, source: str, main: Path) -> tuple[Entity, list[str]]:
@@ -608,13 +632,10 @@ def _add_name(entity: Entity, name: str, kind: str, person: bool) -> None:
         entity.add_name(natural_order(name), kind)
 
 
-def resolve_links(entities: list[Entity], pending: list[tuple[Entity, str, str]], list_name: str, source: str) -> list[Relationship]:
-    """'Linked To: NAME' -> a tied_to relationship to the entity whose primary name is NAME."""
-    if not pending:
-        return []
-    by_name: dict[str, str] = {}
-    for entity in entities:
-        by_name.setdefault(entity.caption.upper(), entity.id)
+def resolve_links(by_name: dict[str, str], pending: list[tuple[Entity, str, str]], list_name: str,
+                  source: str) -> list[Relationship]:
+    """'Linked To: NAME' -> a tied_to relationship to the entity whose primary name (upper
+    case, in `by_name`: the first entry of that name) is NAME."""
     out: list[Relationship] = []
     for entity, target, key in pending:
         wanted = target.upper()

@@ -9,6 +9,7 @@ either format line up. Remarks are parsed by the CSV importer's `parse_remarks`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -16,15 +17,15 @@ from lxml import etree
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import file_hash, local, make_id, parse_xml
+from tizim.registry.importers.base import file_hash, iter_xml, local, make_id, xml_header
 from tizim.registry.importers.ofac import (
     PUBLISHER,
     SDN,
     TITLES,
     add_designation,
+    linked_last,
     natural_order,
     parse_remarks,
-    resolve_links,
 )
 from tizim.registry.model import Entity, Identifier, ParsedList
 
@@ -230,50 +231,57 @@ def _entity(r: _Reader, node: etree._Element, path: Path) -> tuple[Entity, list[
 
 
 def parse(path: Path, list_name: str = SDN) -> ParsedList:
+    return stream(path, list_name).materialize()
+
+
+def stream(path: Path, list_name: str = SDN) -> ParsedList:
+    """The publication header read now; the sdnEntry records as the registry takes them."""
     if list_name != SDN:
         raise InputError(f"the OFAC SDN XML holds {SDN}, not {list_name!r}", file=str(path))
     if path.is_dir():
         raise InputError("the OFAC SDN XML is one file, not a folder", file=str(path))
-    root = parse_xml(path)
+    root, header = xml_header(path, RECORDS)
     if local(root.tag) != "sdnList":
         raise InputError(f"not an OFAC SDN XML file (root element <{local(root.tag)}>)", file=str(path), line=_line(root))
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     r = _Reader(ns)
     published_at: str | None = None
     declared: int | None = None
-    info = root.find(r.q("publshInformation"))
+    info = next((node for node in header if local(node.tag) == "publshInformation"), None)
     if info is not None:
         published_at = _publish_date(r.text(info, "Publish_Date")) if r.text(info, "Publish_Date") else None
         count = r.text(info, "Record_Count")
         declared = int(count) if count.isdigit() else None
-
-    entities: list[Entity] = []
-    links: list[tuple[Entity, str, str]] = []
-    seen: dict[str, int | None] = {}
-    for node in root.iterfind(r.q("sdnEntry")):
-        entity, linked = _entity(r, node, path)
-        ref = entity.designations[0].reference
-        if ref in seen:
-            raise InputError(f"uid {ref} occurs twice (first on line {seen[ref]})", file=str(path), line=_line(node), record=ref)
-        seen[ref] = _line(node)
-        entities.append(entity)
-        links.extend((entity, target, ref) for target in linked)
-    if not entities:
-        raise InputError("the file holds no sdnEntry records", file=str(path))
-    # The header states how many entries the file holds; fewer means it was cut short.
-    if declared is not None and declared != len(entities):
-        raise InputError(f"publshInformation/Record_Count says {declared} entries, the file holds {len(entities)}",
-                         file=str(path), field="Record_Count")
-
-    relationships = resolve_links(entities, links, SDN, path.name)
-    return ParsedList(
+    parsed = ParsedList(
         list_name=SDN,
         source_file=path.name,
         file_hash=file_hash(path),
         title=TITLES[SDN],
         publisher=PUBLISHER,
         published_at=published_at,
-        entities=entities,
-        relationships=relationships,
-        record_count=len(entities),
     )
+    parsed.stream = linked_last(_entries(path, r, declared, parsed), parsed, path.name)
+    return parsed
+
+
+RECORDS = ("sdnEntry",)
+
+
+def _entries(path: Path, r: _Reader, declared: int | None, into: ParsedList) -> Iterator[tuple[Entity, list[str], str]]:
+    seen: dict[str, int | None] = {}
+    for what, node in iter_xml(path, RECORDS):
+        if what != "record":
+            continue
+        entity, linked = _entity(r, node, path)
+        ref = entity.designations[0].reference
+        if ref in seen:
+            raise InputError(f"uid {ref} occurs twice (first on line {seen[ref]})", file=str(path), line=_line(node), record=ref)
+        seen[ref] = _line(node)
+        yield entity, linked, ref
+    if not seen:
+        raise InputError("the file holds no sdnEntry records", file=str(path))
+    # The header states how many entries the file holds; fewer means it was cut short.
+    if declared is not None and declared != len(seen):
+        raise InputError(f"publshInformation/Record_Count says {declared} entries, the file holds {len(seen)}",
+                         file=str(path), field="Record_Count")
+    into.record_count = len(seen)

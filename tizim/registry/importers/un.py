@@ -2,13 +2,14 @@
 
 One INDIVIDUAL is a Person, one ENTITY an Organization; the entity id comes from the UN's
 own REFERENCE_NUMBER ("QDe.010"), which never changes for a listed party, so versions of the
-list line up. The whole file is parsed before anything is returned, and any record missing
+list line up. Records are read one at a time as the registry writes them (`stream`); any record missing
 what makes it a record (reference, name) is an `InputError` naming file, line and field.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -16,7 +17,7 @@ from lxml import etree
 from tizim.errors import InputError
 from tizim.registry.countries import country_code
 from tizim.registry.dates import parse_date
-from tizim.registry.importers.base import bics_in_text, file_hash, make_id, parse_xml
+from tizim.registry.importers.base import bics_in_text, file_hash, iter_xml, make_id, xml_header
 from tizim.registry.model import (
     Citation,
     Designation,
@@ -268,26 +269,39 @@ def _entity(node: etree._Element, schema: str, path: Path) -> Entity:
 
 
 def parse(path: Path, list_name: str = LIST_NAME) -> ParsedList:
+    return stream(path, list_name).materialize()
+
+
+def stream(path: Path, list_name: str = LIST_NAME) -> ParsedList:
+    """The header read now; the INDIVIDUAL and ENTITY records as they are read."""
     if path.is_dir():
         raise InputError("the UN list is one XML file, not a folder", file=str(path))
-    root = parse_xml(path)
+    root, _ = xml_header(path, RECORDS)
     if root.tag != "CONSOLIDATED_LIST":
         raise InputError(f"not a UN consolidated list (root element <{root.tag}>)", file=str(path), line=_line(root))
-    entities: list[Entity] = []
-    for group, tag, schema in (("INDIVIDUALS", "INDIVIDUAL", "Person"), ("ENTITIES", "ENTITY", "Organization")):
-        for holder in root.iterfind(group):
-            for node in holder.iterfind(tag):
-                entities.append(_entity(node, schema, path))
-    if not entities:
-        raise InputError("the file holds no INDIVIDUAL or ENTITY records", file=str(path))
     generated = root.get("dateGenerated")
-    return ParsedList(
+    parsed = ParsedList(
         list_name=list_name,
         source_file=path.name,
         file_hash=file_hash(path),
         title="UN Security Council Consolidated List",
         publisher=AUTHORITY,
         published_at=parse_date(generated) if generated else None,
-        entities=entities,
-        record_count=len(entities),
+        record_count=0,
     )
+    parsed.stream = _records(path, parsed)
+    return parsed
+
+
+RECORDS = ("INDIVIDUAL", "ENTITY")
+
+
+def _records(path: Path, into: ParsedList) -> Iterator[Entity]:
+    for what, node in iter_xml(path, RECORDS):
+        if what == "record":
+            into.record_count = (into.record_count or 0) + 1
+            yield _entity(node, "Person" if node.tag == "INDIVIDUAL" else "Organization", path)
+    if not into.record_count:
+        raise InputError("the file holds no INDIVIDUAL or ENTITY records", file=str(path))
+
+
