@@ -146,3 +146,17 @@ def test_screen_escapes_query_and_names(signed_in: Callable[[str], TestClient]) 
     assert "<script>" not in page.text
     assert "&lt;script&gt;" in page.text
     assert 'href="/ui/entities/web-demo-org-2"' in page.text
+
+
+def test_codes_in_the_readers_language(signed_in: Callable[[str], TestClient]) -> None:
+    """Name kinds, ties and identifier types are words of the page's language, not codes."""
+    client = signed_in("viewer")
+    english = client.get("/ui/entities/web-demo-person-1").text
+    assert "<td>primary name</td>" in english and "<dt>passport</dt>" in english
+    client.cookies.set("tizim_lang", "ru")
+    russian = client.get("/ui/entities/web-demo-person-1").text
+    assert "<td>основное имя</td>" in russian and "<dt>паспорт</dt>" in russian and "руководитель →" in russian
+    assert "primary" not in russian and "passport" not in russian
+    client.cookies.set("tizim_lang", "kk")
+    kazakh = client.get("/ui/entities/web-demo-person-1").text
+    assert "<td>негізгі аты</td>" in kazakh and "<dt>паспорт</dt>" in kazakh

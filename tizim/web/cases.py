@@ -273,10 +273,10 @@ def match_view(match: dict[str, Any]) -> dict[str, Any]:
     listed_name = x.get("matched_name") or match.get("caption") or ""
     features = [{"feature": "name", "value": x.get("name_score"), "detail": x.get("method")}]
     if x.get("weak_alias_factor") is not None:
-        features.append({"feature": "weak alias", "value": x.get("weak_alias_factor"), "detail": "×"})
+        features.append({"feature": "weak_alias", "value": x.get("weak_alias_factor"), "detail": "×"})
     for key in ("birth_date", "country", "identifier"):
         if isinstance(x.get(key), dict):
-            features.append({"feature": key.replace("_", " "), "value": x[key].get("adjustment"),
+            features.append({"feature": key, "value": x[key].get("adjustment"),
                              "detail": x[key].get("detail")})
     return {
         **match,

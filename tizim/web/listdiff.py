@@ -15,9 +15,10 @@ from tizim.errors import InputError
 from tizim.registry.history import changed_entries, contents_at, field_changes
 from tizim.registry.service import Registry
 from tizim.store import transaction
-from tizim.web.i18n import gettext_for
+from tizim.web.i18n import gettext_for, language_of
 from tizim.web.render import page
 from tizim.web.session import PageRoute, require_page_role
+from tizim.web.vocab import label
 
 router = APIRouter(route_class=PageRoute)
 
@@ -46,6 +47,26 @@ def field_labels(_: Any) -> dict[str, str]:
         "designation.citation": _("Source"), "designation.events": _("Designation history"),
         "order": _("Order of values only"),
     }
+
+
+def localized(fields: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """Field changes with the codes inside their values (a name's kind, an identifier's type)
+    in the reader's language; history.field_changes writes them as the data holds them."""
+    def name(value: str) -> str:
+        parts = value.split(" · ")
+        return " · ".join([parts[0], *(label(p, language) for p in parts[1:2]), *parts[2:]])
+
+    def identifier(value: str) -> str:
+        kind, _, rest = value.partition(" ")
+        return f"{label(kind, language)} {rest}".strip()
+
+    shown = {"names": name, "identifiers": identifier}
+    out = []
+    for change in fields:
+        show = shown.get(change["field"])
+        out.append(change if show is None else {**change, "removed": [show(v) for v in change["removed"]],
+                                                "added": [show(v) for v in change["added"]]})
+    return out
 
 
 def _entries(conn: Any, name: str, kind: str, frm: int, to: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,6 +106,8 @@ def list_diff(request: Request, name: str, me: Principal = Depends(require_page_
     shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     with transaction() as conn:
         entries = _entries(conn, name, kind, frm, to, shown)
+    language = language_of(request)
+    entries = [{**e, "fields": localized(e["fields"], language)} for e in entries]
 
     def link(**change: Any) -> str:
         query = {"from": frm, "to": to, "show": kind, "q": search, "page": number} | change

@@ -27,8 +27,8 @@ from tizim.screening.volume import count as count_screened
 from tizim.settings import get_settings
 from tizim.store import transaction
 from tizim.web import queries
-from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for, time_zone_of
-from tizim.web.listdiff import field_labels
+from tizim.web.i18n import LANG_COOKIE, LANGUAGES, gettext_for, language_of, time_zone_of
+from tizim.web.listdiff import field_labels, localized
 from tizim.web.render import error_page, page
 from tizim.web.session import (
     COOKIE_PATH,
@@ -253,6 +253,7 @@ def entity(request: Request, entity_id: str, me: Principal = Depends(require_pag
     _ = gettext_for(request)
     with transaction() as conn:
         changes = entry_history(conn, entity_id)
+    changes = [{**c, "fields": localized(c["fields"], language_of(request))} for c in changes]
     # one "added" step alone says nothing the designation timeline does not
     if [c["change"] for c in changes] == ["added"]:
         changes = []

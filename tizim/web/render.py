@@ -16,6 +16,7 @@ from markupsafe import Markup
 from tizim.api.keys import Principal
 from tizim.web.i18n import LANGUAGE_NAMES, LANGUAGES, formatter_for, language_of, translations
 from tizim.web.session import CSRF_FIELD, csrf_token, current_principal, current_user, finish
+from tizim.web.vocab import label
 
 SCRIPT_NAMES = {
     "Latn": "Latin",
@@ -72,8 +73,9 @@ def _amount(ctx: Context, value: Any, currency: str | None = None) -> str:
     return str(ctx["fmt"].amount(value, currency))
 
 
-def _label(value: Any) -> str:
-    return str(value).replace("_", " ")
+@pass_context
+def _label(ctx: Context, value: Any) -> str:
+    return label(value, ctx.get("lang") or "en")
 
 
 def safe_url(value: Any) -> str | None:
