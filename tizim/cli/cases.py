@@ -7,6 +7,7 @@ over HTTP (tizim/cli/identity.py): one shell cannot be two people.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -188,7 +189,7 @@ def rescreen_cmd(json_out: JsonOpt = False) -> None:
     from tizim.monitoring.rescreen import rescreen
 
     report = rescreen(actor=actor_name())
-    book = rescreen_book(actor=actor_name())
+    book = rescreen_book(actor=actor_name(), workers=os.cpu_count() or 1)
     if json_out:
         print_json({**report, "customers": book})
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -158,7 +159,7 @@ def freezes_report_cmd(
 def register(app: typer.Typer) -> None:
     from tizim.customers.rescreen import install
 
-    install()  # every `tizim lists import` / `bootstrap` re-screens the book against what changed
+    install(workers=os.cpu_count() or 1)  # every `tizim lists import` / `bootstrap` re-screens the book
     try:
         from tizim.cli.customers_generate import add_generate_command
     except ModuleNotFoundError:

@@ -268,6 +268,7 @@ def _finish(report: dict[str, Any], started: float) -> dict[str, Any]:
 # ---- every list import re-screens the book before it returns ----------------------------------
 
 _installed = False
+_workers = 1  # the command line matches in forked workers; a server (threads) in its own process
 
 
 def _after_import(result: Any) -> None:
@@ -275,7 +276,7 @@ def _after_import(result: Any) -> None:
     if not added:
         return
     try:
-        report = rescreen_book()
+        report = rescreen_book(workers=_workers)
     except Exception as exc:  # the import stands; the version stays pending for `tizim rescreen`
         report = {"error": f"{type(exc).__name__}: {exc}", "pending": True}
     followups = getattr(result, "followups", None)
@@ -283,9 +284,11 @@ def _after_import(result: Any) -> None:
         followups["customers"] = report
 
 
-def install() -> None:
-    """Make every list import (CLI, HTTP, bootstrap) re-screen the book against what it changed."""
-    global _installed
+def install(workers: int = 1) -> None:
+    """Make every list import (CLI, HTTP, bootstrap) re-screen the book against what it changed
+    (`workers`: processes forked to match; only where this process runs no other threads)."""
+    global _installed, _workers
+    _workers = max(1, workers)
     if _installed:
         return
     from tizim.registry.service import on_list_changed

@@ -171,7 +171,8 @@ class _Pools:
     streets: _Pool
     foreign: dict[str, list[str]]
     legal_forms: _Pool
-    org_words: _Pool
+    org_names: _Pool
+    org_trades: _Pool
     chinese_orgs: _Pool
     chinese_kinds: _Pool
 
@@ -201,7 +202,8 @@ def _pools() -> _Pools:
         streets=_Pool(split(places["streets"]), flatten=10.0),
         foreign=foreign,
         legal_forms=_Pool(split(places["legal_forms"]), flatten=1.0),
-        org_words=_Pool(split(places["org_words"]), flatten=20.0),
+        org_names=_Pool(split(places["org_names"]), flatten=20.0),
+        org_trades=_Pool(split(places["org_trades"]), flatten=20.0),
         chinese_orgs=_Pool(split(places["chinese_orgs"])),
         chinese_kinds=_Pool(split(places["chinese_org_kinds"])),
     )
@@ -518,17 +520,28 @@ class _Book:
         }
 
     def org_stem(self) -> tuple[str, str]:
-        rng, words = self.rng, self.pools.org_words
-        (c1, l1), (c2, l2) = words.draw(rng), words.draw(rng)
+        """A company's own name as registers hold them: unique names, so a distinctive word,
+        often with a trade ("Алтын-Строй", "Береке Групп", "КазТрансСервис"); a trade word
+        alone ("Газ") is rare."""
+        rng, names, trades = self.rng, self.pools.org_names, self.pools.org_trades
+        (n1, m1), (n2, m2) = names.draw(rng), names.draw(rng)
+        (t1, u1), (t2, u2) = trades.draw(rng), trades.draw(rng)
         r = rng.random()
-        if r < 0.35 or c1 == c2:
-            return c1, l1
+        if r < 0.2 or (r < 0.3 and n1 == n2):
+            return n1, m1
+        if r < 0.45:
+            return f"{n1} {t1}", f"{m1} {u1}"
+        if r < 0.6:
+            return f"{n1}-{t1}", f"{m1}-{u1}"
         if r < 0.7:
-            return f"{c1} {c2}", f"{l1} {l2}"
+            return f"{n1} {n2}", f"{m1} {m2}"
+        if r >= 0.97:
+            return t1, u1
+        if t1 == t2:
+            return f"{n1} {t1}", f"{m1} {u1}"
         if r < 0.85:
-            return f"{c1}-{c2}", f"{l1}-{l2}"
-        glued = (c1 + c2.lower()).replace(" ", ""), (l1 + l2.lower()).replace(" ", "")
-        return "Каз" + glued[0], "Kaz" + glued[1]
+            return (f"Каз{t1}{t2.lower()}".replace(" ", ""), f"Kaz{u1}{u2.lower()}".replace(" ", ""))
+        return f"{t1} {t2}", f"{u1} {u2}"
 
 
 _BANK_CUM = list(accumulate(1.0 / (i + 2) for i in range(len(BANK_CODES))))

@@ -15,7 +15,7 @@ from tizim.errors import InputError
 from tizim.settings import get_settings
 
 router = APIRouter(tags=["Customers"])
-install()  # a list imported over HTTP re-screens the book too
+install(workers=1)  # a list imported over HTTP re-screens the book too (no fork from a threaded server)
 
 ONBOARD_EXAMPLE = {
     "customer_id": "C0000042", "type": "person", "name": "Айгүл Серікқызы Нұрланова",
