@@ -28,6 +28,13 @@ Built from the shared lists and other real name sources, never from tizim's outp
              listed name is dropped as above), screened name-only: the false-match rate.
   Each of these is split in two by a hash of the query: "worked" (looked into while building)
   and "held_out" (not looked into), reported apart.
+  hard_pairs bench/data/hard_name_pairs.csv: 250 name pairs labelled by hand (same party or
+             not, with the reason and a public source for each): transliterations, scripts,
+             translations, nicknames, initials, numbers, digits for letters, and namesakes
+             (relatives, a shared given or family name). Each matcher scores each pair as
+             written, the second name as the query (the name met in a payment), the first as
+             the listed one (tizim with `Screener.compare`); pair-level precision / recall / F1.
+             Labelled before any matcher was run on them, and not tuned on.
   non_sdn    names on OFAC's consolidated non-SDN list, with the same filter: parties
              sanctioned on a list the bench does not load (sectoral sanctions on listed
              companies' subsidiaries such as Rosneft Trade Limited or Transneft-Ural, Chinese
@@ -77,7 +84,7 @@ NON_SDN = DATA / "ofac" / "consolidated_non_sdn_2025-12" / "cons_prim.csv"
 SDN_2021 = DATA / "ofac" / "legacy_csv_2021-07" / "sdn.csv"
 SDN_2024 = DATA / "ofac" / "sdn_csv_2024-05-03" / "sdn.csv"
 MATCHERS = ("tizim", "logic-v1", "logic-v2", "jaro-winkler")
-SUBSETS = ("uk_un", "perturbed", "non_listed", "non_sdn", "cross_script", "translated", "name_only")
+SUBSETS = ("uk_un", "perturbed", "non_listed", "non_sdn", "cross_script", "translated", "name_only", "hard_pairs")
 THRESH = {"logic-v1": 0.7, "logic-v2": 0.7, "jaro-winkler": 0.9}
 TOP_K = 5
 EXAMPLES = 25  # misses and false matches kept per subset in the results file
@@ -381,6 +388,41 @@ def cross_script_cases(everything: Universe) -> list[tuple[str, str, str]]:
     return cases
 
 
+HARD_PAIRS = ROOT / "bench" / "data" / "hard_name_pairs.csv"
+
+
+def hard_pairs(sc: Scorers) -> dict[str, Any]:
+    """Each matcher on the hand-labelled pairs: pair-level metrics, overall and by kind."""
+    from followthemoney import model
+    from rapidfuzz.distance import JaroWinkler
+
+    from tizim.screening import Query
+
+    rows: list[tuple[bool, dict[str, bool]]] = []
+    by_kind: dict[str, list[tuple[bool, dict[str, bool]]]] = defaultdict(list)
+    wrong: list[list[Any]] = []
+    with HARD_PAIRS.open(encoding="utf-8") as fh:
+        for k, row in enumerate(csv.DictReader(fh)):
+            schema, a, b = row["schema"], row["name1"], row["name2"]
+            # the second name is the one met in a payment or a customer record: the query
+            t = sc.screener.compare(Query(schema=schema, names=[b]), Query(schema=schema, names=[a])).score
+            qa = ftm_query(schema, b)
+            qb = model.get_proxy({"id": f"hp-{k}", "schema": schema, "properties": {"name": [a]}})
+            scores = {"tizim": t, "logic-v1": sc.v1.compare(qa, qb, sc.cfg1).score,
+                      "logic-v2": sc.v2.compare(qa, qb, sc.cfg2).score,
+                      "jaro-winkler": JaroWinkler.normalized_similarity(a.lower(), b.lower())}
+            truth = row["match"] == "1"
+            v = verdicts(scores)
+            rows.append((truth, v))
+            by_kind[row["kind"]].append((truth, v))
+            if v["tizim"] != truth:
+                wrong.append([a, b, row["match"], row["kind"], round(t, 3)])
+    return {"pairs": len(rows), "metrics": metrics(rows),
+            "tizim_by_kind": {k: {"pairs": len(r), "correct": sum(1 for t, v in r if v["tizim"] == t)}
+                              for k, r in sorted(by_kind.items())},
+            "tizim_wrong": wrong}
+
+
 KZ_FACTS = DATA / "kz" / "national_list_facts.csv"
 TRANSLATED = ROOT / "bench" / "data" / "translated_org_names.csv"
 
@@ -602,6 +644,8 @@ def main() -> int:
             for script, halves in by_script.items()}
         every = [h for halves in by_script.values() for hs in halves.values() for h in hs]
         results["name_only"]["overall"] = {m: round(sum(h[m] for h in every) / max(len(every), 1), 4) for m in MATCHERS}
+    if "hard_pairs" in only:
+        results["hard_pairs"] = hard_pairs(full)
     results["n"], results["seed"] = args.n, args.seed
     results["seconds"] = round(time.time() - t0, 1)
     results["examples"] = examples
@@ -619,6 +663,10 @@ def main() -> int:
             for m, v in got["metrics"].items():
                 print(f"{subset:12} {half:9} {m:14} {v['precision']:9.4f} {v['recall']:7.4f} {v['f1']:7.4f}"
                       f"  ({got['queries']} queries)")
+    if "hard_pairs" in results:
+        for m, v in results["hard_pairs"]["metrics"].items():
+            print(f"{'hard_pairs':12} {m:14} {v['precision']:9.4f} {v['recall']:7.4f} {v['f1']:7.4f}"
+                  f"  ({results['hard_pairs']['pairs']} pairs)")
     for script, halves in results.get("name_only", {}).items():
         if script == "overall":
             print("name_only overall false-match rate:", halves)

@@ -13,11 +13,14 @@ its source instead, and says so once.
 from __future__ import annotations
 
 import hashlib
+import importlib.abc
 import importlib.util
 import subprocess
 import sys
 import warnings
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from typing import Any
 
 ENGINE = Path(__file__).with_name("engine.py")
 FEATURES = Path(__file__).with_name("features")
@@ -54,20 +57,25 @@ def is_current() -> bool:
     return bool(_extensions()) and STAMP.is_file() and STAMP.read_text().strip() == source_digest()
 
 
+class _SourceFinder(importlib.abc.MetaPathFinder):
+    """Finds the compiled modules' sources, before the path finder finds their extensions."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        source = self.paths.get(fullname)
+        return importlib.util.spec_from_file_location(fullname, source) if source is not None else None
+
+
 def use_source_if_stale() -> None:
     if not _extensions() or is_current() or MODULE in sys.modules:
         return
     warnings.warn("the compiled screening engine is older than its source: using the source "
                   "(`make install` compiles it again)", RuntimeWarning, stacklevel=2)
-    import tizim.screening.features  # noqa: F401 - the package itself is never compiled
-
-    for path in sources():
-        name = _module(path)
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+    # every compiled module from its source, whichever imports it first (a feature module
+    # imports others: each must be the source's, never an older extension)
+    sys.meta_path.insert(0, _SourceFinder({_module(p): p for p in sources()}))
 
 
 def remove() -> None:

@@ -26,6 +26,7 @@ from tizim.screening.features.base import SHORT_WORD, Alignment, Context, QueryN
 from tizim.screening.features.combine import describe, score_name
 from tizim.screening.features.countries import country_adjustment
 from tizim.screening.features.dates import date_adjustment
+from tizim.screening.features.digits import digit_letters
 from tizim.screening.features.glued import glued_names
 from tizim.screening.features.identifiers import identifier_adjustment, identifier_values
 from tizim.screening.features.lookup import expansion
@@ -274,30 +275,15 @@ class Screener:
         explained (screening a customer book, where every query has a birth date)."""
         threshold = get_settings().match_threshold if threshold is None else threshold
         idx = self.index
-        ctx = self.ctx
         allowed = self._allowed(query.schema, lists, exclude_lists, exclude_ids)
         best: dict[int, _Hit] = {}
         read = _in_latin(query.names, query.schema)
         for name in _with_reversed([latin for latin, _ in read], query.schema):
-            q = self._prepare(name, query.schema)
-            if q is None:
-                continue
             written = next((w for latin, w in read if latin == name and w != latin), None)
-            if written is not None:
-                from_script(self.ctx, q, written)
-            if q.person:
-                add_nicknames(self.ctx, q)
-            kinds, clusters = idx.rec_kind, idx.rec_cluster
-            for rid in self._candidates(q, allowed):
-                score, al, method = score_name(ctx, q, rid)
-                # _keep(), inlined: this runs for every candidate
-                shown = score * WEAK_ALIAS_FACTOR if kinds[rid] == "weak_alias" else score
-                ci = clusters[rid]
+            for ci, hit in self._name_hits(name, written, query.schema, allowed).items():
                 cur = best.get(ci)
-                if cur is None or shown > cur.score:
-                    best[ci] = _Hit(shown, rid, q, method, al.pairs, score, al.moves)
-            for rid, acr_score in self._acronym_hits(q, allowed):
-                self._keep(best, q, rid, acr_score, [], "acronym")
+                if cur is None or hit.score > cur.score:
+                    best[ci] = hit
         if not best:
             return []
         dismissed = self._dismissed(subject_key) if subject_key else {}
@@ -324,6 +310,33 @@ class Screener:
             for r in results[:limit]:
                 r.explanation["truncated"] = TRUNCATED_NAME
         return results[:limit]
+
+    def _name_hits(self, name: str, written: str | None, schema: str, allowed: _Allowed) -> dict[int, _Hit]:
+        """The best hit per listed cluster of one query name (as read in Latin letters)."""
+        best: dict[int, _Hit] = {}
+        q = self._prepare(name, schema)
+        if q is None:
+            return best
+        ctx = self.ctx
+        if written is not None:
+            from_script(ctx, q, written)
+        if q.person:
+            add_nicknames(ctx, q)
+        if any(c.isdigit() for c in name):
+            digit_letters(ctx, q)
+        idx = self.index
+        kinds, clusters = idx.rec_kind, idx.rec_cluster
+        for rid in self._candidates(q, allowed):
+            score, al, method = score_name(ctx, q, rid)
+            # _keep(), inlined: this runs for every candidate
+            shown = score * WEAK_ALIAS_FACTOR if kinds[rid] == "weak_alias" else score
+            ci = clusters[rid]
+            cur = best.get(ci)
+            if cur is None or shown > cur.score:
+                best[ci] = _Hit(shown, rid, q, method, al.pairs, score, al.moves)
+        for rid, acr_score in self._acronym_hits(q, allowed):
+            self._keep(best, q, rid, acr_score, [], "acronym")
+        return best
 
     def _keep(self, best: dict[int, _Hit], q: QueryName, rid: int, score: float,
               pairs: list[tuple[int, int, float]], method: str) -> None:

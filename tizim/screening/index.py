@@ -641,7 +641,8 @@ CACHE_FORMAT = 1
 _CACHE_MAGIC = b"tizim-screening-index\n"
 # the index is a function of the stored entries and of these modules (and the versions of
 # the libraries they normalize names with)
-_INDEX_CODE = ("index.py", "normalize.py", "lexicon.py", "scripts.py", "data/org_lexicon.yaml")
+_INDEX_CODE = ("index.py", "normalize.py", "lexicon.py", "scripts.py", "numbers.py", "data/org_lexicon.yaml",
+               "data/number_words.yaml")
 _INDEX_LIBS = ("rigour", "normality", "followthemoney", "rapidfuzz", "PyICU", "pykakasi")
 
 

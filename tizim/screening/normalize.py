@@ -28,6 +28,7 @@ from normality import ascii_text
 from rigour.names import remove_org_types, remove_person_prefixes
 
 from tizim.screening.lexicon import translate
+from tizim.screening.numbers import numbers_as_digits
 from tizim.screening.scripts import primary_latin
 
 # Cyrillic -> Latin: one fixed target close to BGN/PCGN and English-language list spellings;
@@ -183,7 +184,8 @@ def _collapse(t: str) -> str:
         return t
     out = [t[0]]
     for ch in t[1:]:
-        if ch != out[-1]:
+        # (a number's digits are all its own: 44 is not 4)
+        if ch != out[-1] or ch.isdigit():
             out.append(ch)
     return "".join(out)
 
@@ -290,6 +292,8 @@ def _name_tokens(name: str, schema: str | None) -> tuple[str, ...]:
         text = stripped or text
         # translated, not only transliterated: "движение" is movement (lexicon.py)
         text = translate(text, schema is not None)
+        # numbers in words or with an ordinal suffix as digits: "First" / "1st" (numbers.py)
+        text = numbers_as_digits(text)
     text = script_to_latin(text)
     if org:
         stripped = remove_org_types(text).strip()

@@ -51,7 +51,7 @@ def prepare(ctx: Context, name: str, schema: str) -> QueryName | None:
     generic = []
     generic_exact = []
     for f, exp in zip(folds, exps if ref is ctx else [expansion(ref, f)[0] for f in folds], strict=True):
-        if len(f) == 1:
+        if len(f) == 1 and not f.isdigit():
             # an initial; in an organization's name a conjunction ("y", "i", "s")
             weights.append(0.1 if org else 0.3)
             generic.append(org)
