@@ -108,6 +108,13 @@ def test_diff_page_field_by_field(db_url: str) -> None:
         found = client.get("/ui/lists/un-sc/diff?from=1&to=2&q=jihad").text
         assert f'id="e-{ORG}"' in found and f'id="e-{PERSON}"' not in found
         assert client.get("/ui/lists/un-sc/diff?from=1&to=2&show=nothing").status_code == 400
+        # what kind of change came in: each field with how many entries changed it, as a filter
+        assert '<option value="names">Names and aliases (2)</option>' in text
+        assert '<option value="birth_dates">Birth dates (1)</option>' in text
+        births = client.get("/ui/lists/un-sc/diff?from=1&to=2&field=birth_dates").text
+        assert f'id="e-{PERSON}"' in births and f'id="e-{ORG}"' not in births
+        assert "Changed <small>(2)</small>" in births and "Page 1 of 1" in births
+        assert client.get("/ui/lists/un-sc/diff?from=1&to=2&field=shoe_size").status_code == 400
         # the entry's own page: each version that changed it, field by field
         entity = client.get(f"/ui/entities/{PERSON}").text.split("Changes across list versions", 1)[1]
         entity = entity.split("</section>", 1)[0]

@@ -272,3 +272,21 @@ def entry_history(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
                 step["fields"] = field_changes(old, new)
         out.append(step)
     return out
+
+
+def changed_fields(conn: Connection, list_name: str, from_seq: int, to_seq: int) -> dict[str, set[str]]:
+    """entity id -> the top-level fields (names, birth_dates, designations ...) the versions
+    after `from_seq` up to `to_seq` rewrote, read from the deltas alone (no document is
+    rebuilt); an entry changed before the history was kept is absent."""
+    low, high = sorted((from_seq, to_seq))
+    out: dict[str, set[str]] = {}
+    for entity_id, previous in conn.execute(
+        select(entity_history.c.entity_id, entity_history.c.previous)
+        .join(t.list_versions, t.list_versions.c.id == entity_history.c.version_id)
+        .where(and_(t.list_versions.c.list_name == list_name, t.list_versions.c.seq > low,
+                    t.list_versions.c.seq <= high))
+    ):
+        fields = out.setdefault(entity_id, set())
+        fields.update(key for key in previous if key != _ABSENT)
+        fields.update(previous.get(_ABSENT, ()))
+    return out

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from tizim.api.keys import Principal
 from tizim.errors import InputError
-from tizim.registry.history import changed_entries, contents_at, field_changes
+from tizim.registry.history import changed_entries, changed_fields, contents_at, field_changes
 from tizim.registry.service import Registry
 from tizim.store import transaction
 from tizim.web.i18n import gettext_for, language_of
@@ -24,6 +24,9 @@ router = APIRouter(route_class=PageRoute)
 
 PAGE_SIZE = 20
 KINDS = ("changed", "added", "removed")
+# an entry's top-level fields, as its stored document names them
+TOP_FIELDS = ("schema", "names", "birth_dates", "birth_places", "nationalities", "countries", "addresses",
+              "identifiers", "gender", "notes", "properties", "designations")
 
 
 def _number(raw: str | None, label: str) -> int | None:
@@ -40,7 +43,8 @@ def field_labels(_: Any) -> dict[str, str]:
         "schema": _("Type"), "gender": _("Gender"), "names": _("Names and aliases"),
         "birth_dates": _("Birth dates"), "birth_places": _("Birth places"), "nationalities": _("Nationalities"),
         "countries": _("Countries"), "addresses": _("Addresses"), "notes": _("Notes"),
-        "identifiers": _("Identifiers"), "property": _("Other details"), "designations": _("Designations"),
+        "identifiers": _("Identifiers"), "property": _("Other details"), "properties": _("Other details"),
+        "designations": _("Designations"),
         "designation.programme": _("Programme"), "designation.authority": _("Authority"),
         "designation.legal_basis": _("Legal basis"), "designation.listed_on": _("Listed on"),
         "designation.delisted_on": _("Delisted on"), "designation.note": _("Designation note"),
@@ -101,6 +105,21 @@ def list_diff(request: Request, name: str, me: Principal = Depends(require_page_
     if search:
         needle = search.casefold()
         rows = [r for r in rows if needle in r["caption"].casefold() or needle in r["id"].casefold()]
+    # which fields the changed entries changed: counts for the filter, read from the deltas
+    wanted = (params.get("field") or "").strip()
+    with transaction() as conn:
+        fields_of = changed_fields(conn, name, frm, to) if counts["changed"] else {}
+    changed_ids = {r["id"] for r in diff["changed"]}
+    field_counts: dict[str, int] = {}
+    for entity_id, fields in fields_of.items():
+        if entity_id in changed_ids:
+            for f in fields:
+                field_counts[f] = field_counts.get(f, 0) + 1
+    if wanted:
+        if wanted not in field_counts and wanted not in TOP_FIELDS:
+            raise InputError(f"field {wanted!r} is not one of {', '.join(TOP_FIELDS)}", field="field")
+        if kind == "changed":
+            rows = [r for r in rows if wanted in fields_of.get(r["id"], ())]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     number = min(max(_number(params.get("page"), "page") or 1, 1), pages)
     shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
@@ -110,11 +129,12 @@ def list_diff(request: Request, name: str, me: Principal = Depends(require_page_
     entries = [{**e, "fields": localized(e["fields"], language)} for e in entries]
 
     def link(**change: Any) -> str:
-        query = {"from": frm, "to": to, "show": kind, "q": search, "page": number} | change
+        query = {"from": frm, "to": to, "show": kind, "q": search, "field": wanted, "page": number} | change
         return f"/ui/lists/{name}/diff?" + urlencode({k: v for k, v in query.items() if v not in ("", None)})
 
     return page(
         request, "diff.html", title=f"{name}: " + _("changes"), name=name, diff=diff, versions=versions,
         counts=counts, kind=kind, search=search, entries=entries, total=len(rows), page_number=number,
-        pages=pages, link=link, labels=field_labels(_),
+        pages=pages, link=link, labels=field_labels(_), field=wanted,
+        field_options=[(f, n) for f, n in sorted(field_counts.items(), key=lambda fn: (-fn[1], fn[0]))],
     )
