@@ -223,7 +223,7 @@ def test_the_day_freeze_released_under_four_eyes(browser: Any, server: dict[str,
     assert sp.locator("dd.status").inner_text() == "released"
     assert sp.locator("dd.hold").first.inner_text() == "released"
     history = sp.locator("ol.events").inner_text()
-    assert "analyst-user: release" in history and "supervisor-user: approve-release" in history
+    assert "analyst-user: release requested" in history and "supervisor-user: release approved" in history
 
     # The payment page, with every field.
     sp.click("article.payment h3 a")

@@ -89,7 +89,8 @@ def test_four_eyes_release(signed_in: Callable[[str], TestClient], case_id: int)
     assert '<dd class="status">released</dd>' in text
     assert '<dd class="hold">released</dd>' in text
     history = text.split("<h2>History</h2>", 1)[1]
-    assert "supervisor-user</span>: release" in history and "supervisor2-user</span>: approve-release" in history
+    assert "supervisor-user</span>: release requested" in history
+    assert "supervisor2-user</span>: release approved" in history
 
 
 def test_case_action_needs_csrf(signed_in: Callable[[str], TestClient], case_id: int) -> None:

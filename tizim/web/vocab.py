@@ -44,6 +44,13 @@ def vocabulary(_: Any) -> dict[str, str]:
         "frozen": _("frozen"), "closed": _("closed"), "imported": _("imported"), "updated": _("updated"),
         "reopened": _("reopened"), "pending": _("pending"), "accepted": _("accepted"), "rejected": _("rejected"),
         "person": _("person"), "organization": _("organization"),
+        # what people and the system did to a case (its history, the audit trail)
+        "assign": _("assigned"), "comment": _("comment"), "escalate": _("escalated"), "confirm": _("confirmed"),
+        "dismiss": _("dismissal requested"), "approve-dismiss": _("dismissal approved"), "reopen": _("reopened"),
+        "release": _("release requested"), "approve-release": _("release approved"), "decide": _("decided"),
+        "hold_funds": _("funds held"), "release_funds": _("funds released"), "freeze": _("frozen"),
+        "unfreeze": _("unfrozen"), "raise_severity": _("severity raised"), "delisted_review": _("delisting review"),
+        "remember_dismissal": _("dismissal remembered"), "reject": _("rejected"), "import": _("imported"),
         # the screener's explanation
         "name": _("name"), "birth_date": _("birth date"), "country": _("country"), "identifier": _("identifier"),
     }
