@@ -32,6 +32,15 @@ def test_lists_page(signed_in: Callable[[str], TestClient]) -> None:
     assert "Nov 17, 2006" in row
 
 
+def test_list_entries_with_removed_ones(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("viewer")
+    current = client.get("/ui/lists/web-demo").text
+    assert "Old Eastern Front" not in current
+    everything = client.get("/ui/lists/web-demo?removed=1").text
+    row = everything.split("Old Eastern Front", 1)[1].split("</tr>", 1)[0]
+    assert "removed from the list" in row
+
+
 def test_list_versions_and_forms(signed_in: Callable[[str], TestClient]) -> None:
     page = signed_in("viewer").get("/ui/lists/web-demo")
     assert page.status_code == 200

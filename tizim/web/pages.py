@@ -313,10 +313,12 @@ def list_page(request: Request, name: str, me: Principal = Depends(require_page_
     versions = registry.versions(name)
     info = next((row for row in registry.summary() if row["name"] == name), None)
     search = (request.query_params.get("q") or "").strip()[:200]
-    entries = queries.list_entries(name, search, _int(request.query_params.get("page"), "page", 1))
+    removed = request.query_params.get("removed") == "1"  # delisted entries too
+    entries = queries.list_entries(name, search, _int(request.query_params.get("page"), "page", 1),
+                                   include_removed=removed)
     return page(
         request, "list.html", title=name, name=name, info=info, versions=versions,
-        events=registry.events(name), entries=entries, search=search,
+        events=registry.events(name), entries=entries, search=search, removed=removed,
     )
 
 
