@@ -6,7 +6,8 @@ Two figures:
 - the whole decision path (tizim.monitoring.decide.Decider.decide_batch: parties' screening
   against an empty registry, the monitoring rules, typologies, durable writes of payments,
   alerts, cases and the audit chain) in batches of 500 on SQLite (WAL) and PostgreSQL, with the
-  typologies on and off, so the ratio says what they cost.
+  typologies on and off, so the ratio says what they cost; a customer book holds every account
+  (persons and organizations), so the typologies read the holders' profiles as in a bank.
 
     .venv/bin/python bench/typologies_speed.py [--payments 5000] [--no-postgres]
 
@@ -66,12 +67,27 @@ def payments(data: list[tuple[float, str, str, float]]) -> list[Payment]:
             for i, (day, d, c, a) in enumerate(data)]
 
 
-def decide_rate(url: str, data: list[tuple[float, str, str, float]], typologies: bool) -> dict[str, Any]:
+def _book(data: list[tuple[float, str, str, float]]) -> None:
+    """A customer book holding every account of the bench (persons of all ages and some
+    organizations), so that the decisions read the holders' profiles as in a bank."""
+    from tizim.customers.book import CustomerBook
+    from tizim.customers.model import Customer
+
+    accounts = sorted({a for _, d, c, _ in data for a in (d, c)}, key=int)
+    CustomerBook().upsert([Customer(f"C{a}", "organization" if int(a) % 7 == 0 else "person", f"Holder {a}",
+                                    birth_date=None if int(a) % 7 == 0 else f"{1950 + int(a) % 55}-01-01",
+                                    country="KZ", accounts=[f"KZ{a}"]) for a in accounts], source="bench")
+
+
+def decide_rate(url: str, data: list[tuple[float, str, str, float]], typologies: bool,
+                book: bool = True) -> dict[str, Any]:
     from tizim.monitoring.decide import Decider
     from tizim.store import init_db
 
     settings.override(database_url=url)
     init_db(url)
+    if book:
+        _book(data)
     decider = Decider(url)
     decider.typologies.enabled = typologies
     batch = payments(data)
@@ -103,6 +119,7 @@ def main() -> None:
     ap.add_argument("--payments", type=int, default=5000)
     ap.add_argument("--engine-payments", type=int, default=40000)
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--no-book", action="store_true", help="no customer book (no profiles to read)")
     args = ap.parse_args()
     results: dict[str, Any] = {"anchor_payments_per_s": ANCHOR}
     rate, per_cpu = engine_rate(rows(args.engine_payments))
@@ -123,7 +140,7 @@ def main() -> None:
                     url = _fresh_postgres(pg_base, f"tizim_typ_bench_{os.getpid()}_{int(on)}")
                 if url is None:
                     continue
-                r = decide_rate(url, data, on)
+                r = decide_rate(url, data, on, not args.no_book)
                 r["ratio_to_anchor"] = round(r["payments_per_s"] / ANCHOR, 2)
                 results[f"decide_{name}_typologies_{'on' if on else 'off'}"] = r
                 print(name, "typologies", "on" if on else "off", r, file=sys.stderr, flush=True)

@@ -26,7 +26,7 @@ KINDS = ("fan_out", "fan_in", "cycle", "bipartite", "stack", "random", "scatter_
 
 @dataclass
 class Run:
-    # (day as float, sender, receiver, amount, is_laundering, kind)
+    # (day as float, sender, receiver, amount, is_laundering, kind: "normal" or "<typology>#<pattern>")
     payments: list[tuple[float, int, int, float, int, str]]
     laundering_accounts: set[int] = field(default_factory=set)
     accounts: int = 0
@@ -111,8 +111,8 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
         span = float(rng.uniform(*period))
         amount = float(amt()[0]) * size / 2  # spread over the members: each hop's amount overlaps normal ones
 
-        def hop(s: int, r: int, t: float, a: float, kind: str = kind) -> None:
-            out.append((min(t, days - 0.01), s, r, round(a, 2), 1, kind))
+        def hop(s: int, r: int, t: float, a: float, label: str = f"{kind}#{i}") -> None:
+            out.append((min(t, days - 0.01), s, r, round(a, 2), 1, label))
 
         def keep() -> float:
             return float(rng.uniform(0.9, 0.99))

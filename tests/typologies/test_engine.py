@@ -181,3 +181,38 @@ def test_several_senders_paying_one_account_the_same_amount() -> None:
     engine = TypologyEngine()
     codes = _feed(engine, [(f"S{i}", "HUB", i * 1.0, 100.0 + 10 * i) for i in range(3)])
     assert "same_amounts" not in codes[-1]
+
+
+def test_a_cycle_in_any_order_within_cycle_days_names_its_payments() -> None:
+    engine = TypologyEngine()
+    # AMLSim schedules a cycle's payments in any order within its period
+    _feed(engine, [("B", "C", 0, 10.27), ("D", "A", 1, 10.27), ("A", "B", 3, 10.27)])
+    a = engine.assess("C", "D", T0 + 6 * DAY, 10.27)
+    assert a.features.cycle_len == 4 and a.features.cycle_span_days == 6.0
+    assert a.features.cycle_amount_spread == 1.0
+    assert set(a.members) == {("C", "D", T0 + 6 * DAY), ("D", "A", T0 + DAY), ("A", "B", T0 + 3 * DAY),
+                              ("B", "C", T0)}
+    # the same payments spread over more than cycle_days (10) are no cycle
+    engine = TypologyEngine()
+    _feed(engine, [("B", "C", 0, 10.0), ("D", "A", 1, 10.0), ("A", "B", 3, 10.0)])
+    assert engine.assess("C", "D", T0 + 12 * DAY, 10.0).features.cycle_len == 0
+
+
+def test_one_amount_to_several_new_receivers_but_not_to_usual_payees() -> None:
+    engine = TypologyEngine()
+    codes = _feed(engine, [("D", f"OLD{i}", i, 50.0 + 13 * i) for i in range(6)]
+                  + [("D", f"NEW{i}", 20 + i * 0.2, 333.0) for i in range(3)])
+    assert "same_amounts_out" in codes[-1] and "same_amounts_out" not in codes[-2]
+    # a payroll: the same sum to the same payees as last week and the week before
+    payroll = TypologyEngine()
+    rounds = [("PAY", f"E{k}", week * 7 + k * 0.01, 333.0) for week in range(3) for k in range(4)]
+    codes = _feed(payroll, rounds)
+    assert not any("same_amounts_out" in c for c in codes[4:])
+
+
+def test_same_amounts_tolerance_is_a_parameter() -> None:
+    payments = [(f"S{i}", "HUB", i * 1.0, 100.0 + 4 * i) for i in range(3)]
+    assert "same_amounts" not in _feed(TypologyEngine(), payments)[-1]
+    wide = TypologyEngine(TypologyParams(graph=GraphParams(same_tolerance=0.1)))
+    codes = _feed(wide, payments)
+    assert "same_amounts" in codes[-1]

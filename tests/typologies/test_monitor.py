@@ -46,6 +46,9 @@ def test_a_cycle_is_observed_with_its_explanation_never_frozen(db_url: str) -> N
     assert alert.role == "debtor" and alert.detail["score"] >= alert.detail["threshold"]
     (top, *_) = alert.detail["contributions"]
     assert top["signal"] == "cycle" and "ACCT:KZ333".lower() in top["reason"].lower()
+    # the alert names the cycle's payments, the earlier two included, in time order
+    assert [(p["debtor"], p["creditor"]) for p in alert.detail["pattern"]] == [
+        ("acct:KZ111", "acct:KZ222"), ("acct:KZ222", "acct:KZ333"), ("acct:KZ333", "acct:KZ111")]
 
 
 def test_the_graph_survives_a_restart_and_other_processes(db_url: str) -> None:

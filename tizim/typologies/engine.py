@@ -24,6 +24,19 @@ from tizim.typologies.rules import Context, Signal, TypologyParams, combine, sig
 # The party an alert concerns, by its strongest signal (the case is opened on that party).
 ROLE = {"fan_in": "creditor", "scatter_gather": "creditor", "towards_listed": "creditor",
         "same_amounts": "creditor", "profile_mule": "creditor"}
+# Window signals and the side of the window they read: (inflows, outflows of the debtor)
+_WINDOW_SIDES = {"fan_in": (True, False), "profile_mule": (True, False), "scatter_gather": (True, False),
+                 "fan_out": (False, True), "gather_scatter": (True, True), "profile_business": (True, True)}
+
+
+def ins_of(s: Signal, debtor: str | None, creditor: str | None) -> str | None:
+    """Whose inflows a window signal read: the debtor's for a hub (gather-scatter) or a
+    debtor-side profile signal, else the creditor's."""
+    if s.code == "gather_scatter" or s.detail.get("role") == "debtor":
+        return debtor
+    return creditor
+
+
 # Pattern signals an account carries on to its other payments for the window (the rest are
 # about one payment or one party's own behaviour)
 _ACCOUNT_EVIDENCE = ("cycle", "repeated_transfers", "fan_in", "fan_out", "scatter_gather", "gather_scatter",
@@ -45,13 +58,14 @@ class Assessment:
 
     @property
     def members(self) -> list[tuple[str, str, float]]:
-        """The earlier payments (debtor, creditor, time) of the patterns this payment's signals
-        saw, once each: what an alert names beside the payment itself."""
-        seen: dict[tuple[str, str, float], None] = {}
-        for s in self.signals:
-            for m in s.members:
-                seen.setdefault(m, None)
-        return list(seen)
+        """The payments (debtor, creditor, time) of the patterns this payment's signals saw
+        (a cycle's payments, the senders of one amount...), once each."""
+        return list(dict.fromkeys(m for s in self.signals for m in s.members))
+
+    @property
+    def named(self) -> list[tuple[str, str, float]]:
+        """What an alert names: the patterns' payments, then the windows the signals read."""
+        return list(dict.fromkeys([*self.members, *(m for s in self.signals for m in s.window)]))
 
     @property
     def role(self) -> str:
@@ -144,6 +158,7 @@ class TypologyEngine:
                 found.append(Signal("between_suspects", self.p.suspects_weight,
                                     f"both accounts were alerted before (payments {mark_d[1]} and {mark_c[1]})",
                                     {"debtor_alert": mark_d[1], "creditor_alert": mark_c[1]}))
+        self._name_members(found, debtor, creditor, ts)
         if self.model is not None:
             score, parts = self.model.score(found, f, ctx)
             threshold = self.model.threshold
@@ -159,6 +174,22 @@ class TypologyEngine:
             if subject:
                 self._suspects[subject] = (ts, self._current_id or "?", party or "")
         return Assessment(score, found, parts, f, extra={"alert": alert, "context": ctx})
+
+    def _name_members(self, found: list[Signal], debtor: str | None, creditor: str | None, ts: float) -> None:
+        """The payments a window signal read (the creditor's recent inflows for fan-in, the
+        debtor's outflows for fan-out...), kept on the signal so that an alert lists them."""
+        since = ts - self.p.graph.short_days * DAY
+        for s in found:
+            if s.members or s.code not in _WINDOW_SIDES:
+                continue
+            ins, outs = _WINDOW_SIDES[s.code]
+            if ins and (key := ins_of(s, debtor, creditor)):
+                a = self.graph.accounts.get(key)
+                s.window = [(o, key, t) for t, o, _, _ in a.ins if since <= t <= ts] if a else []
+            if outs and debtor and (a := self.graph.accounts.get(debtor)):
+                s.window += [(debtor, o, t) for t, o, _, _ in a.outs if since <= t <= ts]
+            if debtor and creditor:
+                s.window.append((debtor, creditor, ts))
 
     def _profile(self, f: Features, ctx: Context, debtor: str | None, creditor: str | None, ts: float,
                  c: Any) -> list[Signal]:
@@ -348,7 +379,7 @@ def pattern(a: Assessment, limit: int = 25) -> list[dict[str, str]]:
     from datetime import UTC, datetime
 
     return [{"debtor": d, "creditor": c, "at": datetime.fromtimestamp(t, UTC).isoformat()}
-            for d, c, t in sorted(a.members, key=lambda m: m[2])[:limit]]
+            for d, c, t in sorted(a.named, key=lambda m: m[2])[:limit]]
 
 
 def explain(a: Assessment) -> str:

@@ -29,10 +29,11 @@ class GraphParams:
     window_days: float = 30.0  # how long the graph remembers a payment
     short_days: float = 7.0  # velocity window: distinct counterparties, volumes
     max_cycle: int = 5  # longest cycle looked for (payments)
-    cycle_ordered: bool = True  # False: any cycle in the window (measured in docs/typologies.md)
-    cycle_days: float = 30.0  # a cycle's payments all fall within this many days before the closing one
+    cycle_ordered: bool = False  # True: only cycles whose payments follow each other in time
+    cycle_days: float = 10.0  # a cycle's payments all fall within this many days before the closing one
     max_chain: int = 5  # longest chain of onward payments looked for
     same_tolerance: float = 0.02  # amounts within this share of each other count as the same
+    amount_spread_floor: float = 0.1  # least spread of log amounts an account's history is read with
     chain_hours: float = 240.0  # an onward payment continues a chain when sent within this after the inflow
     max_expand: int = 200  # accounts expanded per search
     risk_hops: int = 2  # hops searched for a risky (listed, frozen, alerted) account
@@ -42,7 +43,7 @@ class GraphParams:
 @dataclass
 class _Account:
     __slots__ = ("first", "last", "n", "n_in", "n_out", "gap_sum", "gap_n", "amt_log_sum", "amt_n", "ins", "outs",
-                 "risk", "risk_ts", "risk_why", "max_gap")
+                 "risk", "risk_ts", "risk_why", "max_gap", "amt_log_sq")
     first: float
     last: float
     n: int
@@ -58,10 +59,11 @@ class _Account:
     risk_ts: float
     risk_why: str
     max_gap: float
+    amt_log_sq: float  # sum of squared log amounts paid: the spread of its own amounts
 
 
 def _new(ts: float) -> _Account:
-    return _Account(ts, ts, 0, 0, 0, 0.0, 0, 0.0, 0, deque(), deque(), 0.0, 0.0, "", 0.0)
+    return _Account(ts, ts, 0, 0, 0, 0.0, 0, 0.0, 0, deque(), deque(), 0.0, 0.0, "", 0.0, 0.0)
 
 
 @dataclass
@@ -97,6 +99,7 @@ class Features:
     debtor_in_count: int = 0
     volume_ratio: float | None = None  # debtor's short-window outflow / its usual outflow per short window
     amount_ratio: float | None = None  # this amount / the debtor's typical (geometric mean) amount
+    amount_z: float | None = None  # |log amount - its mean| / the spread of the debtor's own log amounts
     debtor_age_days: float | None = None  # since the debtor was first seen (None: new)
     debtor_gap_days: float | None = None  # since the debtor's previous payment
     debtor_usual_gap_days: float | None = None
@@ -176,7 +179,9 @@ class AccountGraph:
             else:
                 a.n_in += 1
             if direction == "out" and amount is not None and amount > 0:
-                a.amt_log_sum += math.log(amount)
+                log = math.log(amount)
+                a.amt_log_sum += log
+                a.amt_log_sq += log * log
                 a.amt_n += 1
             events = a.outs if direction == "out" else a.ins
             item = (ts, other or "", amt, instrument)
@@ -277,7 +282,10 @@ class AccountGraph:
             f.debtor_counterparties = len(senders | receivers)
             f.debtor_in_volume = in_volume
             if d.amt_n and amount:
-                f.amount_ratio = amount / math.exp(d.amt_log_sum / d.amt_n)
+                mean = d.amt_log_sum / d.amt_n
+                f.amount_ratio = amount / math.exp(mean)
+                spread = math.sqrt(max(d.amt_log_sq / d.amt_n - mean * mean, 0.0))
+                f.amount_z = abs(math.log(amount) - mean) / max(spread, self.p.amount_spread_floor)
             span = max(ts - d.first, self.short)
             if d.n and amount is not None:
                 usual = (d.amt_n and math.exp(d.amt_log_sum / d.amt_n) or 0.0) * d.amt_n * self.short / span
