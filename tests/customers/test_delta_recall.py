@@ -25,7 +25,7 @@ def test_delta_finds_what_the_whole_book_would(sqlite_url: str, tmp_path: Path) 
     listed = [{"entity_id": eid, "name": name, "aliases": [], "schema": "Person",
                "birth_dates": [persons[i]["birthdate"]]} for i, (eid, (_, name, _)) in enumerate(new.items())]
     records = [{k: v for k, v in r.items() if not k.startswith("_")}
-               for r in generate(1500, seed=11, planted=25, listed=listed)]
+               for r in generate(1500, seed=11, planted=30, listed=listed)]
     customers = [parse_customer(r, {"record": r["customer_id"]}) for r in records]
     CustomerBook().upsert(customers, source="synthetic")
     screen_book(workers=1)

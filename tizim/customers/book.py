@@ -24,10 +24,15 @@ from tizim.customers import tables as t
 from tizim.customers.model import Customer, parse_customer, read_records
 from tizim.errors import InputError, NotFound
 from tizim.monitoring import audit
-from tizim.monitoring.bulk import JSONText, chunks, in_values, insert_rows
+from tizim.monitoring.bulk import chunks, in_values, insert_rows, insert_values
 from tizim.store import transaction
 
 STATUSES = ("unscreened", "clear", "alert", "frozen", "closed")
+# the columns a new customer's rows are written with, in the order _store_chunk gives them
+NEW_CUSTOMER = ("customer_id", "type", "name", "data", "content_hash", "version", "status", "created_at",
+                "updated_at")
+FIRST_VERSION = ("customer_id", "version", "change", "data", "content_hash", "at", "source")
+NEW_ACCOUNT = ("account", "customer_id", "frozen", "closed")
 
 
 @dataclass
@@ -50,11 +55,17 @@ _PARSE_CHUNK = 5_000  # records per worker task, and per round of writes
 @dataclass(frozen=True)
 class Prepared:
     """A checked record, ready to store: its normalized JSON (sorted keys: the same text for
-    the same content) and that text's digest. Workers make these; the book stores them."""
+    the same content), that text's digest, and the fields the book's own columns and checks
+    need. Workers make these; the book stores them without parsing the JSON again."""
 
     line: int | None
     text: str
     digest: str
+    customer_id: str
+    type: str
+    name: str
+    accounts: tuple[str, ...]
+    linked: bool  # has owners or directors
 
     def data(self) -> dict[str, Any]:
         loaded: dict[str, Any] = orjson.loads(self.text)
@@ -63,7 +74,9 @@ class Prepared:
 
 def prepare(customer: Customer, line: int | None = None) -> Prepared:
     text = orjson.dumps(customer.to_dict(), option=orjson.OPT_SORT_KEYS)
-    return Prepared(line, text.decode("utf-8"), hashlib.sha1(text).hexdigest())
+    return Prepared(line, text.decode("utf-8"), hashlib.sha1(text).hexdigest(), customer.customer_id,
+                    customer.type, customer.name, tuple(customer.accounts),
+                    bool(customer.owners or customer.directors))
 
 
 def _prepare_range(task: tuple[list[tuple[int, Any]], str]) -> list[Prepared]:
@@ -100,9 +113,8 @@ def parse_file(path: Path, fmt: str | None = None) -> list[Customer]:
     checks = _FileChecks(str(path))
     for chunk in prepare_records(read_records(path, fmt), str(path), False):
         for item in chunk:
-            data = item.data()
-            checks.add(item.line, data)
-            out.append(Customer.from_stored(data))
+            checks.add(item)
+            out.append(Customer.from_stored(item.data()))
     return out
 
 
@@ -114,13 +126,13 @@ class _FileChecks:
         self.seen: dict[str, int | None] = {}
         self.owner_of: dict[str, tuple[str, int | None]] = {}
 
-    def add(self, line: int | None, data: dict[str, Any]) -> None:
-        cid = data["customer_id"]
+    def add(self, item: Prepared) -> None:
+        cid, line = item.customer_id, item.line
         if cid in self.seen:
             raise InputError(f"customer_id {cid!r} occurs twice (first on line {self.seen[cid]})",
                              file=self.name, line=line, record=cid, field="customer_id")
         self.seen[cid] = line
-        for account in data["accounts"]:
+        for account in item.accounts:
             other = self.owner_of.get(account)
             if other is not None:
                 raise InputError(f"account {account} also belongs to {other[0]} (line {other[1]})",
@@ -168,16 +180,15 @@ class CustomerBook:
             everyone = self._existing(conn, None) if full and not empty else {}
             present: set[str] = set()
             for chunk in prepared:
-                items = [(item, item.data()) for item in chunk]
                 if checks is not None:
-                    for item, data in items:
-                        checks.add(item.line, data)
-                ids = [data["customer_id"] for _, data in items]
+                    for item in chunk:
+                        checks.add(item)
+                ids = [item.customer_id for item in chunk]
                 present.update(ids)
                 existing = {} if empty else everyone if full else self._existing(conn, ids)
                 if not empty:
-                    self._check_accounts(conn, [data for _, data in items], source)
-                self._store_chunk(conn, items, existing, now, source, summary)
+                    self._check_accounts(conn, chunk, source)
+                self._store_chunk(conn, chunk, existing, now, source, summary)
             if full and not present:
                 raise InputError("a full book with no customers would close every customer; refused",
                                  file=source)
@@ -192,38 +203,35 @@ class CustomerBook:
                                             {"source": source, "full": full, **summary.to_dict()})], head)
         return summary
 
-    def _store_chunk(self, conn: Connection, items: list[tuple[Prepared, dict[str, Any]]],
-                     existing: dict[str, Any], now: str, source: str, summary: ImportSummary) -> None:
-        new_rows: list[dict[str, Any]] = []
+    def _store_chunk(self, conn: Connection, chunk: list[Prepared], existing: dict[str, Any], now: str,
+                     source: str, summary: ImportSummary) -> None:
+        new_rows: list[tuple[Any, ...]] = []
+        first_versions: list[tuple[Any, ...]] = []
+        account_rows: list[tuple[Any, ...]] = []
         version_rows: list[dict[str, Any]] = []
-        account_rows: list[dict[str, Any]] = []
         linked: list[Customer] = []
-        for item, data in items:
-            cid = data["customer_id"]
+        for item in chunk:
+            cid = item.customer_id
             before = existing.get(cid)
             if before is not None and before.content_hash == item.digest and before.closed_at is None:
                 summary.unchanged += 1
                 continue
             summary.customer_ids.append(cid)
             if before is None:
-                text = JSONText(item.text)
-                new_rows.append({"customer_id": cid, "type": data["type"], "name": data["name"], "data": text,
-                                 "content_hash": item.digest, "version": 1, "status": "unscreened",
-                                 "created_at": now, "updated_at": now})
-                version_rows.append({"customer_id": cid, "version": 1, "change": "imported", "data": text,
-                                     "content_hash": item.digest, "at": now, "source": source})
-                account_rows += [{"account": a, "customer_id": cid, "frozen": 0, "closed": 0}
-                                 for a in data["accounts"]]
+                new_rows.append((cid, item.type, item.name, item.text, item.digest, 1, "unscreened", now, now))
+                first_versions.append((cid, 1, "imported", item.text, item.digest, now, source))
+                account_rows += [(a, cid, 0, 0) for a in item.accounts]
                 summary.imported += 1
-                if data["owners"] or data["directors"]:
-                    linked.append(Customer.from_stored(data))
+                if item.linked:
+                    linked.append(Customer.from_stored(item.data()))
             else:
-                customer = Customer.from_stored(data)
+                customer = Customer.from_stored(item.data())
                 self._new_version(conn, customer, before, now, source, version_rows)
                 summary.updated += 1
                 linked.append(customer)  # its old links go, whatever the new record says
-        insert_rows(conn, t.customers, new_rows)
-        insert_rows(conn, t.accounts, sorted(account_rows, key=lambda r: r["account"]))
+        insert_values(conn, t.customers, list(NEW_CUSTOMER), new_rows)
+        insert_values(conn, t.versions, list(FIRST_VERSION), first_versions)
+        insert_values(conn, t.accounts, list(NEW_ACCOUNT), sorted(account_rows))
         insert_rows(conn, t.versions, version_rows)
         self._write_links(conn, linked)
 
@@ -253,14 +261,14 @@ class CustomerBook:
         insert_rows(conn, t.links, list(rows.values()))
 
     @staticmethod
-    def _check_accounts(conn: Connection, records: list[dict[str, Any]], source: str) -> None:
+    def _check_accounts(conn: Connection, chunk: list[Prepared], source: str) -> None:
         """An account held by another open customer of the book is an error, not a move."""
-        mine = {a: r["customer_id"] for r in records for a in r["accounts"]}
+        mine = {a: item.customer_id for item in chunk for a in item.accounts}
         if not mine:
             return
-        for chunk in chunks(conn, sorted(mine), 500):
+        for part in chunks(conn, sorted(mine), 500):
             rows = conn.execute(select(t.accounts.c.account, t.accounts.c.customer_id)
-                                .where(in_values(conn, t.accounts.c.account, chunk, "accts"),
+                                .where(in_values(conn, t.accounts.c.account, part, "accts"),
                                        t.accounts.c.closed == 0))
             for account, holder in rows:
                 if holder != mine[account]:

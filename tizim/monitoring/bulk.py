@@ -27,15 +27,9 @@ T = TypeVar("T")
 _ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-class JSONText(str):
-    """A JSON column's value already serialized (stored as it is)."""
-
-
 def _encode(value: Any) -> Any:
     if value is None:
         return None
-    if isinstance(value, JSONText):
-        return str(value)
     if not value and isinstance(value, list | dict):
         return "[]" if isinstance(value, list) else "{}"
     try:
@@ -57,6 +51,14 @@ def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
         for i in json_at:
             cells[i] = _encode(cells[i])
         values.append(tuple(cells))
+    insert_values(conn, table, names, values)
+
+
+def insert_values(conn: Connection, table: Any, names: list[str], values: list[tuple[Any, ...]]) -> None:
+    """Insert rows given as tuples in the order of `names`, JSON cells already serialized
+    (the fast path for a caller that made the JSON text itself)."""
+    if not values:
+        return
     dbapi = conn.connection.dbapi_connection
     if dbapi is not None and conn.dialect.name == "postgresql":
         quoted = ", ".join(f'"{n}"' for n in names)
@@ -73,7 +75,9 @@ def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
         finally:
             cur.close()
         return
-    conn.execute(insert(table), rows)
+    json_names = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    conn.execute(insert(table), [{n: (json.loads(v) if n in json_names and v is not None else v)
+                                  for n, v in zip(names, row, strict=True)} for row in values])
 
 
 def chunks(conn: Connection, values: list[T], size: int = 400) -> Iterator[list[T]]:
