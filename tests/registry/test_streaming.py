@@ -143,3 +143,15 @@ def test_a_reference_twice_names_its_line(sqlite_url: str, tmp_path: Path) -> No
     with pytest.raises(InputError, match=f"bench-kz-r-3 occurs twice \\(again at line {CHUNK + 12}\\)"):
         Registry(sqlite_url).import_parsed(open_list(path))
     assert _state(sqlite_url, "bench-kz") == (0, 0)
+
+
+def test_a_value_longer_than_its_column_is_named(db_url: str, tmp_path: Path) -> None:
+    # PostgreSQL failed the whole import with a database error (a traceback in the hostile
+    # corpus); now, on both stores, one line naming the record and the field
+    registry = Registry(db_url)
+    long_ref = "R" * 300
+    path = _national(tmp_path, CHUNK + 10, last=f"bench-kz,{long_ref},Person,Long Reference,2020-01-01,Court\n")
+    with pytest.raises(InputError, match="more than the 128 that entities.id holds") as info:
+        registry.import_parsed(open_list(path))
+    assert info.value.file == str(path) and info.value.field == "id"
+    assert _state(db_url, "bench-kz") == (0, 0)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     JSON,
     Connection,
     Integer,
+    String,
     and_,
     delete,
     func,
@@ -191,15 +192,31 @@ class _RawJSON(str):
     """JSON text serialized once (it is also what the content hash is taken over)."""
 
 
+def _check_fits(table: Any, rows: list[dict[str, Any]]) -> None:
+    """Refuse a value longer than its column holds (PostgreSQL would fail the whole import
+    with a database error; SQLite would store it), naming the record and the field."""
+    limits = [(c.name, c.type.length) for c in table.columns if isinstance(c.type, String) and c.type.length]
+    for row in rows:
+        for name, limit in limits:
+            value = row.get(name)
+            if isinstance(value, str) and len(value) > limit:
+                record = str(row.get("id") or row.get("entity_id") or row.get("source_id") or "")
+                raise InputError(f"{len(value)} characters ({value[:30]}...), more than the {limit} that "
+                                 f"{table.name}.{name} holds", record=record[:60] + ("..." if len(record) > 60 else "")
+                                 or None, field=name)
+
+
 def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     """Bulk insert on the transaction's own DBAPI connection.
 
     SQLAlchemy's executemany costs ~20 us of Python per row; a list import writes ~80,000
     rows. PostgreSQL gets COPY, SQLite a plain executemany. Columns missing from a row are
-    written as NULL; autoincrement keys are left to the database.
+    written as NULL; autoincrement keys are left to the database. Values too long for their
+    column are an `InputError` (`_check_fits`).
     """
     if not rows:
         return
+    _check_fits(table, rows)
     columns = [
         c for c in table.columns
         if c.name in rows[0] or not (c.primary_key and isinstance(c.type, Integer))
@@ -285,8 +302,14 @@ class Registry:
         A streamed list is read as it is written, a chunk of entities at a time, inside the
         one transaction: a file that turns out broken, empty or too short rolls it all back.
         """
-        with self._tx() as conn:
-            result = self._import(conn, parsed, allow_shrink)
+        try:
+            with self._tx() as conn:
+                result = self._import(conn, parsed, allow_shrink)
+        except InputError as exc:
+            if exc.file:
+                raise
+            raise InputError(exc.reason, file=parsed.source_file, line=exc.line, record=exc.record,
+                             field=exc.field) from exc
         if result.created:
             for listener in list(_listeners):
                 listener(result)
@@ -296,6 +319,8 @@ class Registry:
         name = parsed.list_name
         now = _now()
         kind = check_kind(parsed.kind) if parsed.kind else None
+        _check_fits(t.list_versions, [{"list_name": name, "file_hash": parsed.file_hash,
+                                       "published_at": parsed.published_at}, *parsed.versions])
         if conn.execute(select(t.lists.c.name).where(t.lists.c.name == name)).first() is None:
             conn.execute(
                 insert(t.lists).values(

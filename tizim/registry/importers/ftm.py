@@ -310,7 +310,8 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
 
 
 _VERSION_INTS = ("version", "entities", "added", "removed", "changed")
-_VERSION_TEXTS = ("published_at", "file_hash", "source_file")
+_VERSION_TEXT_LENGTH = {"published_at": 32, "file_hash": 64, "source_file": 4096}  # as list_versions stores them
+_VERSION_TEXTS = tuple(_VERSION_TEXT_LENGTH)
 
 
 def _versions(value: Any, path: Path, number: int, record: str) -> list[dict[str, Any]]:
@@ -333,7 +334,7 @@ def _versions(value: Any, path: Path, number: int, record: str) -> list[dict[str
                 raise fail(key, "a whole number is expected")
         for key in _VERSION_TEXTS:
             got = version.get(key)
-            if got is not None and (not isinstance(got, str) or len(got) > (32 if key == "published_at" else 4096)):
+            if got is not None and (not isinstance(got, str) or len(got) > _VERSION_TEXT_LENGTH[key]):
                 raise fail(key, "a text is expected" + (" (a date)" if key == "published_at" else ""))
         try:
             datetime.fromisoformat(str(version.get("imported_at")))
