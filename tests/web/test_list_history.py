@@ -4,6 +4,8 @@ folders, as `tizim lists update` saves it), then what changed shown field by fie
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,6 +117,16 @@ def test_diff_page_field_by_field(db_url: str) -> None:
         assert f'id="e-{PERSON}"' in births and f'id="e-{ORG}"' not in births
         assert "Changed <small>(2)</small>" in births and "Page 1 of 1" in births
         assert client.get("/ui/lists/un-sc/diff?from=1&to=2&field=shoe_size").status_code == 400
+        # the whole diff as a spreadsheet, one row per changed field
+        sheet = client.get("/ui/lists/un-sc/diff.csv?from=1&to=2")
+        assert sheet.status_code == 200 and "attachment" in sheet.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(sheet.text)))
+        births = [r for r in rows if r["entity_id"] == PERSON and r["field"] == "birth_dates"]
+        assert births == [{"change": "changed", "entity_id": PERSON, "caption": "TAHIR ABDUHALILOVICH YULDASHEV",
+                           "field": "birth_dates", "scope": "", "before": "1967-10-02", "after": "1968-10-02"}]
+        assert {r["change"] for r in rows if r["entity_id"] == NEW} == {"added"}
+        assert {r["change"] for r in rows if r["entity_id"] == GONE} == {"removed"}
+        assert SAME not in sheet.text
         # the entry's own page: each version that changed it, field by field
         entity = client.get(f"/ui/entities/{PERSON}").text.split("Changes across list versions", 1)[1]
         entity = entity.split("</section>", 1)[0]

@@ -4,6 +4,8 @@ registry's per-entity content history, tizim/registry/history.py), a page at a t
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +19,7 @@ from tizim.registry.service import Registry
 from tizim.store import transaction
 from tizim.web.i18n import gettext_for, language_of
 from tizim.web.render import page
-from tizim.web.session import PageRoute, require_page_role
+from tizim.web.session import PageRoute, finish, require_page_role
 from tizim.web.vocab import label
 
 router = APIRouter(route_class=PageRoute)
@@ -138,3 +140,34 @@ def list_diff(request: Request, name: str, me: Principal = Depends(require_page_
         pages=pages, link=link, labels=field_labels(_), field=wanted,
         field_options=[(f, n) for f, n in sorted(field_counts.items(), key=lambda fn: (-fn[1], fn[0]))],
     )
+
+
+CSV_COLUMNS = ("change", "entity_id", "caption", "field", "scope", "before", "after")
+
+
+@router.get("/lists/{name}/diff.csv")
+def list_diff_csv(request: Request, name: str, me: Principal = Depends(require_page_role("viewer"))) -> Response:
+    """The whole diff between two versions as a spreadsheet: one row per changed field of
+    each entry (an added entry's values under after, a removed one's under before)."""
+    from tizim.monitoring.audit import csv_safe
+
+    params = request.query_params
+    registry = Registry()
+    diff = registry.diff(name, _number(params.get("from"), "from"), _number(params.get("to"), "to"))
+    frm, to = diff["from"], diff["to"]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_COLUMNS)
+    for kind in KINDS:
+        for start in range(0, len(diff[kind]), 500):
+            with transaction() as conn:
+                entries = _entries(conn, name, kind, frm, to, diff[kind][start : start + 500])
+            for e in entries:
+                fields = e["fields"] or [{"field": "" if e["recorded"] else "not recorded", "scope": None,
+                                          "removed": [], "added": []}]
+                for f in fields:
+                    writer.writerow([csv_safe(v) for v in (kind, e["id"], e["caption"], f["field"], f["scope"] or "",
+                                                           "; ".join(f["removed"]), "; ".join(f["added"]))])
+    filename = f"{name}-diff-{frm}-{to}.csv"
+    return finish(request, Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                                    headers={"Content-Disposition": f'attachment; filename="{filename}"'}))
