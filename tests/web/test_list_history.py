@@ -132,6 +132,13 @@ def test_diff_page_field_by_field(db_url: str) -> None:
         entity = entity.split("</section>", 1)[0]
         assert 'href="/ui/lists/un-sc/diff?from=1&amp;to=2"' in entity
         assert '<del dir="auto">passport AA0011223 (uz)</del>' in entity
+        # the entry as version 1 said it: the old birth date and passport, today's a link away
+        then = client.get(f"/ui/entities/{PERSON}?version=1").text
+        assert "As version 1 of the list un-sc said it." in then and "1967-10-02" in then and "AA0011223" in then
+        details = then.split("<h2>Details</h2>", 1)[1].split("</section>", 1)[0]
+        assert "1967-10-02" in details and "1968-10-02" not in details
+        assert f'href="/ui/entities/{PERSON}?version=2"' in then
+        assert client.get(f"/ui/entities/{NEW}?version=1").status_code == 404
         gone = client.get(f"/ui/entities/{GONE}").text.split("Changes across list versions", 1)[1]
         assert "Removed" in gone.split("</section>", 1)[0]
         assert "Changes across list versions" not in client.get(f"/ui/entities/{SAME}").text

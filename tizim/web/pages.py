@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from tizim.api.keys import Principal
 from tizim.errors import InputError, NotFound
-from tizim.registry.history import entry_history
+from tizim.registry.history import contents_at, entry_history
 from tizim.registry.service import Registry
 from tizim.screening.volume import count as count_screened
 from tizim.settings import get_settings
@@ -247,6 +247,10 @@ def entity_graph(request: Request, entity_id: str,
 @router.get("/entities/{entity_id:path}")
 def entity(request: Request, entity_id: str, me: Principal = Depends(require_page_role("viewer"))) -> Response:
     found = Registry().entity(entity_id)
+    raw_version = request.query_params.get("version")
+    as_of = _int(raw_version, "version", 0) if raw_version else None
+    if as_of is not None:  # the entry as that version of its list said it (history.py)
+        found = _as_listed(request, found, as_of)
     timeline = _timeline(found)
     hit = queries.hits(entity_id) if me.allows("analyst") else {"cases": []}
     customers = _customers_hit(entity_id) if me.allows("analyst") else []
@@ -257,9 +261,27 @@ def entity(request: Request, entity_id: str, me: Principal = Depends(require_pag
     # one "added" step alone says nothing the designation timeline does not
     if [c["change"] for c in changes] == ["added"]:
         changes = []
-    return page(request, "entity.html", title=found["caption"], e=found, timeline=timeline,
+    return page(request, "entity.html", title=found["caption"], e=found, timeline=timeline, as_of=as_of,
                 hits=hit, customers=customers, changes=changes, labels=field_labels(_),
                 change_labels={"added": _("Added"), "changed": _("Changed"), "removed": _("Removed")})
+
+
+def _as_listed(request: Request, found: dict[str, Any], version: int) -> dict[str, Any]:
+    """`found` (Registry.entity) with the names, details and designations version `version`
+    of its list held; its ties stay today's (they are not versioned)."""
+    _ = gettext_for(request)
+    with transaction() as conn:
+        data = contents_at(conn, found["list"], version, [found["id"]])[found["id"]]
+    if data is None:
+        raise NotFound(_("Version %(n)s of %(list)s did not hold this entry, or what it said then was not recorded.")
+                       % {"n": version, "list": found["list"]})
+    names = data.get("names") or []
+    by_script: dict[str, list[dict[str, str]]] = {}
+    for n in names:
+        by_script.setdefault(n.get("script") or "Zyyy", []).append({"name": n["full"], "kind": n["kind"]})
+    caption = next((n["full"] for n in names if n.get("kind") == "primary"), names[0]["full"] if names else found["id"])
+    return {**found, "caption": caption, "schema": data.get("schema", found["schema"]), "entity": data,
+            "names_by_script": by_script, "designations": data.get("designations") or []}
 
 
 def _timeline(found: dict[str, Any]) -> list[dict[str, Any]]:
