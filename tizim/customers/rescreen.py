@@ -29,6 +29,7 @@ from tizim.customers.matching import match_local
 from tizim.customers.model import Customer
 from tizim.customers.screen import (
     book_jobs,
+    customer_rows,
     list_kinds,
     propagate_owners,
     published_iso,
@@ -187,9 +188,7 @@ def rescreen_book(url: str | None = None, actor: str = "system", screener: Any =
             candidates = _candidates(conn, small, cutoff) if ids else []
             rows: list[Any] = []
             for chunk in chunks(conn, candidates, 500):
-                rows += conn.execute(select(t.customers.c.customer_id, t.customers.c.data, t.customers.c.name,
-                                            t.customers.c.screened_at)
-                                     .where(in_values(conn, t.customers.c.customer_id, chunk, "c"))).all()
+                rows += customer_rows(conn, in_values(conn, t.customers.c.customer_id, chunk, "c"))
         customers = [Customer.from_stored(r.data) for r in rows]
         screened_at = {r.customer_id: r.screened_at for r in rows}
         names = {r.customer_id: r.name for r in rows}

@@ -116,15 +116,15 @@ def _unscreened() -> Any:
                     t.customers.c.screened_version != t.customers.c.version))
 
 
-def _rows(conn: Connection, where: Any, limit: int | None = None) -> list[Any]:
+def customer_rows(conn: Connection, where: Any, limit: int | None = None) -> list[Any]:
     """Customers to screen, their record read as text and parsed with orjson (SQLAlchemy's
     JSON type would use json.loads: a sixth of a batch's time in this process)."""
     query = (select(t.customers.c.customer_id, cast(t.customers.c.data, Text).label("data"),
-                    t.customers.c.version, t.customers.c.name)
+                    t.customers.c.version, t.customers.c.name, t.customers.c.screened_at)
              .where(where).order_by(t.customers.c.customer_id))
     rows = conn.execute(query.limit(limit) if limit is not None else query).all()
-    return [SimpleNamespace(customer_id=r.customer_id, data=orjson.loads(r.data), version=r.version, name=r.name)
-            for r in rows]
+    return [SimpleNamespace(customer_id=r.customer_id, data=orjson.loads(r.data), version=r.version, name=r.name,
+                            screened_at=r.screened_at) for r in rows]
 
 
 def count_pending(url: str | None = None) -> int:
@@ -163,9 +163,9 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
             if after is not None:
                 with transaction(url) as conn:
                     if only is not None:
-                        rows = _rows(conn, t.customers.c.customer_id.in_(only)) if after == "" else []
+                        rows = customer_rows(conn, t.customers.c.customer_id.in_(only)) if after == "" else []
                     else:
-                        rows = _rows(conn, and_(_unscreened(), t.customers.c.customer_id > after), batch)
+                        rows = customer_rows(conn, and_(_unscreened(), t.customers.c.customer_id > after), batch)
             after = rows[-1].customer_id if rows else None
             started_next = None
             if rows:
