@@ -331,6 +331,7 @@ def test_api_explorer_works_offline(browser: Any, server: dict[str, Any], shots:
 
 PAGES = ("/ui/", "/ui/cases", "/ui/cases/1", "/ui/payments/web-pay-1", "/ui/entities/web-demo-person-1",
          "/ui/lists", "/ui/lists/web-demo", "/ui/lists/web-demo/diff?from=1&to=2", "/ui/lists/un-sc/diff?from=1&to=2",
+         "/ui/entities/un-sc-qdi-910", "/ui/entities/un-sc-qdi-910?version=1",
          "/ui/lists/web-demo/asof?date=2006-12-01", "/ui/screen", "/ui/intel", "/ui/intel/documents/1",
          "/ui/audit?verify=1", "/ui/admin/users", "/ui/account")
 
