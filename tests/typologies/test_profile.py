@@ -24,9 +24,10 @@ YEAR = 365.25 * DAY
 
 
 def _person(cid: str, age: float | None, since_days: float | None = 1000.0, countries: tuple[str, ...] = ("KZ",),
-            kind: str = "person") -> Profile:
+            kind: str = "person", book_days: float = 2000.0) -> Profile:
+    """A holder onboarded since_days before T0 into a book first loaded book_days before T0."""
     return Profile(cid, kind, T0 - age * YEAR if age is not None else None, frozenset(countries),
-                   T0 - since_days * DAY if since_days is not None else None)
+                   T0 - since_days * DAY if since_days is not None else None, T0 - book_days * DAY)
 
 
 def _codes(engine: TypologyEngine, d: str, c: str, day: float, amount: float = 100.0,
@@ -60,9 +61,27 @@ def test_a_young_individual_receiving_from_many_individuals_is_a_mule_profile() 
 
 def test_a_new_customer_account_counts_as_new_whatever_its_age() -> None:
     engine = TypologyEngine()
-    engine.profiles = {"NEW": _person("c1", 50, since_days=10)}
+    engine.profiles = {"NEW": _person("c1", 50, since_days=10),
+                       # the book's first load: every customer came in that day, none is "new"
+                       "LOADED": _person("c2", 50, since_days=10, book_days=10)}
     found = [_codes(engine, f"S{i}", "NEW", i * 0.2) for i in range(5)]
     assert "profile_mule" in found[-1] and not any("profile_mule" in f for f in found[:-1])
+    loaded = [_codes(engine, f"S{i}", "LOADED", i * 0.2) for i in range(5)]
+    assert not any("profile_mule" in f for f in loaded)
+
+
+def test_an_account_first_seen_lately_is_new_only_after_the_graph_watched_long_enough() -> None:
+    engine = TypologyEngine()
+    engine.profiles = {"ACC": _person("c1", 50)}  # an old customer of the book
+    # a graph restored a few days ago (a restart): every account is first seen lately
+    _codes(engine, "X", "Y", -5)
+    assert not any("profile_mule" in _codes(engine, f"S{i}", "ACC", i * 0.2) for i in range(6))
+    # a graph that has watched for 200 days sees a fresh account
+    watched = TypologyEngine()
+    watched.profiles = {"ACC": _person("c1", 50)}
+    _codes(watched, "X", "Y", -200)
+    found = [_codes(watched, f"S{i}", "ACC", i * 0.2) for i in range(5)]
+    assert "profile_mule" in found[-1]
 
 
 def test_a_person_account_used_like_a_business_is_measured_against_other_persons() -> None:

@@ -107,6 +107,7 @@ class Features:
     creditor_payments: int = 0
     creditor_new: bool = True
     creditor_age_days: float | None = None  # since the creditor was first seen (None: new)
+    creditor_seen_after_days: float = 0.0  # how long the graph had watched before it first saw the creditor
     debtor_counterparties: int = 0  # distinct accounts the debtor paid or was paid by, short window
     creditor_counterparties: int = 0
     risk_hops: int = 0  # hops from the creditor (or debtor) to a risky account (0: none found)
@@ -137,6 +138,7 @@ class AccountGraph:
         self.window = self.p.window_days * DAY
         self.short = self.p.short_days * DAY
         self.latest = 0.0
+        self.earliest = math.inf  # the oldest payment the graph was given (restored ones included)
         self.marked = 0  # accounts carrying risk (no search while there are none)
 
     def __len__(self) -> int:
@@ -159,6 +161,7 @@ class AccountGraph:
             return
         self.ids.add(payment_id)
         self.latest = max(self.latest, ts)
+        self.earliest = min(self.earliest, ts)
         amt = float(amount) if amount is not None else 0.0
         for key, other, direction in ((debtor, creditor, "out"), (creditor, debtor, "in")):
             if key is None:
@@ -309,9 +312,11 @@ class AccountGraph:
             f.creditor_fan_out = len(c_receivers)
             f.creditor_counterparties = len(c_senders | c_receivers | ({debtor} if debtor else set()))
             f.creditor_age_days = (ts - c.first) / DAY
+            f.creditor_seen_after_days = (c.first - self.earliest) / DAY
             f.common_source = self._common_source(c, debtor, ts)
         else:
             f.fan_in = 1
+            f.creditor_seen_after_days = (ts - self.earliest) / DAY if self.accounts else 0.0
         if debtor and creditor and c is not None and d is not None:
             self._cycle(f, debtor, creditor, ts)
         self._risk_near(f, debtor, creditor, ts)

@@ -6,7 +6,9 @@ customer, their business and risk profile". The book (tizim/customers/) knows, p
 holder's type (person or organization), birth date, declared country and nationality, and when
 the holder was onboarded. Three typologies read it:
 
-* `profile_mule`: a young individual, or a new customer, whose account receives from many
+* `profile_mule`: a young individual, or a new customer (onboarded lately, after the book's
+  first load: a book imported at once says nothing of its customers' age as customers; or an
+  account first seen lately by a graph that had watched long enough before), whose account receives from many
   distinct individuals within days (money mules and collection accounts: FATF *Illicit
   financial flows from cyber-enabled fraud* 2023, the money-mule section; FATF *TF risks of
   NPOs* 2014 and Egmont *ISIL financing* 2016 on collection accounts fed by individuals);
@@ -47,6 +49,7 @@ class Profile:
     birth: float | None = None  # birth date as a timestamp
     countries: frozenset[str] = frozenset()  # declared country and nationality
     since: float | None = None  # when the book onboarded the holder
+    book_start: float | None = None  # when the book's first customer came in (its first load)
 
     def age_years(self, ts: float) -> float | None:
         return (ts - self.birth) / YEAR if self.birth is not None else None
@@ -68,7 +71,7 @@ def _timestamp(text: object) -> float | None:
 def load_profiles(conn: Connection, accounts: list[str]) -> dict[str, Profile]:
     """The holders' profiles of these accounts (as payments write them), keyed as the graph
     keys accounts (`acct:<ACCOUNT>`). Accounts the book does not hold are absent."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from tizim.customers import tables as ct
     from tizim.customers.model import normalize_account
@@ -76,6 +79,9 @@ def load_profiles(conn: Connection, accounts: list[str]) -> dict[str, Profile]:
 
     wanted = sorted({normalize_account(a) for a in accounts if a})
     out: dict[str, Profile] = {}
+    if not wanted:
+        return out
+    start = _timestamp(conn.execute(select(func.min(ct.customers.c.created_at))).scalar())
     for chunk in chunks(conn, wanted, 500):
         rows = conn.execute(select(ct.accounts.c.account, ct.customers.c.customer_id, ct.customers.c.type,
                                    ct.customers.c.data, ct.customers.c.created_at)
@@ -85,7 +91,7 @@ def load_profiles(conn: Connection, accounts: list[str]) -> dict[str, Profile]:
             data = data or {}
             countries = frozenset(str(c).upper() for c in (data.get("country"), data.get("nationality")) if c)
             out[f"acct:{account}"] = Profile(customer_id, kind, _timestamp(data.get("birth_date")), countries,
-                                             _timestamp(created))
+                                             _timestamp(created), start)
     return out
 
 
@@ -124,8 +130,14 @@ def profile_signals(f: Features, ctx: Context, p: TypologyParams, peers: PeerSta
     if cp is not None and cp.type == "person":
         age, tenure = cp.age_years(f.ts), cp.tenure_days(f.ts)
         young = age is not None and age < p.profile_young_age
-        new = (tenure is not None and tenure < p.profile_new_days) or (
-            f.creditor_age_days is None or f.creditor_age_days < p.profile_new_days)
+        # new: onboarded lately (not in the book's first load), or an account the graph first
+        # saw lately after watching long enough (after a restart every account looks new)
+        onboarded = (tenure is not None and tenure < p.profile_new_days
+                     and cp.since is not None and cp.book_start is not None
+                     and cp.since - cp.book_start >= p.profile_new_days * DAY)
+        first_seen = ((f.creditor_age_days or 0.0) < p.profile_new_days
+                      and f.creditor_seen_after_days >= p.profile_new_days)
+        new = onboarded or first_seen
         senders = ctx.individual_senders
         if (young or new) and senders >= p.profile_senders:
             who = f"a {int(age)}-year-old individual" if young and age is not None else "a new customer"
