@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, select
 
 from tizim.settings import get_settings
-from tizim.store import metadata, transaction
+from tizim.store import get_engine, metadata
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,9 @@ def flush(url: str | None = None) -> None:
         by_url.setdefault(db, []).append((hour, source, n))
     for db, rows in by_url.items():
         try:
-            with transaction(db) as conn:
+            # the engine alone, never init_db: a flush from the timer thread must not run
+            # migrations beside another thread's (Alembic's context is process-global)
+            with get_engine(db).begin() as conn:
                 for hour, source, n in rows:
                     add(conn, source, n, hour)
         except Exception as exc:  # the database is unreachable: these counts are lost, said so
