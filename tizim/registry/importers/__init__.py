@@ -132,7 +132,9 @@ def load_all(path: Path, source: str | None = None) -> list[ParsedList]:
 
 def _open(importer: Importer, path: Path, list_name: str) -> ParsedList:
     stream = getattr(importer, "stream", None)
-    if stream is not None:
-        opened: ParsedList = stream(path, list_name)
-        return opened
-    return importer.parse(path, list_name)
+    opened: ParsedList = stream(path, list_name) if stream is not None else importer.parse(path, list_name)
+    if opened.stream is None:
+        # read whole by its importer: handed over as a stream all the same, so the registry
+        # treats every file alike (one with no records is refused)
+        opened.stream, opened.entities = iter(opened.entities), []
+    return opened

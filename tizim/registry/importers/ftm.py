@@ -18,12 +18,14 @@ names and kinds, identifiers, designations with their history, and relationships
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from followthemoney import model
 from followthemoney.schema import Schema
@@ -96,7 +98,14 @@ def _schema_name(schema: Schema) -> str | None:
 
 
 def _records(path: Path) -> list[tuple[int, dict[str, Any], Schema]]:
-    records: list[tuple[int, dict[str, Any], Schema]] = []
+    records = list(_iter_records(path))
+    if not records:
+        raise InputError("no FtM entities in the file", file=str(path))
+    return records
+
+
+def _iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any], Schema]]:
+    """The file's FtM entities one line at a time, checked as `_records` checks them."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -126,16 +135,26 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any], Schema]]:
                 data["properties"][prop] = values
             if EXTENSION in data and not isinstance(data[EXTENSION], dict):
                 raise InputError(f"'{EXTENSION}' must be an object", file=str(path), line=number, record=str(data["id"]), field=EXTENSION)
-            records.append((number, data, schema))
-    if not records:
+            yield number, data, schema
+
+
+def _is_export(path: Path) -> bool:
+    """tizim's own export marks every line; its first line says so."""
+    first = next(_iter_records(path), None)
+    if first is None:
         raise InputError("no FtM entities in the file", file=str(path))
-    return records
+    return EXTENSION in first[1]
 
 
 def parse(path: Path, list_name: str) -> ParsedList:
-    records = _records(path)
-    if any(EXTENSION in data for _, data, _ in records):
-        lists = _parse_export(path, records)
+    return stream(path, list_name).materialize()
+
+
+def stream(path: Path, list_name: str) -> ParsedList:
+    """One list of the file: of tizim's export, streamed (`_stream_export`); any other FtM
+    file is read whole (its Sanction and link entities may come anywhere)."""
+    if _is_export(path):
+        lists = _stream_export(path)
         if list_name in lists:
             return lists[list_name]
         if len(lists) == 1:
@@ -145,14 +164,15 @@ def parse(path: Path, list_name: str) -> ParsedList:
             f"this tizim export holds the lists {', '.join(lists)}; import it without --source to load them all",
             file=str(path),
         )
-    return _parse_foreign(path, records, list_name)
+    return _parse_foreign(path, _records(path), list_name)
 
 
 def parse_all(path: Path) -> list[ParsedList]:
-    """Every list the file holds: each list of a tizim export, else the one list it is."""
+    """Every list the file holds: each list of a tizim export (streamed), else the one
+    list it is."""
+    if _is_export(path):
+        return list(_stream_export(path).values())
     records = _records(path)
-    if any(EXTENSION in data for _, data, _ in records):
-        return list(_parse_export(path, records).values())
     datasets = records[0][1].get("datasets") or []
     return [_parse_foreign(path, records, _list_name(str(datasets[0])) if datasets else "ftm")]
 
@@ -160,10 +180,16 @@ def parse_all(path: Path) -> list[ParsedList]:
 def _renamed(parsed: ParsedList, list_name: str) -> ParsedList:
     old = parsed.list_name
     parsed.list_name = list_name
-    for entity in parsed.entities:
+
+    def rename(entity: Entity) -> Entity:
         for designation in entity.designations:
             if designation.list_name == old:
                 designation.list_name = list_name
+        return entity
+
+    parsed.entities = [rename(e) for e in parsed.entities]
+    if parsed.stream is not None:
+        parsed.stream = map(rename, parsed.stream)
     return parsed
 
 
@@ -243,36 +269,43 @@ def _parse_foreign(path: Path, records: list[tuple[int, dict[str, Any], Schema]]
     )
 
 
-def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]]) -> dict[str, ParsedList]:
-    """tizim's own export: each line's list from its `tizim` key, what FtM lost restored."""
-    digest = file_hash(path)
-    lists: dict[str, ParsedList] = {}
+class _NotInExportOrder(Exception):
+    """A Sanction apart from the entity it names: the file is read whole instead."""
 
-    def list_of(number: int, data: dict[str, Any]) -> ParsedList:
+
+class _Export:
+    """What reading tizim's export builds, line by line: its lists (their records, versions,
+    relationships) and, from each line, the entity, designation or links it states."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.digest = file_hash(path)
+        self.lists: dict[str, ParsedList] = {}
+
+    def list_of(self, number: int, data: dict[str, Any]) -> ParsedList:
         ext = data.get(EXTENSION) or {}
         name = ext.get("list") or (data.get("datasets") or [None])[0]
         if not isinstance(name, str) or not name:
-            raise InputError("a line of a tizim export needs its list", file=str(path), line=number, record=str(data["id"]), field=f"{EXTENSION}.list")
-        parsed = lists.get(name)
+            raise InputError("a line of a tizim export needs its list", file=str(self.path), line=number,
+                             record=str(data["id"]), field=f"{EXTENSION}.list")
+        parsed = self.lists.get(name)
         if parsed is None:
-            parsed = lists[name] = ParsedList(list_name=name, source_file=str(path), file_hash=f"{digest}:{name}")
+            # one version per list of the file: its digest with the list's name, hashed to the
+            # 64 characters a version's digest has
+            list_digest = hashlib.sha256(f"{self.digest}:{name}".encode()).hexdigest()
+            parsed = self.lists[name] = ParsedList(list_name=name, source_file=str(self.path), file_hash=list_digest)
         return parsed
 
-    entities: dict[str, Entity] = {}
-    for number, data, schema in records:
-        tizim_schema = _schema_name(schema)
-        if tizim_schema is None:
-            continue
-        parsed = list_of(number, data)
-        ext = data.get(EXTENSION) or {}
+    def entity(self, number: int, data: dict[str, Any], schema: Schema, tizim_schema: str) -> tuple[Entity, ParsedList]:
+        """A party line: the entity with what FtM lost restored, and its list, which takes the
+        line's list facts (catalog, the entity's first version); relationships the export
+        kept outside FtM go to the lists they name."""
+        path, ext = self.path, data.get(EXTENSION) or {}
+        parsed = self.list_of(number, data)
         entity = entity_from_ftm(data, schema.name if schema.name in SCHEMATA else tizim_schema, str(data["id"]), {})
         for key, value in (ext.get("entity") or {}).items():
             restored = Entity.from_dict({"id": entity.id, "schema": entity.schema, key: value})
             setattr(entity, key, getattr(restored, key))
-        if data["id"] in entities:
-            raise InputError(f"entity id {data['id']} appears twice", file=str(path), line=number, record=str(data["id"]))
-        entities[data["id"]] = entity
-        parsed.entities.append(entity)
         first = ext.get("first_version")
         if first is not None:
             if not isinstance(first, int) or isinstance(first, bool) or first < 1:
@@ -289,24 +322,121 @@ def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]])
             if catalog.get("kind"):
                 parsed.kind = catalog["kind"]
         for rel in ext.get("relationships") or []:
-            lists_rel = list_of(number, {"id": data["id"], EXTENSION: {"list": rel.get("list")}})
-            lists_rel.relationships.append(relationship_from_dict(rel))
+            self.list_of(number, {"id": data["id"], EXTENSION: {"list": rel.get("list")}}).relationships.append(
+                relationship_from_dict(rel))
+        return entity, parsed
+
+    def designation(self, number: int, data: dict[str, Any]) -> Designation:
+        """A Sanction line's designation, with what FtM lost restored."""
+        designation = designation_from_ftm(data, self.list_of(number, data).list_name, self.path, number)
+        return Designation.from_dict({**designation.to_dict(), **((data.get(EXTENSION) or {}).get("designation") or {})})
+
+    def links(self, number: int, data: dict[str, Any], schema: Schema) -> None:
+        """A link line's relationships, added to its list."""
+        parsed = self.list_of(number, data)
+        for rel in relationships_from_ftm(data, schema, self.path, number, lambda x: x):
+            fixed = {**relationship_dict(rel), **((data.get(EXTENSION) or {}).get("relationship") or {})}
+            parsed.relationships.append(relationship_from_dict(fixed))
+
+    def twice(self, number: int, data: dict[str, Any]) -> InputError:
+        return InputError(f"entity id {data['id']} appears twice", file=str(self.path), line=number, record=str(data["id"]))
+
+
+def _stream_export(path: Path) -> dict[str, ParsedList]:
+    """tizim's own export, read once: each entity with the Sanction lines that follow it
+    (the exporter writes them so) is written to its list's spool file on disk, and each
+    list's entities then stream from there into the registry. Kept in memory: the ids met
+    (to refuse one given twice), relationships and list records. A file whose Sanctions
+    stand apart from their entities is read whole (`_parse_export`)."""
+    try:
+        return _spool_export(path)
+    except _NotInExportOrder:
+        return _parse_export(path, _records(path))
+
+
+def _spool_export(path: Path) -> dict[str, ParsedList]:
+    reader = _Export(path)
+    spools: dict[str, IO[bytes]] = {}
+    met: set[str] = set()
+    named_before: set[str] = set()  # Sanction targets not met yet
+    pending: tuple[Entity, str] | None = None
+
+    def flush() -> None:
+        if pending is not None:
+            entity, name = pending
+            spool = spools.get(name)
+            if spool is None:
+                spool = spools[name] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _spooled or on error; removed when closed)
+            spool.write(entity.to_json().encode("utf-8") + b"\n")
+
+    try:
+        for number, data, schema in _iter_records(path):
+            tizim_schema = _schema_name(schema)
+            if tizim_schema is not None:
+                flush()
+                entity, parsed = reader.entity(number, data, schema, tizim_schema)
+                if entity.id in met:
+                    raise reader.twice(number, data)
+                if entity.id in named_before:
+                    raise _NotInExportOrder
+                met.add(entity.id)
+                pending = (entity, parsed.list_name)
+            elif schema.name == "Sanction":
+                designation = reader.designation(number, data)
+                for target in data["properties"].get("entity", []):
+                    if pending is not None and target == pending[0].id:
+                        pending[0].designations.append(designation)
+                    elif target in met:
+                        raise _NotInExportOrder
+                    else:
+                        named_before.add(target)
+            elif schema.name in LINKS:
+                reader.links(number, data, schema)
+        flush()
+    except BaseException:
+        for spool in spools.values():
+            spool.close()
+        raise
+    if not met:
+        raise InputError("no entities in this tizim export", file=str(path))
+    for name, spool in spools.items():
+        reader.lists[name].stream = _spooled(spool)
+    return reader.lists
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[Entity]:
+    """A list's entities back from its spool file, which is closed (and so removed) after."""
+    try:
+        spool.seek(0)
+        for line in spool:
+            yield Entity.from_dict(json.loads(line))
+    finally:
+        spool.close()
+
+
+def _parse_export(path: Path, records: list[tuple[int, dict[str, Any], Schema]]) -> dict[str, ParsedList]:
+    """tizim's own export read whole: each line's list from its `tizim` key, what FtM lost
+    restored, Sanctions and links wherever they stand."""
+    reader = _Export(path)
+    entities: dict[str, Entity] = {}
     for number, data, schema in records:
-        ext = data.get(EXTENSION) or {}
-        props = data["properties"]
+        tizim_schema = _schema_name(schema)
+        if tizim_schema is None:
+            continue
+        entity, parsed = reader.entity(number, data, schema, tizim_schema)
+        if entity.id in entities:
+            raise reader.twice(number, data)
+        entities[entity.id] = entity
+        parsed.entities.append(entity)
+    for number, data, schema in records:
         if schema.name == "Sanction":
-            parsed = list_of(number, data)
-            designation = designation_from_ftm(data, parsed.list_name, path, number)
-            designation = Designation.from_dict({**designation.to_dict(), **(ext.get("designation") or {})})
-            for target in props.get("entity", []):
+            designation = reader.designation(number, data)
+            for target in data["properties"].get("entity", []):
                 if target in entities:
                     entities[target].designations.append(designation)
         elif schema.name in LINKS:
-            parsed = list_of(number, data)
-            for rel in relationships_from_ftm(data, schema, path, number, lambda x: x):
-                fixed = {**relationship_dict(rel), **(ext.get("relationship") or {})}
-                parsed.relationships.append(relationship_from_dict(fixed))
-    return lists
+            reader.links(number, data, schema)
+    return reader.lists
 
 
 _VERSION_INTS = ("version", "entities", "added", "removed", "changed")
