@@ -48,11 +48,18 @@ def align(ctx: Context, q: QueryName, rid: int) -> Alignment:
     # (similarity, query position) per listed token, looked up once a query: the same
     # listed words recur across candidates
     hits = q.hits
+    only = q.consonants_only
+    if only and ctx.abjad_written(rid):
+        # a listed name in Arabic letters: met letter for letter, not by consonants alone
+        hits = q.hits_written
+    else:
+        only = []
     cand = []
     for j, t in enumerate(tids):
         h = hits.get(t)
         if h is None:
-            h = hits[t] = [(s, i) for i, exp in enumerate(q.exps) if (s := exp.get(t))]
+            h = hits[t] = [(s, i) for i, exp in enumerate(q.exps) if (s := exp.get(t))
+                           and not (only and t in only[i])]
         for s, i in h:
             cand.append((s, i, j))
     if len(cand) > 1:

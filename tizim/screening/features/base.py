@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tizim.screening import scripts
 from tizim.screening.index import Index
 
 MIN_TOKEN_SIM = 0.7
@@ -88,6 +89,11 @@ class QueryName:
     written: str | None = None
     # the features that widened what a part meets, for the explanation: (feature, line)
     widened: list[tuple[str, str]] = field(default_factory=list)
+    # per part, read from Arabic or Hebrew letters: the listed words it meets only by their
+    # consonants (syllables.from_script), and the alignment's cache for listed names
+    # themselves written in those letters, which such pairs do not meet (alignment.py)
+    consonants_only: list[frozenset[int]] = field(default_factory=list)
+    hits_written: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
 
 
 class Context:
@@ -111,10 +117,19 @@ class Context:
         # together, and listed words by first letter and length
         self.by_glued: dict[str, list[int]] | None = None
         self.by_shape: dict[tuple[str, int], list[int]] | None = None
+        self.abjad_cache: dict[int, bool] = {}
 
     @property
     def ref(self) -> Context:
         return self.reference or self
+
+    def abjad_written(self, rid: int) -> bool:
+        """Is listed name `rid` written in Arabic or Hebrew letters?"""
+        got = self.abjad_cache.get(rid)
+        if got is None:
+            name = self.index.rec_name[rid]
+            got = self.abjad_cache[rid] = not name.isascii() and scripts.abjad(name)
+        return got
 
     def known(self, fold: str) -> bool:
         """Does some listed name spell a word exactly this way?"""

@@ -1,7 +1,8 @@
 """The one place the name features are combined, in this order:
 
 1. alignment (alignment.py): each query part paired with a listed part;
-2. initials (initials.py): a query initial with the listed given name it begins;
+2. initials (initials.py): a query initial with the listed given name it begins, and
+   parts left over on both sides that spell one name glued (glued.py);
 3. coverage (coverage.py): the name score from the matched weight on both sides, minus the
    both-sides-keep-other-parts penalty and an organization's missing distinctive word;
 4. glued (glued.py): the names compared glued together, where parts were split or glued;
@@ -24,7 +25,7 @@ from tizim.screening.features.alignment import align, promote_near_spellings
 from tizim.screening.features.base import ONE_PART_CAP, Alignment, Context, QueryName
 from tizim.screening.features.coverage import coverage
 from tizim.screening.features.family import person_caps
-from tizim.screening.features.glued import joined
+from tizim.screening.features.glued import glue_leftovers, joined
 from tizim.screening.features.initials import pair_initials
 from tizim.screening.features.organizations import GENERIC_ONLY_CAP, generic_only
 from tizim.screening.features.syllables import SYLLABLE_CAP, every_syllable
@@ -34,6 +35,7 @@ def score_name(ctx: Context, q: QueryName, rid: int) -> tuple[float, Alignment, 
     """Score of one query name against listed name `rid`: (score, the alignment, method)."""
     al = align(ctx, q, rid)
     pair_initials(ctx, q, al)
+    glue_leftovers(ctx, q, al)
     token_score, conflict = coverage(ctx, q, al)
     method = "tokens"
     score = token_score

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from tizim.screening.features.base import SHORT_WORD, Alignment, Context, QueryName
+from tizim.screening.features.base import ABJAD_SIM, SHORT_WORD, Alignment, Context, QueryName
+from tizim.screening.normalize import skeleton
 
 JOINED_MIN = 0.88
 JOINED_PENALTY = 0.08
@@ -67,3 +68,40 @@ def split_or_glued(ctx: Context, q: QueryName, al: Alignment) -> bool:
     left_q = "".join(parts_q)
     return max(fuzz.ratio(left_q, "".join(left_r)),
                fuzz.ratio(left_q, "".join(reversed(left_r)))) >= 100 * JOINED_MIN
+
+
+def glue_leftovers(ctx: Context, q: QueryName, al: Alignment) -> None:
+    """Parts left unpaired on both sides that spell the same letters glued together (in
+    order, or one side reversed) are one name split otherwise: "Issa Zare Pour" / "ZAREPOUR
+    Issa", "Mohammad Hossein" / "Mohammadhossein" beside other parts already met. Read from
+    Arabic letters, the same consonants count ("mhmdhsin" / Mohammad-Hossein)."""
+    nq, nr = len(q.folds), len(al.tids)
+    if len(al.pairs) >= nq or len(al.pairs) >= nr or not al.pairs:
+        return
+    left_i = [i for i in range(nq) if not al.used_i >> i & 1 and q.weights[i] > 0.1]
+    left_j = [j for j in range(nr) if not al.used_j >> j & 1 and ctx.index.vocab_weight[al.tids[j]] > 0.1]
+    if not left_i or not left_j or len(left_i) + len(left_j) < 3 or len(left_i) > 3 or len(left_j) > 3:
+        return
+    vocab = ctx.index.vocab
+    glued_q = "".join(q.folds[i] for i in left_i)
+    glued_r = "".join(vocab[al.tids[j]] for j in left_j)
+    glued_rr = "".join(vocab[al.tids[j]] for j in reversed(left_j))
+    if min(len(glued_q), len(glued_r)) < 6:
+        return
+    sim = max(fuzz.ratio(glued_q, glued_r), fuzz.ratio(glued_q, glued_rr)) / 100.0
+    if q.consonants_only and sim < ABJAD_SIM and skeleton(glued_q) in (skeleton(glued_r), skeleton(glued_rr)):
+        sim = ABJAD_SIM
+    if sim < JOINED_MIN and not (q.consonants_only and sim >= ABJAD_SIM):
+        return
+    vw = ctx.index.vocab_weight
+    for i in left_i:
+        al.used_i |= 1 << i
+        al.mq += sim * q.weights[i]
+    for j in left_j:
+        al.used_j |= 1 << j
+        al.mr += sim * vw[al.tids[j]]
+    # every part of both groups in a pair, so that name ends and family names see them met
+    for k in range(max(len(left_i), len(left_j))):
+        al.pairs.append((left_i[min(k, len(left_i) - 1)], al.tids[left_j[min(k, len(left_j) - 1)]], sim))
+    al.strong += 1
+    al.moves.append(("glued", "score", sim, "parts left over on both sides spell one name split otherwise"))

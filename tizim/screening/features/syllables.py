@@ -6,9 +6,14 @@ romanized, family name first or last and the given name's syllables split or glu
 jong un" is KIM Jong-un; "kim su il" is not KIM Il-Su; "华 伍" is not "EL HUEVO"), else 0.6.
 
 An Arabic, Persian or Hebrew name has its consonants and long vowels only, so each part also
-meets the listed words with the same consonants at 0.85 ("mhmd" / Muhammad): a name starting
+meets the listed words that are its reading with short vowels added, at 0.85 ("mhmd" /
+Muhammad, "hsin" / Husain; not "mila" / Mula: a written long vowel is kept): a name starting
 with alif or ayn with any first vowel, and letters the lists romanize two ways (jim as g,
-qaf as g, dad and dhal as dh, tha as th, dad as z).
+qaf as g, dad and dhal as dh, tha as th, dad as z), a final ha or waw as a vowel (Persian
+-zadeh, Habbo). Not a listed name itself written in those
+letters: its letters are there to compare one by one, and two Arabic names of the same
+consonants and other long vowels are two names ("ميلاء الشهابي" is no reading of another
+listed Arabic name however its consonants fall).
 """
 
 from __future__ import annotations
@@ -34,18 +39,49 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
     if not scripts.abjad(written):
         return
     idx = ctx.index
+    q.consonants_only = [frozenset() for _ in q.folds]
     for i, f in enumerate(q.folds):
         skel = skeleton(f)
         if len(skel) < 2 or len(f) < 3:
             continue
         # a name starting with alif or ayn starts with any vowel in Latin letters
         # (not a ya read as i: "iasr" is Yasir)
-        keys = {skel} | ({v + skel[1:] for v in "aiu"} if skel[0] in "au" else set())
+        readings = {f} | ({v + f[1:] for v in "aiu"} if f[0] in "au" else set())
+        # a final ha or waw after a consonant may be a written vowel: Persian -zadeh, -eh
+        # ("hsnzadh" / Hassanzadeh), a final -o or -u ("hbv" / Habbo)
+        if len(skel) >= 3 and f[-1] in "hv" and f[-2] not in "aiu":
+            readings |= {r[:-1] for r in readings}
         # letters the lists romanize two ways: jim as g (Egypt: Ragab), qaf as g
         # (Algeria: Gasmi), dad and dhal as dh, tha as th, dad as z (Persian: Morteza)
-        keys |= {key.replace(a, b) for key in list(keys) for a, b in _ABJAD_LETTERS if a in key}
-        widen(ctx, q, i, {t: ABJAD_SIM for key in keys for t in idx.skeletons.get(key, ())
-                          if len(idx.vocab[t]) > 3})
+        readings |= {r.replace(a, b) for r in list(readings) for a, b in _ABJAD_LETTERS if a in r}
+        extra: dict[int, float] = {}
+        for reading in readings:
+            for t in idx.skeletons.get(skeleton(reading), ()):
+                word = idx.vocab[t]
+                # (a final vowel is written several ways: ى read a is Persian i, "hidra" /
+                # Heidari)
+                if len(word) > 3 and (fits(reading, word) or reading[-1] in "aiu" and fits(reading[:-1], word)):
+                    extra[t] = ABJAD_SIM
+        had = q.exps[i]
+        if widen(ctx, q, i, extra):
+            q.consonants_only[i] = frozenset(t for t in extra if had.get(t, 0.0) < ABJAD_SIM)
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def fits(reading: str, word: str) -> bool:
+    """Is `word` the reading with short vowels added: its letters (consonants and the long
+    vowels Arabic writes), in order, with only vowels between ("mhmd" / muhamad, "hsin" /
+    husain; not "mila" / mula, whose written long vowel differs, nor "shabi" / sahib)?"""
+    k = 0
+    n = len(reading)
+    for ch in word:
+        if k < n and ch == reading[k]:
+            k += 1
+        elif ch not in _VOWELS:
+            return False
+    return k == n
 
 
 def every_syllable(ctx: Context, q: QueryName, pairs: list[Pair], rid: int) -> bool:
