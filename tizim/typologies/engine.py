@@ -326,9 +326,11 @@ class TypologyEngine:
         """Add payments stored by other processes (or before a restart) within the window, and
         read the customer book's profiles of the batch's `accounts`."""
         if accounts:
+            from tizim.customers.model import normalize_account
+
             found = load_profiles(conn, accounts)
             for account in accounts:  # an account the book no longer holds loses its profile
-                key = "acct:" + "".join(account.split()).upper()
+                key = f"acct:{normalize_account(account)}"
                 if key not in found:
                     self.profiles.pop(key, None)
             self.profiles.update(found)
