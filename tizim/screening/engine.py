@@ -368,7 +368,8 @@ class Screener:
                  + (" (acronym)" if hit.method == "acronym" else "")]
         if q.written:
             lines.append(f"script: {q.written!r} read as {q.text!r}")
-        lines += [f"{feature}: {line}" for feature, line in q.widened]
+        lines += [f"{feature}: {line}" for feature, line, i, added in q.widened
+                  if any(pi == i and t in added for pi, t, _ in hit.pairs)]
         lines += describe(hit.moves)
         if idx.rec_kind[hit.rid] == "weak_alias":
             expl["weak_alias_factor"] = WEAK_ALIAS_FACTOR

@@ -87,8 +87,9 @@ class QueryName:
     initials: bool = False
     # the name as written, when it was read from another script
     written: str | None = None
-    # the features that widened what a part meets, for the explanation: (feature, line)
-    widened: list[tuple[str, str]] = field(default_factory=list)
+    # the features that widened what a part meets, for the explanation: (feature, line,
+    # query position, the listed words added), shown where a pair uses one of them
+    widened: list[tuple[str, str, int, frozenset[int]]] = field(default_factory=list)
     # per part, read from Arabic or Hebrew letters: the listed words it meets only by their
     # consonants (syllables.from_script), and the alignment's cache for listed names
     # themselves written in those letters, which such pairs do not meet (alignment.py)

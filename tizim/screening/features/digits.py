@@ -46,6 +46,7 @@ def digit_letters(ctx: Context, q: QueryName) -> None:
             continue
         raw = written(q.text).get(f, f)
         read: list[str] = []
+        added: set[int] = set()
         for reading in sorted(readings(raw)):
             if not reading.isalpha():
                 continue
@@ -59,6 +60,7 @@ def digit_letters(ctx: Context, q: QueryName) -> None:
                 if merged.get(t, 0.0) < sim:
                     merged[t] = sim
             q.exps[i] = merged
+            added.update(exp)
             # the word it reads as is no other name's near spelling
             q.typos[i] = (q.typos[i] | typos) - {t for t, sim in exp.items() if sim >= 1.0}
             q.vowels[i] = q.vowels[i] | vowels
@@ -70,4 +72,4 @@ def digit_letters(ctx: Context, q: QueryName) -> None:
                 q.weights[i] = w
             read.append(reading)
         if read:
-            q.widened.append(("digits for letters", f"{raw!r} read as {', '.join(read)}"))
+            q.widened.append(("digits for letters", f"{raw!r} read as {', '.join(read)}", i, frozenset(added)))

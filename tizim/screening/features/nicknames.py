@@ -23,4 +23,4 @@ def add_nicknames(ctx: Context, q: QueryName) -> None:
                 extra[t] = NICKNAME_SIM
                 listed.append(name)
         if widen(ctx, q, i, extra):
-            q.widened.append(("nickname", f"{f!r} also read as {', '.join(sorted(listed))}"))
+            q.widened.append(("nickname", f"{f!r} also read as {', '.join(sorted(listed))}", i, frozenset(extra)))
