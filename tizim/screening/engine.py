@@ -364,7 +364,7 @@ class Screener:
         }
         q = hit.qname
         # the features that moved the score, one line each (features/combine.py)
-        lines = [f"alignment: {len(hit.pairs)} of {len(q.folds)} query parts met"
+        lines = [f"alignment: {len({i for i, _, _ in hit.pairs})} of {len(q.folds)} query parts met"
                  + (" (acronym)" if hit.method == "acronym" else "")]
         if q.written:
             lines.append(f"script: {q.written!r} read as {q.text!r}")

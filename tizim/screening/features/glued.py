@@ -76,7 +76,9 @@ def glue_leftovers(ctx: Context, q: QueryName, al: Alignment) -> None:
     Issa", "Mohammad Hossein" / "Mohammadhossein" beside other parts already met. Read from
     Arabic letters, the same consonants count ("mhmdhsin" / Mohammad-Hossein)."""
     nq, nr = len(q.folds), len(al.tids)
-    if len(al.pairs) >= nq or len(al.pairs) >= nr or not al.pairs:
+    paired = len(al.pairs)  # one query and one listed part each, so far
+    # (speed: this runs for most candidates; most leave fewer than three parts over)
+    if paired >= nq or paired >= nr or not paired or nq + nr - 2 * paired < 3:
         return
     left_i = [i for i in range(nq) if not al.used_i >> i & 1 and q.weights[i] > 0.1]
     left_j = [j for j in range(nr) if not al.used_j >> j & 1 and ctx.index.vocab_weight[al.tids[j]] > 0.1]
