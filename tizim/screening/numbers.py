@@ -76,6 +76,11 @@ def lexicon() -> dict[str, int]:
     return out
 
 
+@cache
+def _first_words() -> frozenset[str]:
+    return frozenset(key.split()[0] for key in lexicon())
+
+
 def numbers_as_digits(text: str) -> str:
     """`text` with numbers written in words or as ordinals in digits ("1st") as digits."""
     out = _ORDINAL_DIGITS.sub(r"\1", text)
@@ -83,10 +88,15 @@ def numbers_as_digits(text: str) -> str:
     if not words:
         return out
     table = lexicon()
+    firsts = _first_words()
     pieces: list[str] = []
     last = 0
     k = 0
     while k < len(words):
+        if _key(words[k].group()) not in firsts:
+            # (speed: most words of a name start no number; every name of the lists passes here)
+            k += 1
+            continue
         found = 0
         for size in range(min(MAX_PHRASE, len(words) - k), 0, -1):
             span = words[k:k + size]
