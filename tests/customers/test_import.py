@@ -145,13 +145,12 @@ def test_parallel_checking_reports_the_first_bad_line(sqlite_url: str, tmp_path:
     """A large file is checked in worker processes: same customers, same first error, and
     nothing stored."""
     from tizim.customers import book as book_module
-    from tizim.customers.model import read_records
+    from tizim.customers import prepare
 
-    monkeypatch.setattr(book_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(book_module, "_PARSE_CHUNK", 2)
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(prepare, "BLOCK_CHARS", 200)  # a block or two of records each
     serial = [c.to_dict() for c in book_module.parse_file(BOOK)]
-    parallel = [item.data() for chunk in book_module.prepare_records(read_records(BOOK), "x", True)
-                for item in chunk]
+    parallel = [item.data() for chunk in prepare.prepare_file(BOOK, parallel=True) for item in chunk.items()]
     assert parallel == serial
     rows = book_rows()
     rows[3]["birth_date"] = "1990-13"

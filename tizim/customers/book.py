@@ -1,6 +1,7 @@
 """The customer book: imports (all-or-nothing, versioned), and what the book says of a customer.
 
-An import parses and checks the whole file before it writes anything; then one transaction
+An import is one transaction: the file is read and checked a chunk at a time (in worker
+processes: tizim/customers/prepare.py) and the first bad record rolls everything back. It
 adds new customers, writes a new version of each changed one, leaves unchanged ones alone
 and, for a file that is the whole book (`full`), closes the customers it no longer holds.
 History is never rewritten: every version stays in cust_versions.
@@ -10,24 +11,32 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import multiprocessing as mp
-import os
-from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, func, select, update
 
 from tizim.customers import tables as t
-from tizim.customers.model import Customer, parse_customer, read_records
+from tizim.customers.model import Customer, read_records
+from tizim.customers.prepare import (
+    PARALLEL_FROM,
+    Chunk,
+    FileChecks,
+    Prepared,
+    Resplit,
+    prepare_chunk,
+    prepare_file,
+    prepare_records,
+)
 from tizim.errors import InputError, NotFound
 from tizim.monitoring import audit
 from tizim.monitoring.bulk import chunks, in_values, insert_rows, insert_values
 from tizim.store import transaction
+from tizim.store.bulk import indexes_built_after
 
 STATUSES = ("unscreened", "clear", "alert", "frozen", "closed")
 # the columns a new customer's rows are written with, in the order _store_chunk gives them
@@ -35,6 +44,9 @@ NEW_CUSTOMER = ("customer_id", "type", "name", "data", "content_hash", "version"
                 "updated_at")
 FIRST_VERSION = ("customer_id", "version", "change", "data", "content_hash", "at", "source")
 NEW_ACCOUNT = ("account", "customer_id", "frozen", "closed")
+LINK = ("customer_id", "ref", "role", "share")
+# bytes of file from which a first load into an empty book builds the indexes at the end
+BULK_FROM = PARALLEL_FROM
 
 
 @dataclass
@@ -50,104 +62,14 @@ class ImportSummary:
                 "closed": self.closed}
 
 
-PARALLEL_FROM = 8 << 20  # bytes of file: below this, worker processes cost more than they save
-_PARSE_CHUNK = 5_000  # records per worker task, and per round of writes
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A checked record, ready to store: its normalized JSON (sorted keys: the same text for
-    the same content), that text's digest, and the fields the book's own columns and checks
-    need. Workers make these; the book stores them without parsing the JSON again."""
-
-    line: int | None
-    text: str
-    digest: str
-    customer_id: str
-    type: str
-    name: str
-    accounts: tuple[str, ...]
-    linked: bool  # has owners or directors
-
-    def data(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = orjson.loads(self.text)
-        return loaded
-
-
-def prepare(customer: Customer, line: int | None = None) -> Prepared:
-    text = orjson.dumps(customer.to_dict(), option=orjson.OPT_SORT_KEYS)
-    return Prepared(line, text.decode("utf-8"), hashlib.sha1(text).hexdigest(), customer.customer_id,
-                    customer.type, customer.name, tuple(customer.accounts),
-                    bool(customer.owners or customer.directors))
-
-
-def _prepare_range(task: tuple[list[tuple[int, Any]], str]) -> list[Prepared]:
-    records, name = task
-    return [prepare(parse_customer(raw, {"file": name, "line": line}), line) for line, raw in records]
-
-
-def _batched(records: Iterable[tuple[int, Any]], name: str) -> Iterator[tuple[list[tuple[int, Any]], str]]:
-    batch: list[tuple[int, Any]] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= _PARSE_CHUNK:
-            yield batch, name
-            batch = []
-    if batch:
-        yield batch, name
-
-
-def prepare_records(records: Iterable[tuple[int, Any]], name: str, parallel: bool) -> Iterator[list[Prepared]]:
-    """Check and prepare records in file order, a chunk at a time; a large file in worker
-    processes (the checks are pure Python and most of an import's time), while this process
-    stores the chunks before. The first bad record in file order raises, as one by one."""
-    workers = min(os.cpu_count() or 1, 4)
-    if not parallel or workers < 2:
-        yield from map(_prepare_range, _batched(records, name))
-        return
-    with mp.get_context("fork").Pool(workers) as pool:
-        # at most a few chunks ahead of the writer: Pool.imap would read and check the whole
-        # file into memory while this process is still storing its first chunks
-        ahead: deque[Any] = deque()
-        for task in _batched(records, name):
-            ahead.append(pool.apply_async(_prepare_range, (task,)))
-            if len(ahead) > 2 * workers:
-                yield ahead.popleft().get()
-        while ahead:
-            yield ahead.popleft().get()
-
-
 def parse_file(path: Path, fmt: str | None = None) -> list[Customer]:
     """Every record of a file, checked (no duplicate ids or accounts); InputError otherwise."""
     out: list[Customer] = []
-    checks = _FileChecks(str(path))
-    for chunk in prepare_records(read_records(path, fmt), str(path), False):
-        for item in chunk:
-            checks.add(item)
-            out.append(Customer.from_stored(item.data()))
+    checks = FileChecks(str(path))
+    for chunk in prepare_file(path, fmt, parallel=False):
+        checks.add_chunk(chunk)
+        out += [Customer.from_stored(item.data()) for item in chunk.items()]
     return out
-
-
-class _FileChecks:
-    """What only the whole file shows: a customer id twice, an account under two customers."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.seen: dict[str, int | None] = {}
-        self.owner_of: dict[str, tuple[str, int | None]] = {}
-
-    def add(self, item: Prepared) -> None:
-        cid, line = item.customer_id, item.line
-        if cid in self.seen:
-            raise InputError(f"customer_id {cid!r} occurs twice (first on line {self.seen[cid]})",
-                             file=self.name, line=line, record=cid, field="customer_id")
-        self.seen[cid] = line
-        for account in item.accounts:
-            other = self.owner_of.get(account)
-            if other is not None:
-                raise InputError(f"account {account} also belongs to {other[0]} (line {other[1]})",
-                                 file=self.name, line=line, record=cid, field="accounts")
-            self.owner_of[account] = (cid, line)
 
 
 @contextmanager
@@ -184,19 +106,23 @@ class CustomerBook:
     def import_file(self, path: Path, fmt: str | None = None, full: bool = False,
                     actor: str = "system") -> ImportSummary:
         """Read, check and store a file in one transaction, chunk by chunk (see the module doc)."""
-        records = read_records(path, fmt)
-        parallel = path.stat().st_size >= PARALLEL_FROM
-        return self._store(prepare_records(records, str(path), parallel), source=str(path), full=full,
-                           actor=actor, digest=_file_digest(path), checks=_FileChecks(str(path)))
+        name, digest = str(path), _file_digest(path)
+        bulk = path.stat().st_size >= BULK_FROM
+        try:
+            return self._store(prepare_file(path, fmt), source=name, full=full, actor=actor, digest=digest,
+                               checks=FileChecks(name), bulk=bulk)
+        except Resplit:  # rolled back: read the file again as one text
+            return self._store(prepare_records(read_records(path, fmt), name), source=name, full=full,
+                               actor=actor, digest=digest, checks=FileChecks(name), bulk=bulk)
 
     def upsert(self, customers: list[Customer], source: str, full: bool = False, actor: str = "system",
                digest: str | None = None) -> ImportSummary:
         """Add or update customers in one transaction (see the module doc)."""
-        return self._store([[prepare(c) for c in customers]], source=source, full=full, actor=actor,
-                           digest=digest, checks=_FileChecks(source))
+        return self._store([prepare_chunk((c, None) for c in customers)], source=source, full=full, actor=actor,
+                           digest=digest, checks=FileChecks(source))
 
-    def _store(self, prepared: Iterable[list[Prepared]], source: str, full: bool, actor: str,
-               digest: str | None, checks: _FileChecks | None) -> ImportSummary:
+    def _store(self, prepared: Iterable[Chunk], source: str, full: bool, actor: str,
+               digest: str | None, checks: FileChecks | None, bulk: bool = False) -> ImportSummary:
         summary = ImportSummary()
         now = audit.now_iso()
         with transaction(self.url) as conn, _large_cache(conn):
@@ -204,17 +130,21 @@ class CustomerBook:
             empty = conn.execute(select(t.customers.c.customer_id).limit(1)).first() is None
             everyone = self._existing(conn, None) if full and not empty else {}
             present: set[str] = set()
-            for chunk in prepared:
-                if checks is not None:
-                    for item in chunk:
-                        checks.add(item)
-                ids = [item.customer_id for item in chunk]
-                present.update(ids)
-                existing = {} if empty else everyone if full else self._existing(conn, ids)
-                if not empty:
-                    self._check_accounts(conn, chunk, source)
-                self._store_chunk(conn, chunk, existing, now, source, summary)
-            if full and not present:
+            # a first load of many customers: the book's indexes are built once, at the end
+            tables = [t.customers.name, t.versions.name, t.accounts.name, t.links.name]
+            with indexes_built_after(conn, tables) if empty and bulk else nullcontext():
+                for chunk in prepared:
+                    if checks is not None:
+                        checks.add_chunk(chunk)
+                    if empty:
+                        self._store_new(conn, chunk, now, source, summary)
+                        continue
+                    items = list(chunk.items())
+                    present.update(chunk.ids)
+                    self._check_accounts(conn, items, source)
+                    existing = everyone if full else self._existing(conn, chunk.ids)
+                    self._store_chunk(conn, items, existing, now, source, summary)
+            if full and not (summary.imported + summary.updated + summary.unchanged):
                 raise InputError("a full book with no customers would close every customer; refused",
                                  file=source)
             if full:
@@ -227,6 +157,23 @@ class CustomerBook:
             audit.append(conn, [audit.Entry(actor, "import", "customer_book", digest or source, None,
                                             {"source": source, "full": full, **summary.to_dict()})], head)
         return summary
+
+    @staticmethod
+    def _store_new(conn: Connection, chunk: Chunk, now: str, source: str, summary: ImportSummary) -> None:
+        """A chunk of customers the book does not hold yet: its rows as the workers made them."""
+        ids, n = chunk.ids, len(chunk.ids)
+        insert_values(conn, t.customers, list(NEW_CUSTOMER), list(zip(
+            ids, chunk.types, chunk.names, chunk.texts, chunk.digests, repeat(1, n), repeat("unscreened", n),
+            repeat(now, n), repeat(now, n), strict=True)))
+        insert_values(conn, t.versions, list(FIRST_VERSION), list(zip(
+            ids, repeat(1, n), repeat("imported", n), chunk.texts, chunk.digests, repeat(now, n), repeat(source, n),
+            strict=True)))
+        k = len(chunk.account_ids)
+        insert_values(conn, t.accounts, list(NEW_ACCOUNT), list(zip(
+            chunk.account_ids, chunk.account_owners, repeat(0, k), repeat(0, k), strict=True)))
+        insert_values(conn, t.links, list(LINK), chunk.links)
+        summary.imported += n
+        summary.customer_ids += ids
 
     def _store_chunk(self, conn: Connection, chunk: list[Prepared], existing: dict[str, Any], now: str,
                      source: str, summary: ImportSummary) -> None:

@@ -301,13 +301,14 @@ def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from exc
     if kind == "jsonl":
-        yield from _jsonl(text, str(path))
+        yield from jsonl_records(text, str(path))
     else:
         yield from _csv(text, str(path))
 
 
-def _jsonl(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for lineno, line in enumerate(text.split("\n"), start=1):
+def jsonl_records(text: str, name: str, start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, record) of JSON lines text that starts after line `start` of its file."""
+    for lineno, line in enumerate(text.split("\n"), start=start + 1):
         if not line.strip():
             continue
         try:
@@ -318,14 +319,8 @@ def _jsonl(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield lineno, obj
 
 
-def _csv(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise InputError(f"not CSV: {exc}", file=name, line=1) from exc
+def csv_header(header: list[str], name: str) -> list[str]:
+    """A CSV file's column names, checked: the required ones there, no unknown one."""
     header = [h.strip() for h in header]
     missing = [c for c in ("customer_id", "name") if c not in header]
     if missing:
@@ -334,16 +329,32 @@ def _csv(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if unknown:
         raise InputError(f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})",
                          file=name, line=1, field=unknown[0])
+    return header
+
+
+def _csv(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise InputError(f"not CSV: {exc}", file=name, line=1) from exc
+    yield from csv_records(reader, csv_header(header, name), name)
+
+
+def csv_records(reader: Any, header: list[str], name: str, start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, record) of the rows a csv.reader gives, read from after line `start` of the file."""
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(f"not CSV: {exc}", file=name, line=reader.line_num) from exc
+            raise InputError(f"not CSV: {exc}", file=name, line=start + reader.line_num) from exc
         if not any(cell.strip() for cell in row):
             continue
+        line = start + reader.line_num
         if len(row) != len(header):
-            raise InputError(f"{len(row)} fields where the header has {len(header)}", file=name,
-                             line=reader.line_num)
-        yield reader.line_num, {k: v for k, v in zip(header, row, strict=True) if v != ""}
+            raise InputError(f"{len(row)} fields where the header has {len(header)}", file=name, line=line)
+        yield line, {k: v for k, v in zip(header, row, strict=True) if v != ""}
