@@ -252,6 +252,8 @@ _ARABIC = {
 }
 _ARABIC_WORDS = {"بن": "bin", "ابن": "ibn", "بنت": "bint", "عبد": "abd", "ابو": "abu", "أبو": "abu",
                  "ابي": "abi", "أبي": "abi", "ام": "umm", "أم": "umm", "الله": "allah", "ولد": "ould"}
+# words read as fixed Latin words, not spelled letter by letter
+FIXED_WORDS = frozenset(_ARABIC_WORDS)
 
 
 def _arabic_word(word: str) -> str:

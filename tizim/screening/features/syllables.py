@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 
-from tizim.screening import scripts
+from tizim.screening import romanize_abjad, scripts
 from tizim.screening.features.base import ABJAD_SIM, Context, Pair, QueryName, widen
-from tizim.screening.normalize import canon_token, raw_tokens, skeleton
+from tizim.screening.normalize import canon_token, fold_token, name_tokens, raw_tokens, skeleton
 
 _ABJAD_LETTERS = (("j", "g"), ("k", "g"), ("d", "dh"), ("z", "dh"), ("t", "th"), ("s", "th"), ("d", "z"))
 SYLLABLE_CAP = 0.6
@@ -40,7 +40,16 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
         return
     idx = ctx.index
     q.consonants_only = [frozenset() for _ in q.folds]
+    words = abjad_words(written)
     for i, f in enumerate(q.folds):
+        arabic = words.get(f)
+        if arabic is not None:
+            # read from its letters, each spelled as the lists spell it (romanize_abjad)
+            spelled = spelled_from(ctx, arabic)
+            had = q.exps[i]
+            if widen(ctx, q, i, spelled):
+                q.consonants_only[i] = frozenset(t for t in spelled if had.get(t, 0.0) < ABJAD_SIM)
+            continue
         skel = skeleton(f)
         if len(skel) < 2 or len(f) < 3:
             continue
@@ -65,6 +74,43 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
         had = q.exps[i]
         if widen(ctx, q, i, extra):
             q.consonants_only[i] = frozenset(t for t in extra if had.get(t, 0.0) < ABJAD_SIM)
+
+
+def abjad_words(written: str) -> dict[str, str]:
+    """The query's folds read from Arabic-script or Hebrew words, each with its word as
+    written (particles and words the reading spells as fixed Latin words left out)."""
+    out: dict[str, str] = {}
+    for word in written.replace("-", " ").split():
+        if word in scripts.FIXED_WORDS or word in romanize_abjad.PARTICLES or not scripts.abjad(word):
+            continue
+        read = scripts.latin_variants(word)
+        if not read:
+            continue
+        folds = [fold_token(canon_token(t)) for t in name_tokens(read[0], "Person")]
+        if folds and folds[-1]:
+            out.setdefault(folds[-1], word)
+    return out
+
+
+def spelled_from(ctx: Context, word: str) -> dict[int, float]:
+    """Listed words (three letters or more) that spell `word`, by its letters' spellings
+    (romanize_abjad.word_pattern), looked up by the consonant skeletons they may have."""
+    pattern = romanize_abjad.word_pattern(word)
+    if pattern is None:
+        return {}
+    idx = ctx.index
+    vocab = idx.vocab
+    extra: dict[int, float] = {}
+    seen: set[int] = set()
+    for key in romanize_abjad.consonant_keys(word):
+        for head in ("", "a", "i", "u"):
+            for t in idx.skeletons.get(head + key, ()):
+                if t in seen:
+                    continue
+                seen.add(t)
+                if len(vocab[t]) >= 3 and pattern.fullmatch(vocab[t]) is not None:
+                    extra[t] = ABJAD_SIM
+    return extra
 
 
 _VOWELS = frozenset("aeiouy")

@@ -1,0 +1,131 @@
+"""Names read from Arabic, Persian and Hebrew letters as patterns of their Latin spellings
+(romanize_abjad.py), and what the engine makes of them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.screening.conftest import ent
+from tizim.screening import Query, Screener
+from tizim.screening.romanize_abjad import (
+    LETTERS,
+    MAX_KEYS,
+    consonant_keys,
+    core,
+    slots,
+    word_pattern,
+)
+
+
+def spells(word: str, latin: str) -> bool:
+    """Does the Latin word, folded as listed words are, spell the Arabic or Hebrew one?"""
+    from tizim.screening.normalize import canon_token, fold_token
+
+    pattern = word_pattern(word)
+    return pattern is not None and pattern.fullmatch(fold_token(canon_token(latin.lower()))) is not None
+
+
+@pytest.mark.parametrize("word,latin", [
+    ("عكاشة", "Akkacha"), ("جوادي", "Djouadi"), ("لونيسي", "Lounici"),  # French spellings
+    ("مصطفوی", "Mostafavi"), ("کوثری", "Kowsari"), ("فدوی", "Fadavi"),  # waw a consonant
+    ("زهير", "Zuhair"), ("شهاب", "Shahab"), ("مددی", "Madadi"),  # letters a reading glues
+    ("اسدالله", "Asadollah"), ("عنایتالله", "Enayatollah"), ("ذوالقدر", "Zulqadr"),  # the article's alif
+    ("كاظم", "Kathim"), ("ثاقب", "Saqib"), ("بلقاسم", "Belgacem"),
+    ("الصبار", "Essabar"), ("السيد", "Sayed"), ("الطيب", "Tayeb"), ("عمرو", "Amr"), ("طه", "Taha"),
+    ("مجتبی", "Mojtaba"), ("بخشایش", "Bakshayesh"),
+    ("משה", "Moshe"), ("שרביט", "Sharvit"), ("דויטש", "Deutsch"), ("אטינגר", "Ettinger"),
+])
+def test_a_word_meets_its_latin_spellings(word: str, latin: str) -> None:
+    assert spells(word, latin)
+
+
+@pytest.mark.parametrize("word,latin", [
+    ("ميلاء", "Mula"),  # a written long vowel is kept
+    ("همدان", "Ahmadian"),  # no vowel before a first consonant
+    ("اسد", "Asadi"),  # a nisba's -i is written
+    ("جلال", "Jill"),  # alif before lam is a long vowel, not the article
+    ("طه", "Tai"),  # two letters: both written
+    ("حسن", "Hussain"),  # a ya not written is no ya
+])
+def test_a_word_does_not_meet_other_names(word: str, latin: str) -> None:
+    assert not spells(word, latin)
+
+
+def test_particles_and_one_letter_words_have_no_pattern() -> None:
+    assert word_pattern("ع") is None and word_pattern("") is None
+    assert core("والكواري") == (True, "كواري") and core("عبدالحكيم") == (True, "حكيم")
+
+
+_ARABIC_LETTERS = sorted(ch for ch in LETTERS if "\u0600" <= ch <= "\u06ff")
+_HEBREW_LETTERS = sorted(ch for ch in LETTERS if "\u0590" <= ch <= "\u05ff")
+
+
+@st.composite
+def spelled(draw: st.DrawFn) -> tuple[str, str]:
+    """An Arabic or Hebrew word and one Latin fold its pattern says it may be spelled."""
+    alphabet = draw(st.sampled_from([_ARABIC_LETTERS, _HEBREW_LETTERS]))
+    word = "".join(draw(st.lists(st.sampled_from(alphabet), min_size=2, max_size=7)))
+    parts = slots(core(word)[1])
+    out = []
+    for k, alts in enumerate(parts):
+        if k and draw(st.booleans()):
+            out.append(draw(st.sampled_from("aiu")))
+        out.append(draw(st.sampled_from(sorted(alts))))
+    if "" in (parts[0] if parts else ("",)) and draw(st.booleans()):
+        out.insert(0, "u")
+    return word, "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spelled())
+def test_every_spelling_is_found_by_its_consonants(case: tuple[str, str]) -> None:
+    """What a pattern accepts, the consonant keys look up: a spelling drawn letter by letter
+    from the slots fits the pattern, and its consonants are one of the word's keys."""
+    word, latin = case
+    pattern = word_pattern(word)
+    if pattern is None:
+        return
+    assert pattern.fullmatch(latin), (word, latin, pattern.pattern)
+    keys = consonant_keys(word)
+    if len(keys) < MAX_KEYS:
+        assert re.sub(r"(.)\1+", r"\1", re.sub("[aiu]", "", latin)) in keys
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ARABIC_LETTERS + _HEBREW_LETTERS + [" ", "-", "a", "ً"]), max_size=12))
+def test_any_text_gives_a_pattern_or_none(text: str) -> None:
+    pattern = word_pattern(text)
+    assert pattern is None or isinstance(pattern, re.Pattern)
+    assert all(k and not re.search("[aiu]", k) for k in consonant_keys(text))
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    people = ["Djamel AKKACHA", "Ali FADAVI", "Zuhair KHAZIM", "JAFARI Asadollah", "Moshe SHARVIT",
+              "MADADI Hassan", "Ali Akbar AHMADIAN", "Moussa Ben Omar ESSAADI", "Hossein BAKSHAYESH"]
+    entities = [ent(f"p:{n}", "Person", [name], "x", f"p{n}") for n, name in enumerate(people)]
+    # common given names recur on real lists: weights as there
+    for n, given_name in enumerate(["Ali", "Hassan", "Hossein", "Omar", "Moshe", "Djamel"] * 3):
+        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
+    return Screener.from_entities(entities)
+
+
+@pytest.mark.parametrize("query,listed", [
+    ("جمال عكاشة", "Djamel AKKACHA"), ("علی فدوی", "Ali FADAVI"), ("زهير خزيم", "Zuhair KHAZIM"),
+    ("اسدالله جعفری", "JAFARI Asadollah"), ("משה שרביט", "Moshe SHARVIT"), ("حسن مددی", "MADADI Hassan"),
+    ("حسین بخشایش", "Hossein BAKSHAYESH"),
+])
+def test_a_person_written_in_arabic_or_hebrew_letters(screener: Screener, query: str, listed: str) -> None:
+    res = screener.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
+    assert res and res[0].caption == listed and res[0].match, (query, res[:1])
+    assert res[0].explanation["written"] == query
+
+
+@pytest.mark.parametrize("query", ["علي همدان", "عامر أسد"])
+def test_namesakes_read_alike_do_not_match(screener: Screener, query: str) -> None:
+    res = screener.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
+    assert not res or not res[0].match, res[:1]
