@@ -61,7 +61,10 @@ def align(ctx: Context, q: QueryName, rid: int) -> Alignment:
             h = hits[t] = [(s, i) for i, exp in enumerate(q.exps) if (s := exp.get(t))
                            and not (only and t in only[i])]
         for s, i in h:
-            cand.append((s, i, j))
+            # (negated positions: equally near parts pair in written order, so a word
+            # written twice leaves the other over where a split of it stands: "Mukhtar
+            # Bel Mukhtar" / "Mokhtar Belmokhtar")
+            cand.append((s, -i, -j))
     if len(cand) > 1:
         cand.sort(reverse=True)
     any_typo = q.any_typo
@@ -71,7 +74,8 @@ def align(ctx: Context, q: QueryName, rid: int) -> Alignment:
     vw = idx.vocab_weight
     vocab = idx.vocab
     rec_name = idx.rec_name[rid]
-    for s, i, j in cand:
+    for s, ni, nj in cand:
+        i, j = -ni, -nj
         bi, bj = 1 << i, 1 << j
         if al.used_i & bi or al.used_j & bj:
             continue

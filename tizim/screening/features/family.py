@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tizim.screening.features.base import (
+    ANCHOR_WEIGHT,
     BOUND_HEADS,
     EXPANSION_CACHE_MAX,
     NO_FAMILY_CAP,
@@ -33,7 +34,13 @@ from tizim.screening.features.base import (
     QueryName,
 )
 from tizim.screening.features.organizations import met_word_for_word
-from tizim.screening.normalize import canon_token, fold_token, name_tokens, script_to_latin
+from tizim.screening.normalize import (
+    canon_token,
+    fold_token,
+    is_patronymic_fold,
+    name_tokens,
+    script_to_latin,
+)
 
 
 def person_caps(ctx: Context, q: QueryName, al: Alignment, score: float) -> tuple[float, str] | None:
@@ -78,7 +85,7 @@ def person_caps(ctx: Context, q: QueryName, al: Alignment, score: float) -> tupl
     if listed_ends:
         met = {vocab[t] for _, t, sim in pairs_for_ends if end_met(vocab[t], sim)}
         missed = [e for e in listed_ends if e not in met]
-        if missed:
+        if missed and not (len(missed) == 1 and listed_second_family(ctx, q, al, missed[0])):
             return NO_FAMILY_CAP, f"name part {missed[0]!r} not matched"
     # and the query's own: "Ibrahim ibn Muhammad Al ash-Sheikh" is not
     # "AL-SHAYKH, Muhammad" (his father's name is)
@@ -86,7 +93,7 @@ def person_caps(ctx: Context, q: QueryName, al: Alignment, score: float) -> tupl
         paired = {i for i, t, sim in pairs_for_ends if end_met(vocab[t], sim)}
         # a word no list spells so may be a typo or noise ("Brigadier Generl")
         lost = [i for i in q.ends if i not in paired and ctx.known(q.folds[i])]
-        if lost:
+        if lost and not (len(lost) == 1 and query_second_family(ctx, q, al, lost[0])):
             return NO_FAMILY_CAP, f"query name part {q.folds[lost[0]]!r} not matched"
     # a name some list spells, written before a listed name of three parts or
     # more met in full, is a child's own name: an Arabic name is the person's,
@@ -97,6 +104,68 @@ def person_caps(ctx: Context, q: QueryName, al: Alignment, score: float) -> tupl
         if child is not None:
             return NO_FAMILY_CAP, f"query name part {child!r} before the listed name"
     return None
+
+
+def listed_second_family(ctx: Context, q: QueryName, al: Alignment, missed: str) -> bool:
+    """Is the listed end left unmet a second family name the query leaves out ("Ismael
+    Zambada" / "Ismael ZAMBADA GARCIA", "Joaquin Guzman" / "Joaquin Archivaldo GUZMAN
+    LOERA": a Spanish name's mother's family name)? See second_family()."""
+    dist = distinctive(ctx, al.rid)
+    if len(dist) < 3 or dist[-1] != missed or dist[-2] == missed or not _plain(ctx, q, al.rid):
+        return False
+    # every distinctive part of the query met
+    if any(not al.used_i >> i & 1 and w > 0.1 for i, w in enumerate(q.weights)):
+        return False
+    q_last = max((i for i, w in enumerate(q.weights) if w > 0.1), default=-1)
+    return second_family(ctx, q, al, q_last, dist[-2], missed)
+
+
+def query_second_family(ctx: Context, q: QueryName, al: Alignment, lost: int) -> bool:
+    """Is the query's unmet last part a second family name the listed name leaves out
+    ("Nicolas Maduro Moros" / "Nicolas MADURO", "Dawood Ibrahim Kaskar" / "Dawood
+    IBRAHIM")? See second_family()."""
+    dist_q = [i for i, w in enumerate(q.weights) if w > 0.1]
+    if len(dist_q) < 3 or dist_q[-1] != lost or not _plain(ctx, q, al.rid):
+        return False
+    vw = ctx.index.vocab_weight
+    if any(not al.used_j >> j & 1 and vw[t] > 0.1 for j, t in enumerate(al.tids)):
+        return False
+    dist = distinctive(ctx, al.rid)
+    if len(dist) < 2:
+        return False
+    return second_family(ctx, q, al, dist_q[-2], dist[-1], q.folds[lost])
+
+
+def second_family(ctx: Context, q: QueryName, al: Alignment, i: int, shared: str, extra: str) -> bool:
+    """A family name both write, query part i met as listed part `shared` (the shorter
+    name's last part), followed on the longer name by one more part, `extra`, the other
+    lacks: a second family name, which names leave out every day (Spanish ones the
+    mother's, Arabic ones the family's or tribe's: "Mohammed bin Salman [Al Saud]"), not
+    another person. The shorter name is met in full, the shared part closely (0.9), five
+    letters or more and no patronymic ("Aleksandr Semenovich" is no shortened "Alexandr
+    Semenovich BROD"), the extra part four letters or more."""
+    if len(shared) < 5 or len(extra) < 4 or is_patronymic_fold(shared):
+        return False
+    idx = ctx.index
+    vocab, vw = idx.vocab, idx.vocab_weight
+    if not any(k == i and vocab[t] == shared and sim >= 0.9 for k, t, sim in al.pairs):
+        return False
+    # the shorter name is no pair of common names ("Mohamed Hassan" is many people: not
+    # "Mohammad Hassan AKHUND") nor of syllables (every part under six letters: "Kang
+    # Myong" / "KANG Myong Chol")
+    rare = any(sim >= 0.95 and vw[t] >= ANCHOR_WEIGHT for _, t, sim in al.pairs)
+    return rare and any(len(vocab[t]) >= 6 for _, t, _ in al.pairs)
+
+
+def _plain(ctx: Context, q: QueryName, rid: int) -> bool:
+    """Names written in order, given names first, no compound given name ("Abdur Rahman" is
+    one name) and no comma (a name written "FAMILY, Given" ends in a given name)."""
+    if q.bound or ctx.index.rec_bound[rid] or "," in ctx.index.rec_name[rid] or "," in q.text:
+        return False
+    # (Abdur, Abdul written as one word: the normalizer splits some, not all)
+    vocab = ctx.index.vocab
+    return not any(f.startswith("abd") for f in q.folds) \
+        and not any(vocab[t].startswith("abd") for t in ctx.index.rec_tokens[rid])
 
 
 def family(ctx: Context, rid: int) -> frozenset[str]:
@@ -153,7 +222,10 @@ def child_of(ctx: Context, q: QueryName, al: Alignment) -> str | None:
     if any(not al.used_j >> j & 1 and vw[t] > 0.1 for j, t in enumerate(al.tids)):
         return None
     first = min(i for i, _, _ in al.pairs)
-    extra = [i for i in range(len(q.folds)) if not al.used_i >> i & 1 and q.weights[i] > 0.1]
+    # (an initial or a stray letter is no child's name: "A-As'ad Ben Hani" is "Al-As'ad"
+    # with a letter dropped)
+    extra = [i for i in range(len(q.folds)) if not al.used_i >> i & 1 and q.weights[i] > 0.1
+             and len(q.folds[i]) > 1]
     if not extra or any(i > first for i in extra) or not all(ctx.known(q.folds[i]) for i in extra):
         return None
     return q.folds[extra[0]]

@@ -38,13 +38,23 @@ def joined(ctx: Context, q: QueryName, al: Alignment, token_score: float) -> flo
         return None
     listed = ctx.index.rec_glued[al.rid]
     sim = max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
-    if sim < JOINED_MIN or sim - JOINED_PENALTY <= token_score or not split_or_glued(ctx, q, al):
+    # the very same letters as written, spaces or hyphens moved ("Kim Mu-nch'o'l" / "Kim
+    # Mun-ch'o'l"): the pairs found before are an artefact of the split, not two other
+    # names (the same folds are not enough: "TROBER" / "T-RUBBER")
+    if sim < JOINED_MIN or sim - JOINED_PENALTY <= token_score \
+            or not (sim == 1.0 and same_letters(q.text, ctx.index.rec_name[al.rid])) \
+            and not split_or_glued(ctx, q, al):
         return None
     # the same letters split otherwise: the glued word is the strong pair
     if sim >= 0.95 and len(q.glued) >= SHORT_WORD:
         al.strong = al.strong or 1
     al.moves.append(("glued", "score", sim - JOINED_PENALTY, "the names compared glued together, less 0.08"))
     return sim - JOINED_PENALTY
+
+
+def same_letters(a: str, b: str) -> bool:
+    """Are two names the same letters and digits in the same order, as written?"""
+    return [c for c in a.casefold() if c.isalnum()] == [c for c in b.casefold() if c.isalnum()]
 
 
 def split_or_glued(ctx: Context, q: QueryName, al: Alignment) -> bool:
