@@ -35,7 +35,12 @@ class Run:
 
 def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 100,
              kinds: tuple[str, ...] | None = None, period: tuple[int, int] = (5, 30),
-             amount_mu: float = 5.5, amount_sigma: float = 0.9, activity: float = 0.02) -> Run:
+             amount_mu: float = 5.5, amount_sigma: float = 0.9, activity: float = 0.02,
+             models: tuple[float, ...] = (0.45, 0.1, 0.1, 0.1, 0.15, 0.1), hop_amounts: str = "split") -> Run:
+    """`models`: shares of accounts with no model, fan-out, fan-in, mutual, forward, periodical.
+    `hop_amounts`: "split" spreads one larger sum over the pattern (the first generator);
+    "normal" draws each pattern's amount from the normal range, as AMLSim does (an alert
+    pattern's min/max amount is the normal one; a cycle passes one amount on, less a margin)."""
     rng = np.random.default_rng(seed)
     kinds = kinds or KINDS
     pop = rng.pareto(1.6, accounts) + 1.0
@@ -62,7 +67,7 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
     times = rng.uniform(0, days, n_single)
     amounts = amt(n_single)
     out += [(float(t), int(s), int(r), float(a), 0, "normal") for t, s, r, a in zip(times, senders, receivers, amounts, strict=False)]
-    model = rng.choice(6, size=accounts, p=[0.45, 0.1, 0.1, 0.1, 0.15, 0.1])
+    model = rng.choice(6, size=accounts, p=list(models))
     for acct in range(accounts):
         m = model[acct]
         if m == 0:
@@ -110,6 +115,15 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
         t0 = float(rng.uniform(0, days - period[1]))
         span = float(rng.uniform(*period))
         amount = float(amt()[0]) * size / 2  # spread over the members: each hop's amount overlaps normal ones
+        if hop_amounts == "normal":
+            amount = float(amt()[0])  # AMLSim: each hop's amount in the normal range
+        # TigerGraph's alerts: 232 of 391 patterns pay one amount, the others amounts within ~30 %
+        one_amount = hop_amounts == "normal" and bool(rng.random() < 0.6)
+
+        def part(n: float, amount: float = amount, one: bool = one_amount) -> float:
+            if hop_amounts != "normal":
+                return amount / n
+            return amount if one else amount * float(rng.uniform(0.75, 1.25))
 
         def hop(s: int, r: int, t: float, a: float, label: str = f"{kind}#{i}") -> None:
             out.append((min(t, days - 0.01), s, r, round(a, 2), 1, label))
@@ -122,10 +136,10 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
 
         if kind == "fan_out":
             for j, r in enumerate(members[1:]):
-                hop(members[0], r, tt(j / size), amount / (size - 1))
+                hop(members[0], r, tt(j / size), part(size - 1))
         elif kind == "fan_in":
             for j, s in enumerate(members[1:]):
-                hop(s, members[0], tt(j / size), amount / (size - 1))
+                hop(s, members[0], tt(j / size), part(size - 1))
         elif kind == "cycle":
             a = amount
             for j in range(size):
@@ -135,14 +149,14 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
             half = size // 2
             for s in members[:half]:
                 for r in members[half:]:
-                    hop(s, r, tt(float(rng.uniform(0, 1))), amount / (half * (size - half)))
+                    hop(s, r, tt(float(rng.uniform(0, 1))), part(half * (size - half)))
         elif kind == "stack":
             third = max(size // 3, 1)
             layers = [members[:third], members[third:2 * third], members[2 * third:]]
             for li in range(2):
                 for s in layers[li]:
                     for r in layers[li + 1]:
-                        hop(s, r, tt(li / 2 + float(rng.uniform(0, 0.4))), amount / 6 * keep() ** li)
+                        hop(s, r, tt(li / 2 + float(rng.uniform(0, 0.4))), part(6) * keep() ** li)
         elif kind == "random":
             cur = members[0]
             a = amount
@@ -156,7 +170,7 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
         elif kind == "scatter_gather":
             orig, bene, mids = members[0], members[-1], members[1:-1]
             for m in mids:
-                a = amount / len(mids)
+                a = part(len(mids))
                 hop(orig, m, tt(float(rng.uniform(0, 0.4))), a)
                 hop(m, bene, tt(float(rng.uniform(0.5, 1.0))), a * keep())
         elif kind == "gather_scatter":
@@ -164,8 +178,8 @@ def generate(seed: int, accounts: int = 6_000, days: int = 150, patterns: int = 
             half = (size - 1) // 2
             origs, benes = members[1:1 + half], members[1 + half:]
             for s in origs:
-                hop(s, hub, tt(float(rng.uniform(0, 0.4))), amount / len(origs))
+                hop(s, hub, tt(float(rng.uniform(0, 0.4))), part(len(origs)))
             for r in benes:
-                hop(hub, r, tt(float(rng.uniform(0.5, 1.0))), amount / len(benes) * keep())
+                hop(hub, r, tt(float(rng.uniform(0.5, 1.0))), part(len(benes)) * keep())
     out.sort(key=lambda x: x[0])
     return Run(out, laundering, accounts, days)

@@ -216,3 +216,25 @@ def test_same_amounts_tolerance_is_a_parameter() -> None:
     wide = TypologyEngine(TypologyParams(graph=GraphParams(same_tolerance=0.1)))
     codes = _feed(wide, payments)
     assert "same_amounts" in codes[-1]
+
+
+def test_accounts_named_in_an_alerted_cycle_are_watched_once_per_watch_days() -> None:
+    engine = TypologyEngine()
+    codes = _feed(engine, [("A", "B", 0, 1000), ("B", "C", 1, 950), ("C", "A", 2, 900)])
+    assert "cycle" in codes[-1]
+    # 40 days on, B (named in the cycle, not the payment that closed it) pays a newcomer:
+    # observed again, the alert on B; X and Y were never in a pattern
+    a = engine.assess("B", "X", T0 + 40 * DAY, 120, payment_id="p3")
+    engine.add("p3", "B", "X", T0 + 40 * DAY, 120)
+    assert a.alert and [s.code for s in a.signals] == ["watched"] and a.role == "debtor"
+    assert "alert p2" in a.signals[0].reason
+    # within watch_days of that alert B is not observed again; an unrelated pair never is
+    assert not engine.assess("B", "Y", T0 + 45 * DAY, 80).alert
+    assert not engine.assess("X", "Y", T0 + 45 * DAY, 80).alert
+    # a creditor is watched too, and the mark lapses after risk_days (90)
+    assert engine.assess("Y", "C", T0 + 50 * DAY, 80).signals[0].detail["role"] == "creditor"
+    assert not engine.assess("Y", "A", T0 + 95 * DAY, 80).alert
+    # off with watch_weight 0
+    quiet = TypologyEngine(TypologyParams(watch_weight=0.0))
+    _feed(quiet, [("A", "B", 0, 1000), ("B", "C", 1, 950), ("C", "A", 2, 900)])
+    assert not quiet.assess("B", "X", T0 + 40 * DAY, 120).alert

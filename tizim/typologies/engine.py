@@ -37,6 +37,8 @@ def ins_of(s: Signal, debtor: str | None, creditor: str | None) -> str | None:
     return creditor
 
 
+# Signals whose alert names a pattern's own accounts (watched afterwards)
+_PATTERN_SIGNALS = frozenset({"cycle", "same_amounts", "scatter_gather", "repeated_transfers"})
 # Pattern signals an account carries on to its other payments for the window (the rest are
 # about one payment or one party's own behaviour)
 _ACCOUNT_EVIDENCE = ("cycle", "repeated_transfers", "fan_in", "fan_out", "scatter_gather", "gather_scatter",
@@ -91,6 +93,10 @@ class TypologyEngine:
         self._current_id = ""
         # account -> (time, payment id) of its latest typology alert
         self._suspects: dict[str, tuple[float, str, str]] = {}
+        # account -> (time, payment id) of the alerted pattern that named it; its latest alert
+        self._member_of: dict[str, tuple[float, str]] = {}
+        self._alerted_at: dict[str, float] = {}
+        self._assessed = 0
         # account key -> its holder's profile from the customer book (read per batch)
         self.profiles: dict[str, Profile] = {}
         self.peers = PeerStats()
@@ -158,6 +164,8 @@ class TypologyEngine:
                 found.append(Signal("between_suspects", self.p.suspects_weight,
                                     f"both accounts were alerted before (payments {mark_d[1]} and {mark_c[1]})",
                                     {"debtor_alert": mark_d[1], "creditor_alert": mark_c[1]}))
+        if self.p.watch_weight > 0:
+            found += self._watched(debtor, creditor, ts)
         self._name_members(found, debtor, creditor, ts)
         if self.model is not None:
             score, parts = self.model.score(found, f, ctx)
@@ -166,14 +174,50 @@ class TypologyEngine:
             score, parts = combine(found)
             threshold = self.p.threshold
         alert = score >= threshold
-        if alert and any(s.code != "between_suspects" for s in found):
+        own = [s for s in found if s.code not in ("between_suspects", "watched")]
+        if alert and own:
             # the account the alert concerns stays suspect for risk_days (not "listed": that
             # mark is screening's alone)
-            top = max(found, key=lambda s: s.strength).code
+            top = max(own, key=lambda s: s.strength).code
             subject, party = (creditor, debtor) if ROLE.get(top) == "creditor" else (debtor, creditor)
             if subject:
                 self._suspects[subject] = (ts, self._current_id or "?", party or "")
+        self._assessed += 1
+        if self._assessed % 50_000 == 0:
+            self._forget(ts)
+        if alert and self.p.watch_weight > 0:
+            for key in (debtor, creditor):
+                if key:
+                    self._alerted_at[key] = ts
+            if any(s.code in _PATTERN_SIGNALS for s in found):
+                named = {x for s in found if s.code in _PATTERN_SIGNALS for m in s.members for x in m[:2]}
+                for key in named | {debtor, creditor}:
+                    if key:
+                        self._member_of[key] = (ts, self._current_id or "?")
         return Assessment(score, found, parts, f, extra={"alert": alert, "context": ctx})
+
+    def _forget(self, ts: float) -> None:
+        """Drop marks older than risk_days (they no longer count), so memory stays bounded."""
+        horizon = ts - self.p.graph.risk_days * DAY
+        for marks in (self._member_of, self._suspects):
+            for key in [k for k, v in marks.items() if v[0] < horizon]:
+                del marks[key]
+        for key in [k for k, t in self._alerted_at.items() if t < horizon]:
+            del self._alerted_at[key]
+
+    def _watched(self, debtor: str | None, creditor: str | None, ts: float) -> list[Signal]:
+        """A party named in an alerted pattern within risk_days, not alerted for watch_days."""
+        for role, key in (("debtor", debtor), ("creditor", creditor)):
+            mark = self._member_of.get(key or "")
+            if not key or mark is None or mark[0] < ts - self.p.graph.risk_days * DAY:
+                continue
+            if self._alerted_at.get(key, -math.inf) >= ts - self.p.watch_days * DAY:
+                continue
+            return [Signal("watched", self.p.watch_weight,
+                           f"the {role} was named in the pattern of alert {mark[1]} "
+                           f"{(ts - mark[0]) / DAY:.0f} day(s) before",
+                           {"role": role, "alert": mark[1]})]
+        return []
 
     def _name_members(self, found: list[Signal], debtor: str | None, creditor: str | None, ts: float) -> None:
         """The payments a window signal read (the creditor's recent inflows for fan-in, the

@@ -81,7 +81,7 @@ class TypologyParams:
     # windowed volume: outflow over the short window >= volume_factor x the debtor's usual
     volume_factor: float = 5.0
     volume_min_history: int = 10
-    volume_weight: float = 0.3
+    volume_weight: float = 0.15  # corroborates only (0.3 before: with fan-in/out alone it alerted ordinary payers)
     # an amount out of line with the debtor's own amounts: >= amount_z spreads (log) from their
     # mean, after amount_min_history payments (corroborates only)
     amount_z: float = 4.0
@@ -122,6 +122,12 @@ class TypologyParams:
     # pattern signals the debtor or creditor raised in other payments within the window
     # count again here, once per typology, at this share of their strength
     evidence_weight: float = 0.0  # off: measured worse on AMLSim 20K and the generator (docs)
+    # an account named in an alerted pattern (a cycle's accounts, the senders of one amount,
+    # a scatter-gather's, a repeated pair) within risk_days is watched: a payment of it is
+    # observed again when it was not party to an alert for watch_days (enhanced monitoring of
+    # an account already reported: laundering accounts return to the same networks)
+    watch_weight: float = 0.5
+    watch_days: float = 30.0
     graph: GraphParams = field(default_factory=GraphParams)
     conflict_zones: set[str] = field(default_factory=set)
 
