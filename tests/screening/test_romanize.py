@@ -19,6 +19,7 @@ from tizim.screening.romanize_abjad import (
     slots,
     word_pattern,
 )
+from tizim.screening.romanize_korean import korean_key
 
 
 def spells(word: str, latin: str) -> bool:
@@ -129,3 +130,93 @@ def test_a_person_written_in_arabic_or_hebrew_letters(screener: Screener, query:
 def test_namesakes_read_alike_do_not_match(screener: Screener, query: str) -> None:
     res = screener.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
     assert not res or not res[0].match, res[:1]
+
+
+# ---- Korean romanizations --------------------------------------------------------------
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=0xAC00, max_value=0xD7A3))
+def test_both_romanizations_of_a_hangul_syllable_have_one_key(cp: int) -> None:
+    from tizim.screening.normalize import canon_token, fold_token
+    from tizim.screening.scripts import _INITIAL_MR, _INITIAL_RR, _VOWEL_MR, _VOWEL_RR, _syllable
+
+    def key(initial: list[str], vowel: list[str]) -> str:
+        return korean_key(fold_token(canon_token(_syllable(chr(cp), initial, vowel))))
+
+    assert key(_INITIAL_RR, _VOWEL_RR) == key(_INITIAL_MR, _VOWEL_MR)
+
+
+@pytest.mark.parametrize("a,b", [("bok", "pok"), ("gwang", "kwang"), ("cheol", "chul"), ("yeong", "young"),
+                                 ("geum", "kum"), ("jae", "chae"), ("shin", "sin")])
+def test_spellings_of_one_syllable_have_one_key(a: str, b: str) -> None:
+    from tizim.screening.normalize import canon_token, fold_token
+
+    assert korean_key(fold_token(canon_token(a))) == korean_key(fold_token(canon_token(b)))
+
+
+@pytest.mark.parametrize("a,b", [("kim", "kum"), ("chang", "chong"), ("han", "hun"), ("il", "su")])
+def test_other_syllables_keep_their_keys(a: str, b: str) -> None:
+    from tizim.screening.normalize import canon_token, fold_token
+
+    assert korean_key(fold_token(canon_token(a))) != korean_key(fold_token(canon_token(b)))
+
+
+@pytest.fixture(scope="module")
+def korean() -> Screener:
+    people = ["KIM Yong Bok", "PYON Won Gun", "PARK Young Han", "KIM Il Su", "BAK Gwang Hun"]
+    entities = [ent(f"k:{n}", "Person", [name], "x", f"k{n}") for n, name in enumerate(people)]
+    for n, given_name in enumerate(["Kim", "Park", "Yong", "Han"] * 3):
+        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
+    return Screener.from_entities(entities)
+
+
+@pytest.mark.parametrize("query,listed", [("김영복", "KIM Yong Bok"), ("변원군", "PYON Won Gun"),
+                                          ("박영한", "PARK Young Han"), ("PAK Kwang Hun 박광훈", "BAK Gwang Hun")])
+def test_a_korean_name_in_mixed_romanizations(korean: Screener, query: str, listed: str) -> None:
+    res = korean.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
+    assert res and res[0].caption == listed and res[0].match, (query, res[:1])
+
+
+def test_every_korean_syllable_is_still_met(korean: Screener) -> None:
+    # "kim yong pak" is not KIM Yong Bok: Pak and Bok are other syllables in any romanization
+    res = korean.match(Query(schema="Person", names=["김영박"]), threshold=0.7, limit=1)
+    assert not res or not res[0].match, res[:1]
+
+
+# ---- compound names and names in two scripts ---------------------------------------------
+
+def test_compound_given_names_are_read_glued_and_split() -> None:
+    from tizim.screening.scripts import latin_variants, segmentations
+
+    assert segmentations("محمدرضا توکلی") == [["محمدرضا", "توکلی"], ["محمد", "رضا", "توکلی"]]
+    assert segmentations("هدايت الله") == [["هدايت", "الله"], ["هدايتالله"]]
+    # Abd Allah stays two words; Mohammadi is a nisba, not Mohammad-i
+    assert segmentations("عبد الله محمدی") == [["عبد", "الله", "محمدی"]]
+    assert latin_variants("هدايت الله") == ("hdait allah", "hdaitallh")
+
+
+def test_a_name_in_two_scripts_is_read_as_each() -> None:
+    from tizim.screening.scripts import latin_variants
+
+    assert latin_variants("PAK Kwang Hun 박광훈") == ("PAK Kwang Hun park gwang hun", "PAK Kwang Hun",
+                                                   "park gwang hun", "pak kwang hun")
+    assert latin_variants("(金铁三)") == ("jin tiesan",)
+
+
+@pytest.fixture(scope="module")
+def compounds() -> Screener:
+    people = ["Mohammad-Reza TAVAKOLI", "HIDAYATULLAH", "SANAULLAH GHAFARI", "MOUSAVI Seyyed Nezamoldin",
+              "Ali Reza BALALI"]
+    entities = [ent(f"c:{n}", "Person", [name], "x", f"c{n}") for n, name in enumerate(people)]
+    for n, given_name in enumerate(["Mohammad", "Ali", "Reza", "Seyyed"] * 3):
+        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
+    return Screener.from_entities(entities)
+
+
+@pytest.mark.parametrize("query,listed", [
+    ("محمدرضا توکلی", "Mohammad-Reza TAVAKOLI"), ("ثناء اللہ غفاری", "SANAULLAH GHAFARI"),
+    ("سید نظام الدین موسوی", "MOUSAVI Seyyed Nezamoldin"), ("علیرضا بلالی", "Ali Reza BALALI"),
+])
+def test_a_compound_given_name_glued_otherwise(compounds: Screener, query: str, listed: str) -> None:
+    res = compounds.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
+    assert res and res[0].caption == listed and res[0].match, (query, res[:1])

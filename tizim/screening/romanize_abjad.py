@@ -124,7 +124,7 @@ def _glued_article(letters: str, k: int) -> bool:
     """Is the alif at k the article of a name glued after another ("اسدالله" Asad-ollah,
     "ذوالقدر" Zul-qadr, "صلاحالدين"), not a long vowel before a lam ("جلال" Jalal)?"""
     rest = letters[k:]
-    return k >= 2 and rest.startswith("ال") and (rest in ("الله", "اله") or len(rest) >= 5)
+    return k >= 2 and rest.startswith("ال") and (rest in ("الله", "اللہ", "اله") or len(rest) >= 5)
 
 
 @lru_cache(maxsize=20_000)

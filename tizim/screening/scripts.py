@@ -12,7 +12,7 @@ Latin or Cyrillic letters, which normalize.py reads itself):
 - Kana (Japanese): Hepburn romaji from pykakasi ("やまだ たろう" -> "yamada tarou").
 - Hangul (Korean): syllable by syllable, in the Revised Romanization (the South's) and in the
   McCune-Reischauer form the DPRK and the UN write ("김정은" -> "gim jeong eun" and "kim jong
-  un"), the family name as it is customarily written (김 Kim, 이 Lee / 리 Ri, 박 Park / Pak,
+  un"; ㅋ k, as canon_token would read kh as h), the family name as it is customarily written (김 Kim, 이 Lee / 리 Ri, 박 Park / Pak,
   최 Choi / Choe). No maintained library romanizes McCune-Reischauer; a Hangul syllable is
   Unicode arithmetic over 19 initials, 21 vowels and 28 finals, so the tables are here.
 - Greek (ICU's UNGEGN transform), Hebrew, Arabic and Persian, Thai, Devanagari and the other
@@ -96,6 +96,14 @@ def latin_variants(name: str, japanese: bool = True) -> tuple[str, ...]:
     if not found:
         return ()
     text = unicodedata.normalize("NFKC", name).strip()
+    # brackets and quotes are no part of a name ("(金铁三)")
+    text = " ".join(_BRACKETS.sub(" ", text).split())
+    latin, foreign = _pieces(text)
+    if latin and foreign:
+        # a name written in two scripts ("PAK Kwang Hun 박광훈", "Hael al-Asad (هاىلالأسد)")
+        # is two names: each read alone, and both together as one name to index
+        read = latin_variants(foreign, japanese)
+        return tuple(dict.fromkeys([f"{latin} {read[0]}" if read else latin, latin, *read]))
     if "Hangul" in found:
         return _hangul(text)
     if "Kana" in found:
@@ -107,9 +115,28 @@ def latin_variants(name: str, japanese: bool = True) -> tuple[str, ...]:
             out.append(kanji)
         return tuple(out)
     if found == {"Arabic"}:
-        return (_arabic(text),)
+        return tuple(dict.fromkeys(_arabic(" ".join(words)) for words in segmentations(text)))
     tid = "Greek-Latin/UNGEGN; Latin-ASCII" if found == {"Greek"} else "Any-Latin; Latin-ASCII"
     return (_icu(tid).transliterate(text),)
+
+
+_BRACKETS = re.compile(r"[()\[\]{}<>\"«»“”]")
+
+
+def _pieces(text: str) -> tuple[str, str]:
+    """(the words in Latin or Cyrillic letters, the words in other scripts) of a name that
+    has both, each of them with a word of two letters or more; else ("", "")."""
+    latin: list[str] = []
+    foreign: list[str] = []
+    for word in text.split():
+        found = scripts_of(word)
+        if found - {"Cyrillic"}:
+            foreign.append(word)
+        elif any(ch.isalpha() for ch in word):
+            latin.append(word)
+    if not latin or not foreign or max(len(w) for w in latin) < 2:
+        return "", ""
+    return " ".join(latin), " ".join(foreign)
 
 
 @lru_cache(maxsize=8)
@@ -174,7 +201,8 @@ def _japanese(text: str) -> str:
 # Revised Romanization (RR) and McCune-Reischauer as the DPRK writes it (MR: no breves,
 # ㅈ j, aspirates th / ph / kh), per jamo
 _INITIAL_RR = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "-", "j", "jj", "ch", "k", "t", "p", "h"]
-_INITIAL_MR = ["k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "-", "j", "jj", "ch", "kh", "th", "ph", "h"]
+# (ㅋ k, not kh: canon_token reads kh as h)
+_INITIAL_MR = ["k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "-", "j", "jj", "ch", "k", "th", "ph", "h"]
 _VOWEL_RR = ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i"]
 _VOWEL_MR = ["a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"]
 _FINAL = ["-", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "l", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "h"]
@@ -286,3 +314,29 @@ def _arabic_word(word: str) -> str:
 def _arabic(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))  # the short-vowel marks
     return " ".join(_arabic_word(w) for w in text.split())
+
+
+# Persian and Afghan compound given names, written glued or apart whatever the Latin does
+# ("محمدرضا" / Mohammad-Reza, "هدايت الله" / HIDAYATULLAH): the name's words as written,
+# and read the other way (a head glued to a name split off, -allah and -addin glued on)
+_COMPOUND_HEADS = ("محمد", "احمد", "علی", "علي", "غلام", "امیر")
+_COMPOUND_TAILS = frozenset({"الله", "اللہ", "اله", "الدين", "الدین"})
+
+
+def segmentations(text: str) -> list[list[str]]:
+    """The words of an Arabic-script name as written, and (when it differs) with compound
+    given names split or glued the other way."""
+    words = text.split()
+    other: list[str] = []
+    for word in words:
+        if word in _COMPOUND_TAILS and other and other[-1] not in _ARABIC_WORDS:
+            other[-1] += word
+            continue
+        head = next((h for h in _COMPOUND_HEADS if word.startswith(h)), None)
+        rest = word[len(head):] if head else ""
+        # (not a nisba: Mohammadi, Mohammadian)
+        if head and len(rest) >= 3 and rest[0] not in "یي":
+            other.extend((head, rest))
+        else:
+            other.append(word)
+    return [words, other] if other != words else [words]

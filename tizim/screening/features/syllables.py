@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 
-from tizim.screening import romanize_abjad, scripts
+from tizim.screening import romanize_abjad, romanize_korean, scripts
 from tizim.screening.features.base import ABJAD_SIM, Context, Pair, QueryName, widen
 from tizim.screening.normalize import canon_token, fold_token, name_tokens, raw_tokens, skeleton
 
 _ABJAD_LETTERS = (("j", "g"), ("k", "g"), ("d", "dh"), ("z", "dh"), ("t", "th"), ("s", "th"), ("d", "z"))
 SYLLABLE_CAP = 0.6
+# a Korean syllable met in another romanization (Bok / Pok, Yeong / Yong)
+KOREAN_SIM = 0.9
 
 
 def from_script(ctx: Context, q: QueryName, written: str) -> None:
@@ -35,6 +37,12 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
     if scripts.syllabic(written):
         q.syllabic = True
         q.own_acronyms = set()
+        if "Hangul" in scripts.scripts_of(written):
+            # the lists mix Korean romanizations within a name (KIM Yong Bok): each
+            # syllable also meets its other spellings (romanize_korean)
+            keyed = romanize_korean.by_key(ctx.index)
+            for i, f in enumerate(q.folds):
+                widen(ctx, q, i, {t: KOREAN_SIM for t in keyed.get(romanize_korean.korean_key(f), ())})
         return
     if not scripts.abjad(written):
         return
@@ -80,7 +88,7 @@ def abjad_words(written: str) -> dict[str, str]:
     """The query's folds read from Arabic-script or Hebrew words, each with its word as
     written (particles and words the reading spells as fixed Latin words left out)."""
     out: dict[str, str] = {}
-    for word in written.replace("-", " ").split():
+    for word in (w for words in scripts.segmentations(written.replace("-", " ")) for w in words):
         if word in scripts.FIXED_WORDS or word in romanize_abjad.PARTICLES or not scripts.abjad(word):
             continue
         read = scripts.latin_variants(word)
@@ -136,8 +144,9 @@ def every_syllable(ctx: Context, q: QueryName, pairs: list[Pair], rid: int) -> b
     or glued ("kim jong un" is KIM Jong-un, "xi jinping" XI Jin Ping; "kim su il" is not
     KIM Il-Su, nor "chang chen" CHEN Cheng, which folding e~a would make one)."""
     # as written, before particles: "Il-Su" is no Arabic article
-    mine = [syllable_key(canon_token(t)) for t in raw_tokens(q.text)]
-    listed = [syllable_key(canon_token(t)) for t in raw_tokens(ctx.index.rec_name[rid])]
+    korean = q.written is not None and "Hangul" in scripts.scripts_of(q.written)
+    mine = [_key(t, korean) for t in raw_tokens(q.text)]
+    listed = [_key(t, korean) for t in raw_tokens(ctx.index.rec_name[rid])]
     if len(mine) < 2:
         return False
     for fam, given in ((mine[0], mine[1:]), (mine[-1], mine[:-1])):
@@ -147,6 +156,11 @@ def every_syllable(ctx: Context, q: QueryName, pairs: list[Pair], rid: int) -> b
             if "".join(rest) == "".join(given):
                 return True
     return False
+
+
+def _key(token: str, korean: bool) -> str:
+    canon = canon_token(token)
+    return romanize_korean.korean_key(fold_token(canon)) if korean else syllable_key(canon)
 
 
 def syllable_key(canon: str) -> str:
