@@ -132,16 +132,17 @@ class LocalMatcher:
         self.workers = max(1, workers)
         self._pool: Any = None
         self._waiter: ThreadPoolExecutor | None = None
+        self._frozen = False
 
     def _start(self) -> None:
         global _screener
         _screener = self.screener
         gc.collect()
-        gc.freeze()  # the index stays shared with the children, page for page
-        try:
-            self._pool = mp.get_context("fork").Pool(self.workers)
-        finally:
-            gc.unfreeze()
+        # the index stays shared with the children page for page, and is never traversed
+        # by this process's collections while the run lasts
+        gc.freeze()
+        self._frozen = True
+        self._pool = mp.get_context("fork").Pool(self.workers)
         self._waiter = ThreadPoolExecutor(1, thread_name_prefix="tizim-match")
 
     def submit(self, jobs: list[Job]) -> Future[list[Found]]:
@@ -163,6 +164,9 @@ class LocalMatcher:
             self._pool.join()
             self._pool = None
         _screener = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def __enter__(self) -> LocalMatcher:
         return self

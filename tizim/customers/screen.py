@@ -10,6 +10,7 @@ a cluster through SPARK_MASTER / spark-submit), with the same results.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import defaultdict
@@ -36,6 +37,7 @@ from tizim.store import transaction
 ENGINES = ("local", "spark")
 BATCH = 5_000  # customers per transaction
 SPARK_BATCH = 25_000  # a Spark job costs about a second of its own: fewer, larger ones
+GC_YOUNG = 100_000  # allocations between young collections during a book's run (default 700)
 
 
 # ---- hits ------------------------------------------------------------------------------------
@@ -156,6 +158,11 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
     total = Outcome()
     matcher = matcher_for(engine, url, screener, workers)
     in_flight: tuple[list[Any], list[Job], Future[list[Found]]] | None = None
+    gc_threshold = gc.get_threshold()
+    if only is None:
+        # a batch's rows, jobs and hits live until it is written: collected young as the
+        # default thresholds do, they were a sixth of this process's time
+        gc.set_threshold(max(gc_threshold[0], GC_YOUNG), *gc_threshold[1:])
     try:
         after: str | None = ""
         while in_flight is not None or after is not None:
@@ -183,6 +190,7 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
         if in_flight is not None:
             in_flight[2].cancel()
         matcher.close()
+        gc.set_threshold(*gc_threshold)
     report.update(alerts=total.alerts, frozen=total.frozen_customers, frozen_accounts=total.frozen_accounts,
                   cases=sorted(total.cases), seconds=round(time.perf_counter() - started, 3))
     return report
