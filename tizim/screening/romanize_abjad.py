@@ -50,7 +50,7 @@ _ARABIC: dict[str, tuple[str, ...]] = {
 # Hebrew writes vowels only now and then: waw and yod may be silent
 _HEBREW: dict[str, tuple[str, ...]] = {
     "א": ("",), "ע": ("",), "ב": ("b", "v"), "ג": ("g",), "ד": ("d",), "ה": ("h", ""),
-    "ו": ("v", "u", ""), "ז": ("z",), "ח": ("h", "ch"), "ט": ("t",), "י": ("i", ""),
+    "ו": ("v", "u", ""), "ז": ("z",), "ח": ("h", "ch"), "ט": ("t",), "י": ("i", "j", ""),
     "כ": ("k", "ch", "h"), "ך": ("k", "ch", "h"), "ל": ("l",), "מ": ("m",), "ם": ("m",),
     "נ": ("n",), "ן": ("n",), "ס": ("s",), "פ": ("p", "f"), "ף": ("f", "p"),
     "צ": ("ts", "tz", "z", "s"), "ץ": ("ts", "tz", "z", "s"), "ק": ("k",), "ר": ("r",),
@@ -66,10 +66,15 @@ PARTICLES = frozenset({"بن", "ابن", "بنت", "ولد", "ابو", "أبو",
                        "آل"})
 
 
+# a zero-width non-joiner ends a Persian word inside a name written as one ("خامنه‌ای"
+# Khamenei: the ha before it is a final one)
+ZWNJ = "\u200c"
+
+
 def _letters(word: str) -> str:
-    """The word's letters without short-vowel marks and tatweel."""
+    """The word's letters without short-vowel marks and tatweel (and ZWNJ, kept)."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", word)
-                   if not unicodedata.combining(ch) and ch != "ـ" and ch in LETTERS)
+                   if not unicodedata.combining(ch) and ch != "ـ" and (ch in LETTERS or ch == ZWNJ))
 
 
 def core(word: str) -> tuple[bool, str]:
@@ -93,6 +98,8 @@ def slots(letters: str) -> list[tuple[str, ...]]:
     for k, ch in enumerate(letters):
         alts = LETTERS.get(ch)
         if alts is None:
+            if ch == ZWNJ and out and "h" in out[-1] and "" not in out[-1]:
+                out[-1] = (*out[-1], "")  # a final ha before it: a written vowel
             continue
         if ch == "ا" and (k == 0 or _glued_article(letters, k)):
             # a first alif is any vowel; the article's alif inside a word is silent
