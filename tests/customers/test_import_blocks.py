@@ -73,6 +73,7 @@ def test_a_stray_quote_that_misleads_the_cut_reads_the_file_again(sqlite_url: st
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(prepare.Resplit):
         _blocks(path, False)
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)  # and from a worker process
     summary = CustomerBook().import_file(path)
     assert summary.imported == len(rows)
     assert CustomerBook().show("C001")["record"]["name"] == 'Рустам "Рус Каримов Абдуллаевич'
