@@ -75,6 +75,33 @@ def list_kinds(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(rt.lists.c.name, rt.lists.c.kind)).all())
 
 
+SHORT_WORD = 3  # letters: an acronym's length, shared by many unrelated names
+
+
+def one_common_word(explanation: dict[str, Any]) -> str | None:
+    """Why a match at freeze level rests on too little to freeze on the name alone (None: it
+    does not): one word of the name met, and that word a short one ("Көк" read as the
+    listed acronym CUC) or a dictionary word read in translation (ТОО "Шығыс", East LLP,
+    meeting every listed name with "East" in it). Such a match is one of many customers'
+    names: it opens a case for an analyst, it does not freeze their accounts on its own. An
+    identical identifier, a birth date or a second word met is corroboration."""
+    features = " ".join(explanation.get("features") or [])
+    if any(mark in features for mark in ("identifier: at least", "identifier: +", "birth date: +")):
+        return None
+    met = {str(pair[0]) for pair in explanation.get("tokens") or []}
+    if len(met) != 1:
+        return None
+    word = next(iter(met))
+    if len(word) <= SHORT_WORD:
+        return f"one short word met alone ({word!r})"
+    from tizim.screening.normalize import canon_token, fold_token
+
+    for written, concept in explanation.get("translated") or []:
+        if fold_token(canon_token(str(concept))) == word:
+            return f"one dictionary word met alone ({written!r} = {concept})"
+    return None
+
+
 def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[str, int, str]],
             name: str, kinds: dict[str, str]) -> list[Hit]:
     """Hits at or above the match threshold. Only a designated entry of a sanctions list
@@ -88,6 +115,8 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
         on = {kinds.get(lst, "other") for lst in (r["refs"] or {}) or r["lists"]}
         freeze = (score >= settings.freeze_threshold and r["designated"] and "sanctions" in on
                   and job.passes_freeze())
+        withheld = one_common_word(r["explanation"]) if freeze else None
+        freeze = freeze and withheld is None
         lst, version, published = versions.get(r["entity_id"], (None, None, None))
         refs = "; ".join(f"{k} {', '.join(v)}" for k, v in sorted(r["refs"].items())) or ", ".join(r["lists"])
         if job.via == "name":
@@ -103,7 +132,7 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
             entity_id=r["entity_id"], caption=r["caption"], score=round(score, 4), designated=r["designated"],
             freeze=bool(freeze), lists=r["lists"], refs=r["refs"], explanation=r["explanation"], via=job.via,
             reason=f"{'FREEZE' if freeze else 'possible match'}: {who} {verb} {r['caption']} ({refs}), "
-                   f"score {score:.2f}",
+                   f"score {score:.2f}" + (f"; not frozen: {withheld}" if withheld else ""),
             list_name=lst, list_version=version, published_at=published))
     return out
 
