@@ -1,12 +1,17 @@
 """Hard name pairs (bench/data/hard_name_pairs.csv) and perturbed listed names: a second
 family name one side leaves out, equally near parts paired in written order, the very same
-letters split otherwise, a stray letter before a name, organization words in translation."""
+letters split otherwise, a stray letter before a name, organization words in translation,
+a legal form typed onto the name."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from tizim.screening import Query, Screener
+from tizim.screening.features.glued import GLUED_FORMS
+from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token
 
 
 def score(screener: Screener, schema: str, query: str, listed: str) -> float:
@@ -77,3 +82,30 @@ def test_a_stray_letter_is_no_childs_name(screener: Screener) -> None:
 )
 def test_the_revolutionary_guard_in_translation(screener: Screener, query: str) -> None:
     assert score(screener, "Organization", query, "Islamic Revolutionary Guard Corps") >= 0.9
+
+
+@pytest.mark.parametrize(("query", "listed"), [("SiemensAG", "Siemens AG"), ("RosneftPAO", "Rosneft"),
+                                               ("AntelsLLC", "LIMITED LIABILITY COMPANY ANTELS")])
+def test_a_legal_form_typed_onto_the_name(screener: Screener, query: str, listed: str) -> None:
+    assert score(screener, "Organization", query, listed) >= 0.9
+
+
+def test_a_legal_form_glued_only_onto_a_listed_word(screener: Screener) -> None:
+    # "MOSSAG" is no "MOSS AG" where no list spells MOSS
+    assert score(screener, "Organization", "MOSSAG", "MOSA LTD") < 0.7
+    # and a person's name is never read so
+    assert score(screener, "Person", "Ivan Rosneftsa", "Ivan Rosneft") < 0.9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stem=st.text(alphabet="bdfgkmnprstvz" + "aeiou", min_size=5, max_size=10),
+       form=st.sampled_from(GLUED_FORMS))
+def test_any_name_with_its_legal_form_glued_meets_it(screener: Screener, stem: str, form: str) -> None:
+    fold = fold_token(canon_token(stem))
+    assume(len(fold) >= 4 and fold not in GENERIC_FOLDS and not any(stem.endswith(g) for g in GLUED_FORMS))
+    assert score(screener, "Organization", stem.title() + form.upper(), f"{stem.title()} {form.upper()}") >= 0.9
+
+
+def test_a_four_letter_arabic_word_with_the_article_in_other_vowels(screener: Screener) -> None:
+    assert score(screener, "Organization", "Al-Qaeda", "Al-Qaida") >= 0.7
+    assert score(screener, "Organization", "Аль-Каеда", "Al-Qaida") >= 0.7

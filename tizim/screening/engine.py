@@ -27,7 +27,7 @@ from tizim.screening.features.combine import describe, score_name
 from tizim.screening.features.countries import country_adjustment
 from tizim.screening.features.dates import date_adjustment
 from tizim.screening.features.digits import digit_letters
-from tizim.screening.features.glued import glued_names
+from tizim.screening.features.glued import glued_legal_form, glued_names
 from tizim.screening.features.identifiers import identifier_adjustment, identifier_values
 from tizim.screening.features.lookup import expansion
 from tizim.screening.features.nicknames import add_nicknames
@@ -324,6 +324,8 @@ class Screener:
             add_nicknames(ctx, q)
         if any(c.isdigit() for c in name):
             digit_letters(ctx, q)
+        if not q.person:
+            glued_legal_form(ctx, q)
         idx = self.index
         kinds, clusters = idx.rec_kind, idx.rec_cluster
         for rid in self._candidates(q, allowed):

@@ -13,7 +13,9 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from tizim.screening.features.base import ABJAD_SIM, SHORT_WORD, Alignment, Context, QueryName
-from tizim.screening.normalize import skeleton
+from tizim.screening.features.lookup import expansion
+from tizim.screening.features.spelling import written
+from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token, skeleton
 
 JOINED_MIN = 0.88
 JOINED_PENALTY = 0.08
@@ -117,3 +119,46 @@ def glue_leftovers(ctx: Context, q: QueryName, al: Alignment) -> None:
         al.pairs.append((left_i[min(k, len(left_i) - 1)], al.tids[left_j[min(k, len(left_j) - 1)]], sim))
     al.strong += 1
     al.moves.append(("glued", "score", sim, "parts left over on both sides spell one name split otherwise"))
+
+
+# legal forms a company's name is typed with, glued to its last word ("SiemensAG",
+# "GazpromPAO", "ACMELTD"), longest first
+GLUED_FORMS = ("ojsc", "cjsc", "gmbh", "sarl", "llc", "llp", "ltd", "plc", "inc", "jsc", "ooo", "oao",
+               "pao", "zao", "too", "tov", "ag", "sa", "ao", "bv")
+GLUED_FORM_SIM = 0.95
+
+
+def glued_legal_form(ctx: Context, q: QueryName) -> None:
+    """An organization's word no list spells that is a listed word with a legal form typed
+    onto it ("SiemensAG" / "Siemens AG") also meets what that word meets (at 0.95 at most),
+    and weighs as it does; the legal form, a quarter of a word anyway, is left out."""
+    known = ctx.ref.index.vocab_id
+    # (compare() scores against one entity: its words are the listed ones, weighed by the lists)
+    listed = ctx.index.vocab_id
+    for i, f in enumerate(q.folds):
+        if ctx.known(f):
+            continue
+        raw = written(q.text).get(f, f)
+        if len(raw) < 6:
+            continue
+        # ("MOSPAO" may be MOSP AO or MOS PAO: the one whose name a list spells)
+        stems = [(fold_token(canon_token(raw[: -len(g)])), g) for g in GLUED_FORMS
+                 if raw.endswith(g) and len(raw) - len(g) >= 4]
+        stem, form = next(((s, g) for s, g in stems if s in listed and s not in GENERIC_FOLDS), ("", ""))
+        if not stem:
+            continue
+        exp, typos, _ = expansion(ctx, stem)
+        merged = dict(q.exps[i])
+        for t, sim in exp.items():
+            sim = min(sim, GLUED_FORM_SIM)
+            if merged.get(t, 0.0) < sim:
+                merged[t] = sim
+        q.exps[i] = merged
+        # the word it is, not another name's near spelling
+        q.typos[i] = (q.typos[i] | typos) - {t for t, sim in exp.items() if sim >= 1.0}
+        q.any_typo = any(q.typos)
+        if stem in known:
+            w = ctx.ref.index.vocab_weight[known[stem]]
+            q.total = (q.total + w - q.weights[i]) or 1.0
+            q.weights[i] = w
+        q.widened.append(("glued", f"{raw!r} read as {raw[: -len(form)]} {form}", i, frozenset(exp)))

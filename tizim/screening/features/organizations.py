@@ -3,7 +3,8 @@ generic words alone.
 
 An organization named by one distinctive word, met by a query of that one word with the same
 consonants and other vowels, is a romanization of the same name: Hezbollah / Hizballah /
-Hizbullah, al-Shabab / al-Shabaab (Arabic writes no short vowels). A company's own name is
+Hizbullah, al-Shabab / al-Shabaab (Arabic writes no short vowels); a word of four letters
+only where both names write the article (Al-Qaeda / Al-Qaida). A company's own name is
 spelt as its owners write it, and a short word is many names ("Zidco" / "Cidco").
 
 A name met on generic or legal-form words alone ("Islamic Movement", "Trading Company LLC")
@@ -13,17 +14,29 @@ all of them ("S. GROUP AIRLINES LTD").
 
 from __future__ import annotations
 
+import re
+
 from tizim.screening.features.base import ANCHOR_WEIGHT, Alignment, Context, QueryName
+from tizim.screening.normalize import skeleton
 
 GENERIC_ONLY_CAP = 0.5
+# a name that starts with the Arabic article, in Latin or Cyrillic letters
+_ARTICLE_FIRST = re.compile(r"\s*(?:al|el|аль|эль|ал|әл)[-\s‐]", re.IGNORECASE)
 
 
 def one_word_variant(ctx: Context, q: QueryName, i: int, t: int, rid: int) -> bool:
     """Is query part i, met by listed word t only as another name's near spelling, the
     one-word name of the organization `rid` romanized otherwise?"""
     idx = ctx.index
-    if q.person or t not in q.vowels[i] or len(idx.vocab[t]) < 5:
+    if q.person:
         return False
+    if t not in q.vowels[i] or len(idx.vocab[t]) < 5:
+        # a shorter word is one Arabic word too where both names write it with the
+        # article ("Al-Qaeda" / "Al-Qaida", four letters: "kada" / "kaida")
+        word, mine = idx.vocab[t], q.folds[i]
+        if len(word) < 4 or len(mine) < 4 or skeleton(word) != skeleton(mine) \
+                or not _ARTICLE_FIRST.match(q.text) or not _ARTICLE_FIRST.match(idx.rec_name[rid]):
+            return False
     if idx.cluster_schema[idx.rec_cluster[rid]] != "Organization":
         return False
     if sum(1 for w in q.weights if w > 0.1) != 1:
