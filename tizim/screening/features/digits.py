@@ -53,23 +53,31 @@ def digit_letters(ctx: Context, q: QueryName) -> None:
             fold = fold_token(canon_token(reading))
             if fold not in known:
                 continue
-            exp, typos, vowels = expansion(ctx, fold)
-            merged = dict(q.exps[i])
-            for t, sim in exp.items():
-                sim = min(sim, DIGIT_SIM)
-                if merged.get(t, 0.0) < sim:
-                    merged[t] = sim
-            q.exps[i] = merged
-            added.update(exp)
-            # the word it reads as is no other name's near spelling
-            q.typos[i] = (q.typos[i] | typos) - {t for t, sim in exp.items() if sim >= 1.0}
-            q.vowels[i] = q.vowels[i] | vowels
-            q.any_typo = any(q.typos)
-            if not ctx.known(f):
-                # the word it reads as, not a word no list has
-                w = ctx.ref.index.vocab_weight[known[fold]]
-                q.total = (q.total + w - q.weights[i]) or 1.0
-                q.weights[i] = w
+            added.update(read_as(ctx, q, i, fold, DIGIT_SIM))
             read.append(reading)
         if read:
             q.widened.append(("digits for letters", f"{raw!r} read as {', '.join(read)}", i, frozenset(added)))
+
+
+def read_as(ctx: Context, q: QueryName, i: int, fold: str, cap: float) -> dict[int, float]:
+    """Query part i also meets what listed word `fold` meets (at `cap` at most; its near
+    spellings too, weak ones weak) and, a word no list spells itself, weighs as that word
+    where the lists know it. The listed words it meets."""
+    exp, typos, vowels = expansion(ctx, fold)
+    merged = dict(q.exps[i])
+    for t, sim in exp.items():
+        sim = min(sim, cap)
+        if merged.get(t, 0.0) < sim:
+            merged[t] = sim
+    q.exps[i] = merged
+    # the word it reads as is no other name's near spelling
+    q.typos[i] = (q.typos[i] | typos) - {t for t, sim in exp.items() if sim >= 1.0}
+    q.vowels[i] = q.vowels[i] | vowels
+    q.any_typo = any(q.typos)
+    known = ctx.ref.index.vocab_id
+    if not ctx.known(q.folds[i]) and fold in known:
+        # the word it reads as, not a word no list has
+        w = ctx.ref.index.vocab_weight[known[fold]]
+        q.total = (q.total + w - q.weights[i]) or 1.0
+        q.weights[i] = w
+    return exp

@@ -13,7 +13,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from tizim.screening.features.base import ABJAD_SIM, SHORT_WORD, Alignment, Context, QueryName
-from tizim.screening.features.lookup import expansion
+from tizim.screening.features.digits import read_as
 from tizim.screening.features.spelling import written
 from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token, skeleton
 
@@ -132,7 +132,6 @@ def glued_legal_form(ctx: Context, q: QueryName) -> None:
     """An organization's word no list spells that is a listed word with a legal form typed
     onto it ("SiemensAG" / "Siemens AG") also meets what that word meets (at 0.95 at most),
     and weighs as it does; the legal form, a quarter of a word anyway, is left out."""
-    known = ctx.ref.index.vocab_id
     # (compare() scores against one entity: its words are the listed ones, weighed by the lists)
     listed = ctx.index.vocab_id
     for i, f in enumerate(q.folds):
@@ -147,18 +146,5 @@ def glued_legal_form(ctx: Context, q: QueryName) -> None:
         stem, form = next(((s, g) for s, g in stems if s in listed and s not in GENERIC_FOLDS), ("", ""))
         if not stem:
             continue
-        exp, typos, _ = expansion(ctx, stem)
-        merged = dict(q.exps[i])
-        for t, sim in exp.items():
-            sim = min(sim, GLUED_FORM_SIM)
-            if merged.get(t, 0.0) < sim:
-                merged[t] = sim
-        q.exps[i] = merged
-        # the word it is, not another name's near spelling
-        q.typos[i] = (q.typos[i] | typos) - {t for t, sim in exp.items() if sim >= 1.0}
-        q.any_typo = any(q.typos)
-        if stem in known:
-            w = ctx.ref.index.vocab_weight[known[stem]]
-            q.total = (q.total + w - q.weights[i]) or 1.0
-            q.weights[i] = w
+        exp = read_as(ctx, q, i, stem, GLUED_FORM_SIM)
         q.widened.append(("glued", f"{raw!r} read as {raw[: -len(form)]} {form}", i, frozenset(exp)))
