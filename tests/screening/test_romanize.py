@@ -221,3 +221,49 @@ def compounds() -> Screener:
 def test_a_compound_given_name_glued_otherwise(compounds: Screener, query: str, listed: str) -> None:
     res = compounds.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
     assert res and res[0].caption == listed and res[0].match, (query, res[:1])
+
+
+# ---- Korean and Chinese names in Latin letters ---------------------------------------------
+
+def test_a_name_looks_korean_or_chinese_by_its_syllables_and_family_name() -> None:
+    from tizim.screening.romanize_korean import looks_east_asian
+
+    assert looks_east_asian(["kim", "jung", "eun"]) and looks_east_asian(["park", "bong", "ju"])
+    assert looks_east_asian(["mao", "tse", "tung"]) and looks_east_asian(["xi", "jinping"])
+    assert not looks_east_asian(["john", "smith"]) and not looks_east_asian(["ali", "hassan"])
+    assert not looks_east_asian(["kim"]) and not looks_east_asian(["omar", "khan"])
+
+
+def test_family_names_spelt_otherwise_have_one_key() -> None:
+    from tizim.screening.romanize_korean import family_key, korean_key
+
+    def key(word: str) -> str:
+        from tizim.screening.normalize import canon_token, fold_token
+
+        return family_key(korean_key(fold_token(canon_token(word))))
+
+    assert key("choi") == key("choe") and key("lee") == key("ri") and key("park") == key("pak")
+    assert key("zhou") == key("chou") and key("kim") != key("park")
+
+
+@pytest.fixture(scope="module")
+def romanized() -> Screener:
+    people = ["KIM Jong Un", "PAK Pong Ju", "RI Yong Ho", "CHOE Ryong Hae", "John SMITH"]
+    entities = [ent(f"r:{n}", "Person", [name], "x", f"r{n}") for n, name in enumerate(people)]
+    for n, given_name in enumerate(["Kim", "Ri", "Yong", "John"] * 3):
+        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
+    return Screener.from_entities(entities)
+
+
+@pytest.mark.parametrize("query,listed", [("Kim Jung Eun", "KIM Jong Un"), ("Park Bong-ju", "PAK Pong Ju"),
+                                          ("Lee Yong-ho", "RI Yong Ho"), ("Choi Ryong-hae", "CHOE Ryong Hae")])
+def test_a_korean_name_in_another_romanization(romanized: Screener, query: str, listed: str) -> None:
+    res = romanized.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
+    assert res and res[0].caption == listed and res[0].match, (query, res[:1])
+    assert any(line.startswith("romanization:") for line in res[0].explanation["features"])
+
+
+@pytest.mark.parametrize("query", ["Kim Jung Il", "Park Bong-su", "Kim Eun"])
+def test_another_korean_name_is_no_match(romanized: Screener, query: str) -> None:
+    res = romanized.match(Query(schema="Person", names=[query]), threshold=0.7, limit=1)
+    assert not res or not res[0].match, res[:1]

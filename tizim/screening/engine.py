@@ -32,7 +32,7 @@ from tizim.screening.features.identifiers import identifier_adjustment, identifi
 from tizim.screening.features.lookup import expansion
 from tizim.screening.features.nicknames import add_nicknames
 from tizim.screening.features.query import prepare
-from tizim.screening.features.syllables import from_script
+from tizim.screening.features.syllables import from_script, romanized
 from tizim.screening.index import Cluster, Index, load_index
 from tizim.screening.lexicon import translate, translations
 from tizim.screening.model import COMPATIBLE, Query, Result, TextSpan
@@ -320,6 +320,8 @@ class Screener:
         ctx = self.ctx
         if written is not None:
             from_script(ctx, q, written)
+        else:
+            romanized(ctx, q)
         if q.person:
             add_nicknames(ctx, q)
         if any(c.isdigit() for c in name):

@@ -40,9 +40,7 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
         if "Hangul" in scripts.scripts_of(written):
             # the lists mix Korean romanizations within a name (KIM Yong Bok): each
             # syllable also meets its other spellings (romanize_korean)
-            keyed = romanize_korean.by_key(ctx.index)
-            for i, f in enumerate(q.folds):
-                widen(ctx, q, i, {t: KOREAN_SIM for t in keyed.get(romanize_korean.korean_key(f), ())})
+            by_keys(ctx, q)
         return
     if not scripts.abjad(written):
         return
@@ -82,6 +80,38 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
         had = q.exps[i]
         if widen(ctx, q, i, extra):
             q.consonants_only[i] = frozenset(t for t in extra if had.get(t, 0.0) < ABJAD_SIM)
+
+
+def romanized(ctx: Context, q: QueryName) -> None:
+    """A person's name in Latin letters that looks Korean or Chinese ("Kim Jung Eun", "Park
+    Bong-ju", romanize_korean.looks_east_asian) meets the listed names that romanize its
+    syllables otherwise (Kim Jong Un, Pak Pong Ju) and, like a name written in Hangul or
+    Chinese characters, only where every syllable is met."""
+    if not q.person or q.written is not None or q.text.isupper() and len(q.folds) > 4:
+        return
+    parts = [t.lower() for t in raw_tokens(q.text)]
+    if len(parts) != len(q.folds) or not romanize_korean.looks_east_asian(parts):
+        return
+    if by_keys(ctx, q):
+        q.syllabic = True
+        q.own_acronyms = set()
+
+
+def by_keys(ctx: Context, q: QueryName) -> bool:
+    """Each part also meets the listed words of its romanization key (a family name's, of
+    any of its spellings), at KOREAN_SIM; True when any was added."""
+    keyed = romanize_korean.by_key(ctx.index)
+    vocab = ctx.index.vocab
+    last = len(q.folds) - 1
+    added = False
+    for i, f in enumerate(q.folds):
+        keys = romanize_korean.family_keys(f) if i in (0, last) else (romanize_korean.korean_key(f),)
+        extra = {t: KOREAN_SIM for k in keys for t in keyed.get(k, ()) if vocab[t] != f}
+        if widen(ctx, q, i, extra):
+            added = True
+            q.widened.append(("romanization", f"{f!r} also read as {', '.join(sorted({vocab[t] for t in extra}))}",
+                              i, frozenset(extra)))
+    return added
 
 
 def abjad_words(written: str) -> dict[str, str]:
@@ -144,18 +174,27 @@ def every_syllable(ctx: Context, q: QueryName, pairs: list[Pair], rid: int) -> b
     or glued ("kim jong un" is KIM Jong-un, "xi jinping" XI Jin Ping; "kim su il" is not
     KIM Il-Su, nor "chang chen" CHEN Cheng, which folding e~a would make one)."""
     # as written, before particles: "Il-Su" is no Arabic article
-    korean = q.written is not None and "Hangul" in scripts.scripts_of(q.written)
+    # (a Latin query is syllabic when romanized() found it Korean or Chinese)
+    korean = q.written is None or "Hangul" in scripts.scripts_of(q.written)
     mine = [_key(t, korean) for t in raw_tokens(q.text)]
     listed = [_key(t, korean) for t in raw_tokens(ctx.index.rec_name[rid])]
     if len(mine) < 2:
         return False
+    # a Korean family name in any of its spellings (Choi / Choe, Lee / Ri)
+    family = romanize_korean.family_key if korean else _same
+    families = [family(k) for k in listed]
     for fam, given in ((mine[0], mine[1:]), (mine[-1], mine[:-1])):
-        if fam in listed:
+        fk = family(fam)
+        if fk in families:
             rest = list(listed)
-            rest.remove(fam)
+            del rest[families.index(fk)]
             if "".join(rest) == "".join(given):
                 return True
     return False
+
+
+def _same(key: str) -> str:
+    return key
 
 
 def _key(token: str, korean: bool) -> str:
