@@ -22,6 +22,15 @@ from tizim.screening.romanize_abjad import (
 from tizim.screening.romanize_korean import korean_key
 
 
+def listed(people: list[str], given_names: list[str]) -> Screener:
+    """A screener over these people, with names that recur on real lists weighed as there
+    (each given name in three other people's names)."""
+    entities = [ent(f"p:{n}", "Person", [name], "x", f"p{n}") for n, name in enumerate(people)]
+    for n, given_name in enumerate(given_names * 3):
+        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
+    return Screener.from_entities(entities)
+
+
 def spells(word: str, latin: str) -> bool:
     """Does the Latin word, folded as listed words are, spell the Arabic or Hebrew one?"""
     from tizim.screening.normalize import canon_token, fold_token
@@ -107,13 +116,9 @@ def test_any_text_gives_a_pattern_or_none(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def screener() -> Screener:
-    people = ["Djamel AKKACHA", "Ali FADAVI", "Zuhair KHAZIM", "JAFARI Asadollah", "Moshe SHARVIT",
-              "MADADI Hassan", "Ali Akbar AHMADIAN", "Moussa Ben Omar ESSAADI", "Hossein BAKSHAYESH"]
-    entities = [ent(f"p:{n}", "Person", [name], "x", f"p{n}") for n, name in enumerate(people)]
-    # common given names recur on real lists: weights as there
-    for n, given_name in enumerate(["Ali", "Hassan", "Hossein", "Omar", "Moshe", "Djamel"] * 3):
-        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
-    return Screener.from_entities(entities)
+    return listed(["Djamel AKKACHA", "Ali FADAVI", "Zuhair KHAZIM", "JAFARI Asadollah", "Moshe SHARVIT",
+              "MADADI Hassan", "Ali Akbar AHMADIAN", "Moussa Ben Omar ESSAADI", "Hossein BAKSHAYESH"],
+                  ["Ali", "Hassan", "Hossein", "Omar", "Moshe", "Djamel"])
 
 
 @pytest.mark.parametrize("query,listed", [
@@ -164,11 +169,8 @@ def test_other_syllables_keep_their_keys(a: str, b: str) -> None:
 
 @pytest.fixture(scope="module")
 def korean() -> Screener:
-    people = ["KIM Yong Bok", "PYON Won Gun", "PARK Young Han", "KIM Il Su", "BAK Gwang Hun"]
-    entities = [ent(f"k:{n}", "Person", [name], "x", f"k{n}") for n, name in enumerate(people)]
-    for n, given_name in enumerate(["Kim", "Park", "Yong", "Han"] * 3):
-        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
-    return Screener.from_entities(entities)
+    return listed(["KIM Yong Bok", "PYON Won Gun", "PARK Young Han", "KIM Il Su", "BAK Gwang Hun"],
+                  ["Kim", "Park", "Yong", "Han"])
 
 
 @pytest.mark.parametrize("query,listed", [("김영복", "KIM Yong Bok"), ("변원군", "PYON Won Gun"),
@@ -206,12 +208,9 @@ def test_a_name_in_two_scripts_is_read_as_each() -> None:
 
 @pytest.fixture(scope="module")
 def compounds() -> Screener:
-    people = ["Mohammad-Reza TAVAKOLI", "HIDAYATULLAH", "SANAULLAH GHAFARI", "MOUSAVI Seyyed Nezamoldin",
-              "Ali Reza BALALI"]
-    entities = [ent(f"c:{n}", "Person", [name], "x", f"c{n}") for n, name in enumerate(people)]
-    for n, given_name in enumerate(["Mohammad", "Ali", "Reza", "Seyyed"] * 3):
-        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
-    return Screener.from_entities(entities)
+    return listed(["Mohammad-Reza TAVAKOLI", "HIDAYATULLAH", "SANAULLAH GHAFARI", "MOUSAVI Seyyed Nezamoldin",
+              "Ali Reza BALALI"],
+                  ["Mohammad", "Ali", "Reza", "Seyyed"])
 
 
 @pytest.mark.parametrize("query,listed", [
@@ -248,11 +247,8 @@ def test_family_names_spelt_otherwise_have_one_key() -> None:
 
 @pytest.fixture(scope="module")
 def romanized() -> Screener:
-    people = ["KIM Jong Un", "PAK Pong Ju", "RI Yong Ho", "CHOE Ryong Hae", "John SMITH"]
-    entities = [ent(f"r:{n}", "Person", [name], "x", f"r{n}") for n, name in enumerate(people)]
-    for n, given_name in enumerate(["Kim", "Ri", "Yong", "John"] * 3):
-        entities.append(ent(f"b:{n}", "Person", [f"{given_name} Background{n}ov"], "x", f"b{n}"))
-    return Screener.from_entities(entities)
+    return listed(["KIM Jong Un", "PAK Pong Ju", "RI Yong Ho", "CHOE Ryong Hae", "John SMITH"],
+                  ["Kim", "Ri", "Yong", "John"])
 
 
 @pytest.mark.parametrize("query,listed", [("Kim Jung Eun", "KIM Jong Un"), ("Park Bong-ju", "PAK Pong Ju"),
