@@ -22,6 +22,7 @@ from tizim.screening.features.base import (
     SHORT_WORD,
     Context,
 )
+from tizim.screening.features.patronymics import different_fathers, father
 from tizim.screening.features.spelling import gendered, swapped, written
 from tizim.screening.normalize import MAX_WORD_LETTERS, canon_token, fold_token, skeleton
 
@@ -61,12 +62,15 @@ def expansion(ctx: Context, fold: str) -> tuple[dict[int, float], frozenset[int]
     # "Zidco" / "Cidco"); such pairs count, but not as strong ones by themselves
     weight = idx.vocab_weight
     short = len(fold) <= SHORT_WORD
+    patronymic = father(fold) is not None
     typos: list[int] = []
     vowels_only: list[int] = []
     for t in cands:
         if t in out:
             continue
         other = vocab[t]
+        if patronymic and different_fathers(fold, other):
+            continue  # Maksimovich is not Vadimovich (patronymics.py)
         # optimal string alignment: a transposition is one edit ("ladne" / "laden")
         sim = OSA.normalized_similarity(fold, other)
         # same consonants, other vowels (Zawahiri / Zavahry); not for short tokens or

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from tizim.screening.features.base import EXPANSION_CACHE_MAX
+from tizim.screening.features.patronymics import different_fathers
 from tizim.screening.normalize import (
     CONNECTORS,
     GENERIC_FOLDS,
@@ -70,7 +71,7 @@ def swapped_generic(name: str, fold: str) -> bool:
 def direct_similarity(f: str, lf: int, other: str) -> float:
     """Similarity of two words the index lookup did not pair (0.0 when below any use)."""
     lo = len(other)
-    if lo < 4:
+    if lo < 4 or different_fathers(f, other):
         return 0.0
     short, long_ = (lf, lo) if lf < lo else (lo, lf)
     # lengths too far apart for any rule below (most pairs: skipped unscored)
