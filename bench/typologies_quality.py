@@ -7,14 +7,15 @@ range to tune, last 40 % to test:
   transactions are not published, so they are laid over normal traffic of the generator
   below on the same 10,000 account ids: recall only, the precision there is the generator's);
 - runs of our own AMLSim-like generator (bench/typologies_synth.py), all eight AMLSim
-  typologies, amounts that overlap the normal ones: seed 1 and seed 2 (other sizes, periods
-  and amounts) were looked at by an earlier session; seed 20261202 (other accounts, days,
-  pattern periods and amounts again) was generated for the held-out check and looked at only
-  in the final run.
+  typologies, every hop's amount in the normal range, ~12 % laundering accounts (flag-all
+  ~0.22, as the issue's hidden run): seeds 11, 12 and 13 tune; seeds 20261202 and 20261203
+  (other sizes, days, pattern periods and amounts) are held out, looked at only in the final
+  run; `synth_v1_seed20261202` is the first generator's held-out run (one larger sum split
+  over a pattern, 9 % laundering accounts), kept for comparison with the earlier session.
 
-What was tuned on what: the shipped defaults were chosen on AMLSim 20K's first 60 % only (the
-TigerGraph alerts were read to see which typologies they hold and why the rules missed them,
-never to choose a value); the generator seeds are reported, not tuned on.
+What was tuned on what: the defaults were chosen on AMLSim 20K's first 60 % and, this session,
+on generator seeds 11-13 (the TigerGraph recall was looked at for each candidate: a worked
+figure); the held-out seeds were not looked at while tuning.
 
 Methods: the previous monitoring rules (rules_kz.yaml, amounts read as USD), the single
 cycle rule ("closes a directed cycle of <= 5 payments"), a LightGBM model on the graph

@@ -10,7 +10,11 @@ scatter_gather, gather_scatter; members drawn with a bias to well-connected acco
 AMLSim picks candidates by degree), each hop forwarding 90-99 % of what it received,
 spread over a pattern period; laundering accounts keep their normal behaviour too.
 
-    generate(seed, accounts=6_000, days=150, patterns=100, kinds=None) -> Run
+    generate(seed, accounts=6_000, days=150, patterns=100, kinds=None, models=..., hop_amounts="split") -> Run
+
+`hop_amounts="normal"` with a normal model on most accounts is the AMLSim-like setting the
+bench uses since 2026-12-02 (AMLSim's alert patterns draw their amounts from the normal range);
+the defaults reproduce the first generator's runs (seeds 1, 2, 20261202 of the earlier table).
 
 Only numpy; deterministic for a seed.
 """
