@@ -87,7 +87,13 @@ def romanized(ctx: Context, q: QueryName) -> None:
     Bong-ju", romanize_korean.looks_east_asian) meets the listed names that romanize its
     syllables otherwise (Kim Jong Un, Pak Pong Ju) and, like a name written in Hangul or
     Chinese characters, only where every syllable is met."""
-    if not q.person or q.written is not None or q.text.isupper() and len(q.folds) > 4:
+    folds = q.folds
+    # (speed: this runs for every person's name in Latin letters; most have no Korean or
+    # Chinese family name first or last)
+    if not q.person or q.written is not None or not 2 <= len(folds) <= 4:
+        return
+    families = romanize_korean.family_folds()
+    if folds[0] not in families and folds[-1] not in families:
         return
     parts = [t.lower() for t in raw_tokens(q.text)]
     if len(parts) != len(q.folds) or not romanize_korean.looks_east_asian(parts):
