@@ -18,7 +18,7 @@ from tizim.typologies.rules import Context, Signal
 SIGNAL_CODES = ("cycle", "repeated_transfers", "fan_in", "fan_out", "scatter_gather", "gather_scatter",
                 "layering", "dormant_activation", "volume", "cash", "tf_corridor", "tf_collection",
                 "towards_listed", "related_accounts", "between_suspects", "same_amounts", "same_amounts_out",
-                "profile_mule", "profile_business", "profile_corridor")
+                "profile_mule", "profile_business", "profile_corridor", "watched")
 # graph features read as log(1 + value); a missing value reads as 0
 FEATURES = ("fan_in", "fan_out", "debtor_fan_in", "creditor_fan_out", "common_source", "chain_len",
             "repeat_pair", "debtor_payments", "creditor_payments", "debtor_gap_days", "cash_count")
