@@ -29,6 +29,7 @@ TYPES = ("person", "organization")
 COLUMNS = ("customer_id", "type", "name", "aliases", "birth_date", "nationality", "country",
            "id_number", "address", "accounts", "owners", "directors")
 LIST_FIELDS = ("aliases", "accounts", "owners", "directors")
+_KNOWN = frozenset(COLUMNS)
 # Real customer fields never come near these; a longer value is a broken file, not a name.
 MAX_FIELD = 2_000
 MAX_ITEMS = 200
@@ -131,9 +132,11 @@ def _text(raw: dict[str, Any], key: str, where: dict[str, Any]) -> str | None:
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        raise _fail("must be text", where, key)
-    text = _clean(value)
+    if type(value) is not str:  # CSV cells are text: the checks below are for JSON lines
+        if isinstance(value, (dict, list)):
+            raise _fail("must be text", where, key)
+        value = str(value)
+    text = " ".join(value.split())
     if len(text) > MAX_FIELD:
         raise _fail(f"{len(text)} characters; at most {MAX_FIELD}", where, key)
     if "\x00" in text:
@@ -237,7 +240,8 @@ def parse_customer(raw: Any, where: dict[str, Any]) -> Customer:
     """One record (a CSV row or a JSON object) into a checked Customer; InputError otherwise."""
     if not isinstance(raw, dict):
         raise _fail("a customer must be a JSON object", where)
-    unknown = sorted(k for k in raw if k not in COLUMNS and not (isinstance(k, str) and k.startswith("_")))
+    unknown = [] if _KNOWN.issuperset(raw) else sorted(
+        k for k in raw if k not in COLUMNS and not (isinstance(k, str) and k.startswith("_")))
     if unknown:
         raise _fail(f"unknown field(s) {', '.join(map(str, unknown))} (known: {', '.join(COLUMNS)})",
                     where, str(unknown[0]))
