@@ -51,13 +51,14 @@ def test_a_cycle_is_observed_with_its_explanation_never_frozen(db_url: str) -> N
         ("acct:KZ111", "acct:KZ222"), ("acct:KZ222", "acct:KZ333"), ("acct:KZ333", "acct:KZ111")]
 
 
-def test_an_account_named_in_an_alerted_cycle_is_watched(db_url: str) -> None:
+def test_an_account_named_in_an_alerted_cycle_is_watched_across_restarts(db_url: str) -> None:
     load_list()
+    Decider().decide_batch([_pay(1, "111", "222", 0), _pay(2, "222", "333", 5, "390000"),
+                            _pay(3, "333", "111", 10, "380000")])
+    # after a restart (the marks come back from the stored alerts): KZ222 was in the cycle but
+    # no party to the payment that closed it, so its next payment, to an account never seen,
+    # is observed on KZ222's case; the next one within watch_days (30) is not
     decider = Decider()
-    decider.decide_batch([_pay(1, "111", "222", 0), _pay(2, "222", "333", 5, "390000"),
-                          _pay(3, "333", "111", 10, "380000")])
-    # KZ222 was in the cycle but no party to the payment that closed it: its next payment,
-    # to an account never seen, is observed on KZ222's case; the one after is not (watch_days)
     out = decider.decide_batch([_pay(4, "222", "444", 30, "120000"), _pay(5, "222", "555", 40, "90000")])
     assert [d.status for d in out] == ["OBSERVE", "PASS"]
     (reason,) = [r for r in out[0].reasons if r.startswith("rule typology")]
@@ -67,6 +68,11 @@ def test_an_account_named_in_an_alerted_cycle_is_watched(db_url: str) -> None:
                              .order_by(t.alerts.c.id.desc())).first()
     assert alert is not None and alert.role == "debtor"
     assert "named in the pattern of alert T-00003" in alert.detail["contributions"][0]["reason"]
+    # restarted again: still within 30 days of that alert, then past them (within risk_days)
+    decider = Decider()
+    late = {"created_at": "2025-04-20T10:00:00+00:00"}
+    out = decider.decide_batch([_pay(6, "222", "666", 100, "80000"), _pay(7, "222", "777", 0, "85000", **late)])
+    assert [d.status for d in out] == ["PASS", "OBSERVE"]
 
 
 def test_the_graph_survives_a_restart_and_other_processes(db_url: str) -> None:

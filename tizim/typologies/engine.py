@@ -174,27 +174,34 @@ class TypologyEngine:
             score, parts = combine(found)
             threshold = self.p.threshold
         alert = score >= threshold
-        own = [s for s in found if s.code not in ("between_suspects", "watched")]
-        if alert and own:
-            # the account the alert concerns stays suspect for risk_days (not "listed": that
-            # mark is screening's alone)
-            top = max(own, key=lambda s: s.strength).code
-            subject, party = (creditor, debtor) if ROLE.get(top) == "creditor" else (debtor, creditor)
-            if subject:
-                self._suspects[subject] = (ts, self._current_id or "?", party or "")
         self._assessed += 1
         if self._assessed % 50_000 == 0:
             self._forget(ts)
-        if alert and self.p.watch_weight > 0:
-            for key in (debtor, creditor):
-                if key:
-                    self._alerted_at[key] = ts
-            if any(s.code in _PATTERN_SIGNALS for s in found):
-                named = {x for s in found if s.code in _PATTERN_SIGNALS for m in s.members for x in m[:2]}
-                for key in named | {debtor, creditor}:
-                    if key:
-                        self._member_of[key] = (ts, self._current_id or "?")
+        if alert:
+            ranked = [s.code for s in sorted(found, key=lambda s: -s.strength)]
+            named = {x for s in found if s.code in _PATTERN_SIGNALS for m in s.members for x in m[:2]}
+            self._remember(debtor, creditor, ts, self._current_id or "?", ranked, named)
         return Assessment(score, found, parts, f, extra={"alert": alert, "context": ctx})
+
+    def _remember(self, debtor: str | None, creditor: str | None, ts: float, payment_id: str,
+                  codes: list[str], named: set[str]) -> None:
+        """An alert's marks: its subject stays suspect for risk_days (not "listed": that mark
+        is screening's alone); its parties were alerted now; the accounts a pattern signal
+        named (and the parties) are watched. `codes`: the alert's signals, strongest first."""
+        own = [c for c in codes if c not in ("between_suspects", "watched")]
+        if own:
+            subject, party = (creditor, debtor) if ROLE.get(own[0]) == "creditor" else (debtor, creditor)
+            if subject:
+                self._suspects[subject] = (ts, payment_id, party or "")
+        if self.p.watch_weight <= 0:
+            return
+        for key in (debtor, creditor):
+            if key:
+                self._alerted_at[key] = max(ts, self._alerted_at.get(key, ts))
+        if any(c in _PATTERN_SIGNALS for c in codes):
+            for key in named | {debtor, creditor}:
+                if key:
+                    self._member_of[key] = (ts, payment_id)
 
     def _forget(self, ts: float) -> None:
         """Drop marks older than risk_days (they no longer count), so memory stays bounded."""
@@ -383,6 +390,7 @@ class TypologyEngine:
         c = t.payments.c
         query = select(c.payment_id, c.debtor_key, c.creditor_key, c.ts, c.amount_local, c.status,
                        c.data, c.matches, c.decided_at)
+        latest = None
         if self._synced_at is None:
             self.load_model(conn)
             latest = conn.execute(select(c.ts).order_by(c.ts.desc()).limit(1)).scalar()
@@ -392,11 +400,14 @@ class TypologyEngine:
             query = query.where(c.ts >= latest - self.p.graph.window_days * DAY)
         else:
             query = query.where(c.decided_at >= self._synced_at)
-        newest = self._synced_at or ""
+        first, since = self._synced_at is None, self._synced_at or ""
+        newest = since
+        fresh: set[str] = set()
         for row in conn.execute(query.order_by(c.ts)):
             newest = max(newest, row.decided_at)
             if row.payment_id in self.graph.ids:
                 continue
+            fresh.add(row.payment_id)
             data = row.data or {}
             instrument = str(data.get("instrument") or "transfer")
             self.add(row.payment_id, row.debtor_key, row.creditor_key, row.ts, row.amount_local, instrument)
@@ -406,7 +417,36 @@ class TypologyEngine:
                     frozen = row.status == "FREEZE"
                     self.mark(key, 1.0 if frozen else 0.7, row.ts,
                               f"{'frozen' if frozen else 'screening match'} in payment {row.payment_id}")
+        if first and latest is not None:
+            self._restore_alerts(conn, latest - self.p.graph.risk_days * DAY, None, None)
+        elif fresh:
+            self._restore_alerts(conn, None, since, fresh)
         self._synced_at = newest
+
+    def _restore_alerts(self, conn: Connection, since_ts: float | None, decided_since: str | None,
+                        only: set[str] | None) -> None:
+        """The marks of typology alerts stored before a restart (within risk_days) or by other
+        processes: suspects, alerted parties, watched accounts. An alert whose signals also
+        read a window (fan-in...) stored that window among its pattern's payments, so it
+        re-marks only its two parties for watching."""
+        from tizim.monitoring import tables as t
+
+        a, c = t.alerts.c, t.payments.c
+        query = (select(a.detail, c.payment_id, c.debtor_key, c.creditor_key, c.ts)
+                 .select_from(t.alerts.join(t.payments, a.payment_id == c.payment_id))
+                 .where(a.code == "typology"))
+        query = query.where(c.ts >= since_ts) if since_ts is not None else query.where(c.decided_at >= decided_since)
+        for row in conn.execute(query.order_by(c.ts)):
+            if only is not None and row.payment_id not in only:
+                continue
+            detail = row.detail if isinstance(row.detail, dict) else {}
+            codes = [str(p.get("signal")) for p in detail.get("contributions") or []
+                     if isinstance(p, dict) and p.get("kind", "signal") == "signal"]
+            named: set[str] = set()
+            if not any(code in _WINDOW_SIDES for code in codes):
+                named = {str(x) for p in detail.get("pattern") or [] if isinstance(p, dict)
+                         for x in (p.get("debtor"), p.get("creditor")) if x}
+            self._remember(row.debtor_key, row.creditor_key, row.ts, row.payment_id, codes, named)
 
 
     def load_model(self, conn: Connection) -> None:
