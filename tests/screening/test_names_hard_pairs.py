@@ -1,7 +1,7 @@
 """Hard name pairs (bench/data/hard_name_pairs.csv) and perturbed listed names: a second
 family name one side leaves out, equally near parts paired in written order, the very same
 letters split otherwise, a stray letter before a name, organization words in translation,
-a legal form typed onto the name."""
+a legal form typed onto the name, a Latin name written in Cyrillic letter for letter."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tizim.screening import Query, Screener
+from tizim.screening.features.cyrillic_c import soft_c_readings
 from tizim.screening.features.glued import GLUED_FORMS
 from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token
 
@@ -109,3 +110,24 @@ def test_any_name_with_its_legal_form_glued_meets_it(screener: Screener, stem: s
 def test_a_four_letter_arabic_word_with_the_article_in_other_vowels(screener: Screener) -> None:
     assert score(screener, "Organization", "Al-Qaeda", "Al-Qaida") >= 0.7
     assert score(screener, "Organization", "Аль-Каеда", "Al-Qaida") >= 0.7
+
+
+@pytest.mark.parametrize(("query", "listed"), [("Сиам Нике Компанй Лтд.", "SIAM NICE COMPANY LTD."),
+                                               ("Десарроллос Комеркиалес Хенао", "DESARROLLOS COMERCIALES HENAO")])
+def test_a_latin_name_written_in_cyrillic_letter_for_letter(screener: Screener, query: str, listed: str) -> None:
+    assert score(screener, "Organization", query, listed) >= 0.7
+
+
+def test_soft_c_readings() -> None:
+    assert soft_c_readings("skienkes") == ["sciences", "scienkes", "skiences"]
+    assert soft_c_readings("khakienda") == ["khacienda"]  # kh is Х, no c
+    assert soft_c_readings("kompani") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abceikhnosy", max_size=12))
+def test_a_soft_c_reading_changes_only_a_k_before_a_front_vowel(raw: str) -> None:
+    for alt in soft_c_readings(raw):
+        assert len(alt) == len(raw) and alt != raw
+        for a, b, nxt in zip(alt, raw, raw[1:] + " ", strict=True):
+            assert a == b or (b, a) == ("k", "c") and nxt in "eiy"

@@ -25,6 +25,7 @@ from tizim.screening import scripts
 from tizim.screening.features.base import SHORT_WORD, Alignment, Context, QueryName
 from tizim.screening.features.combine import describe, score_name
 from tizim.screening.features.countries import country_adjustment
+from tizim.screening.features.cyrillic_c import cyrillic_c
 from tizim.screening.features.dates import date_adjustment
 from tizim.screening.features.digits import digit_letters
 from tizim.screening.features.glued import glued_legal_form, glued_names
@@ -328,6 +329,8 @@ class Screener:
             digit_letters(ctx, q)
         if not q.person:
             glued_legal_form(ctx, q)
+        if not name.isascii():
+            cyrillic_c(ctx, q)
         idx = self.index
         kinds, clusters = idx.rec_kind, idx.rec_cluster
         for rid in self._candidates(q, allowed):
