@@ -49,6 +49,7 @@ def spells(word: str, latin: str) -> bool:
     ("مجتبی", "Mojtaba"), ("بخشایش", "Bakshayesh"),
     ("משה", "Moshe"), ("שרביט", "Sharvit"), ("דויטש", "Deutsch"), ("אטינגר", "Ettinger"),
     ("בנימין", "Benjamin"), ("خامنه\u200cای", "Khamenei"),  # a yod as j; a ha before a ZWNJ is final
+    ("مظهری", "Mazhari"), ("الأزهر", "Azhar"),  # a Latin zh, which canon_token reads as j
 ])
 def test_a_word_meets_its_latin_spellings(word: str, latin: str) -> None:
     assert spells(word, latin)
@@ -196,6 +197,7 @@ def test_compound_given_names_are_read_glued_and_split() -> None:
     # Abd Allah stays two words; Mohammadi is a nisba, not Mohammad-i
     assert segmentations("عبد الله محمدی") == [["عبد", "الله", "محمدی"]]
     assert latin_variants("هدايت الله") == ("hdait allah", "hdaitallh")
+    assert latin_variants("عباس-علی") == ("abas-ali",)  # each side of a hyphen a word
 
 
 def test_a_name_in_two_scripts_is_read_as_each() -> None:

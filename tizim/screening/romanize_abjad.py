@@ -145,13 +145,26 @@ def word_pattern(word: str) -> re.Pattern[str] | None:
     if sum(1 for alts in parts if any(alts)) < 2 or not any(all(a and a not in _FOLD_VOWELS for a in alts)
                                                           for alts in parts):
         return None
-    body = _V.join("(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")" if len(alts) > 1
-                   else alts[0] for alts in parts)
+    frags = ["(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")" if len(alts) > 1 else alts[0]
+             for alts in parts]
+    body = ""
+    for k in range(len(parts)):
+        if k and _zh(parts, k - 1):
+            continue
+        if k:
+            body += _V
+        # z then h: canon_token reads a Latin "zh" as j (Mazhari -> majari, Azhar)
+        body += f"(?:{frags[k]}{_V}{frags[k + 1]}|j)" if _zh(parts, k) else frags[k]
     # vowels before the first letter only where it is silent (alif, ayn): "همدان" is no
     # Ahmadian
     head = ("(?:[aiu]l?)?" if article else "") + (_V if "" in parts[0] else "")
     # a final short vowel, not an i: a nisba's -i is written (Asad is not Asadi)
     return re.compile(f"{head}{body}[au]*")
+
+
+def _zh(parts: list[tuple[str, ...]], k: int) -> bool:
+    """Is slot k a z the next slot's h may follow?"""
+    return k + 1 < len(parts) and "z" in parts[k] and "h" in parts[k + 1]
 
 
 def _collapse(text: str) -> str:
@@ -163,8 +176,14 @@ def consonant_keys(word: str) -> tuple[str, ...]:
     """The consonant skeletons (no vowels, doubled letters once) a listed word spelling
     this word may have, at most MAX_KEYS of them: the ways its ambiguous letters go."""
     _, letters = core(word)
-    options = [tuple(dict.fromkeys(a.strip(_FOLD_VOWELS) if a not in _FOLD_VOWELS else "" for a in alts))
-               for alts in slots(letters)]
+    parts = slots(letters)
+    options = []
+    for k, alts in enumerate(parts):
+        if k and _zh(parts, k - 1):
+            continue
+        if _zh(parts, k):
+            alts = (*(a + b for a in alts for b in parts[k + 1]), "j")
+        options.append(tuple(dict.fromkeys(a.strip(_FOLD_VOWELS) if a not in _FOLD_VOWELS else "" for a in alts)))
     options = [o for o in options if o != ("",)]
     keys: list[str] = []
     for combo in product(*options):

@@ -313,7 +313,8 @@ def _arabic_word(word: str) -> str:
 
 def _arabic(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))  # the short-vowel marks
-    return " ".join(_arabic_word(w) for w in text.split())
+    # (each side of a hyphen a word: "عباس-علی" is Abbas-Ali)
+    return " ".join("-".join(_arabic_word(p) for p in w.split("-")) for w in text.split())
 
 
 # Persian and Afghan compound given names, written glued or apart whatever the Latin does
