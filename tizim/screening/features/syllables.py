@@ -85,8 +85,7 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
 def romanized(ctx: Context, q: QueryName) -> None:
     """A person's name in Latin letters that looks Korean or Chinese ("Kim Jung Eun", "Park
     Bong-ju", romanize_korean.looks_east_asian) meets the listed names that romanize its
-    syllables otherwise (Kim Jong Un, Pak Pong Ju) and, like a name written in Hangul or
-    Chinese characters, only where every syllable is met."""
+    syllables otherwise (Kim Jong Un, Pak Pong Ju), as another spelling of each part."""
     folds = q.folds
     # (speed: this runs for every person's name in Latin letters; most have no Korean or
     # Chinese family name first or last)
@@ -98,9 +97,9 @@ def romanized(ctx: Context, q: QueryName) -> None:
     parts = [t.lower() for t in raw_tokens(q.text)]
     if len(parts) != len(q.folds) or not romanize_korean.looks_east_asian(parts):
         return
-    if by_keys(ctx, q):
-        q.syllabic = True
-        q.own_acronyms = set()
+    # (not syllabic as a name written in Hangul is: a Latin name keeps its rules, a syllable
+    # dropped from a given name included, "RI HYOK" / "RI SONG HYOK")
+    by_keys(ctx, q)
 
 
 def by_keys(ctx: Context, q: QueryName) -> bool:
@@ -180,8 +179,7 @@ def every_syllable(ctx: Context, q: QueryName, pairs: list[Pair], rid: int) -> b
     or glued ("kim jong un" is KIM Jong-un, "xi jinping" XI Jin Ping; "kim su il" is not
     KIM Il-Su, nor "chang chen" CHEN Cheng, which folding e~a would make one)."""
     # as written, before particles: "Il-Su" is no Arabic article
-    # (a Latin query is syllabic when romanized() found it Korean or Chinese)
-    korean = q.written is None or "Hangul" in scripts.scripts_of(q.written)
+    korean = q.written is not None and "Hangul" in scripts.scripts_of(q.written)
     mine = [_key(t, korean) for t in raw_tokens(q.text)]
     listed = [_key(t, korean) for t in raw_tokens(ctx.index.rec_name[rid])]
     if len(mine) < 2:
