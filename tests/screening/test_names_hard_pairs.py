@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tizim.screening import Query, Screener
 from tizim.screening.features.cyrillic_c import soft_c_readings
-from tizim.screening.features.glued import GLUED_FORMS
+from tizim.screening.features.glued import GLUED_FORMS, letters
 from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token
 
 
@@ -131,3 +131,17 @@ def test_a_soft_c_reading_changes_only_a_k_before_a_front_vowel(raw: str) -> Non
         assert len(alt) == len(raw) and alt != raw
         for a, b, nxt in zip(alt, raw, raw[1:] + " ", strict=True):
             assert a == b or (b, a) == ("k", "c") and nxt in "eiy"
+
+
+@pytest.mark.parametrize(("query", "listed"), [("Abda-l-Hakim AL-QAYRAWANI", "Abd-al-Hakim AL-QAYRAWANI"),
+                                               ("BUZ-ALJUDDI Fayiz", "BUZ-AL-JUDDI, Fayiz")])
+def test_the_same_letters_with_hyphens_moved(screener: Screener, query: str, listed: str) -> None:
+    assert score(screener, "Person", query, listed) >= 0.9
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC -'’.,“”", max_size=30))
+def test_letters_keeps_letters_and_digits_in_order(name: str) -> None:
+    got = letters(name)
+    assert got == letters(got) and all(c.isalnum() for c in got)
+    assert letters(name.replace(" ", "-")) == got

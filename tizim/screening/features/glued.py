@@ -10,9 +10,18 @@ their parts glued together, as a split name shares no word the index could look 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz import fuzz
 
-from tizim.screening.features.base import ABJAD_SIM, SHORT_WORD, Alignment, Context, QueryName
+from tizim.screening.features.base import (
+    ABJAD_SIM,
+    EXPANSION_CACHE_MAX,
+    SHORT_WORD,
+    Alignment,
+    Context,
+    QueryName,
+)
 from tizim.screening.features.digits import read_as
 from tizim.screening.features.spelling import written
 from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token, skeleton
@@ -38,14 +47,14 @@ def joined(ctx: Context, q: QueryName, al: Alignment, token_score: float) -> flo
     nq, nr = len(q.folds), len(al.tids)
     if token_score >= 0.9 or (nq == nr and len(al.pairs) >= nq):
         return None
+    # the very same letters as written, spaces, hyphens or quotes moved ("Kim Mu-nch'o'l" /
+    # "Kim Mun-ch'o'l", "Abda-l-Hakim" / "Abd-al-Hakim", "BUZ-ALJUDDI" / "BUZ-AL-JUDDI"):
+    # the pairs found before are an artefact of the split, not two other names (the same
+    # folds are not enough: "TROBER" / "T-RUBBER")
+    same = letters(q.text) == letters(ctx.index.rec_name[al.rid])
     listed = ctx.index.rec_glued[al.rid]
-    sim = max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
-    # the very same letters as written, spaces or hyphens moved ("Kim Mu-nch'o'l" / "Kim
-    # Mun-ch'o'l"): the pairs found before are an artefact of the split, not two other
-    # names (the same folds are not enough: "TROBER" / "T-RUBBER")
-    if sim < JOINED_MIN or sim - JOINED_PENALTY <= token_score \
-            or not (sim == 1.0 and same_letters(q.text, ctx.index.rec_name[al.rid])) \
-            and not split_or_glued(ctx, q, al):
+    sim = 1.0 if same else max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
+    if sim < JOINED_MIN or sim - JOINED_PENALTY <= token_score or not same and not split_or_glued(ctx, q, al):
         return None
     # the same letters split otherwise: the glued word is the strong pair
     if sim >= 0.95 and len(q.glued) >= SHORT_WORD:
@@ -54,9 +63,10 @@ def joined(ctx: Context, q: QueryName, al: Alignment, token_score: float) -> flo
     return sim - JOINED_PENALTY
 
 
-def same_letters(a: str, b: str) -> bool:
-    """Are two names the same letters and digits in the same order, as written?"""
-    return [c for c in a.casefold() if c.isalnum()] == [c for c in b.casefold() if c.isalnum()]
+@lru_cache(maxsize=EXPANSION_CACHE_MAX)
+def letters(name: str) -> str:
+    """A name's letters and digits as written, in order, case folded."""
+    return "".join(c for c in name.casefold() if c.isalnum())
 
 
 def split_or_glued(ctx: Context, q: QueryName, al: Alignment) -> bool:
