@@ -379,6 +379,12 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "no-data").mkdir(exist_ok=True)
     load_before = os.getloadavg()
+    from tizim.screening import compiled
+
+    if not compiled.is_current():
+        # a stale build runs the engine from source, about twice the CPU a customer: the
+        # figures would measure that, not the engine `make install` ships
+        raise SystemExit("the compiled screening engine is older than its source: run `make install` first")
 
     from tizim import settings
     from tizim.customers.synthetic import listed_from_registry
