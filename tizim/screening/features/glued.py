@@ -27,6 +27,8 @@ from tizim.screening.features.spelling import written
 from tizim.screening.normalize import GENERIC_FOLDS, canon_token, fold_token, skeleton
 
 JOINED_MIN = 0.88
+# glued names this near may be the same letters as written, normalized otherwise
+SAME_LETTERS_MIN = 0.8
 JOINED_PENALTY = 0.08
 
 
@@ -51,9 +53,14 @@ def joined(ctx: Context, q: QueryName, al: Alignment, token_score: float) -> flo
     # "Kim Mun-ch'o'l", "Abda-l-Hakim" / "Abd-al-Hakim", "BUZ-ALJUDDI" / "BUZ-AL-JUDDI"):
     # the pairs found before are an artefact of the split, not two other names (the same
     # folds are not enough: "TROBER" / "T-RUBBER")
-    same = letters(q.text) == letters(ctx.index.rec_name[al.rid])
+    # (speed: only names near once glued are looked at letter by letter)
     listed = ctx.index.rec_glued[al.rid]
-    sim = 1.0 if same else max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
+    sim = max(fuzz.ratio(q.glued, listed), fuzz.ratio(q.glued_reversed, listed)) / 100.0
+    if sim < SAME_LETTERS_MIN:
+        return None
+    same = letters(q.text) == letters(ctx.index.rec_name[al.rid])
+    if same:
+        sim = 1.0
     if sim < JOINED_MIN or sim - JOINED_PENALTY <= token_score or not same and not split_or_glued(ctx, q, al):
         return None
     # the same letters split otherwise: the glued word is the strong pair
