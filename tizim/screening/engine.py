@@ -321,8 +321,6 @@ class Screener:
         ctx = self.ctx
         if written is not None:
             from_script(ctx, q, written)
-        else:
-            romanized(ctx, q)
         if q.person:
             add_nicknames(ctx, q)
         if any(c.isdigit() for c in name):
@@ -331,16 +329,23 @@ class Screener:
             glued_legal_form(ctx, q)
         if not name.isascii():
             cyrillic_c(ctx, q)
+        # a Latin name read as Korean or Chinese too: scored both ways, the better kept
+        east = romanized(ctx, q) if written is None else None
         idx = self.index
         kinds, clusters = idx.rec_kind, idx.rec_cluster
-        for rid in self._candidates(q, allowed):
+        for rid in self._candidates(q if east is None else east, allowed):
             score, al, method = score_name(ctx, q, rid)
+            qn = q
+            if east is not None:
+                e_score, e_al, e_method = score_name(ctx, east, rid)
+                if e_score > score:
+                    score, al, method, qn = e_score, e_al, e_method, east
             # _keep(), inlined: this runs for every candidate
             shown = score * WEAK_ALIAS_FACTOR if kinds[rid] == "weak_alias" else score
             ci = clusters[rid]
             cur = best.get(ci)
             if cur is None or shown > cur.score:
-                best[ci] = _Hit(shown, rid, q, method, al.pairs, score, al.moves)
+                best[ci] = _Hit(shown, rid, qn, method, al.pairs, score, al.moves)
         for rid, acr_score in self._acronym_hits(q, allowed):
             self._keep(best, q, rid, acr_score, [], "acronym")
         return best

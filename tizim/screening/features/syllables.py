@@ -19,6 +19,7 @@ listed Arabic name however its consonants fall).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tizim.screening import romanize_abjad, romanize_korean, scripts
 from tizim.screening.features.base import ABJAD_SIM, Context, Pair, QueryName, widen
@@ -82,24 +83,30 @@ def from_script(ctx: Context, q: QueryName, written: str) -> None:
             q.consonants_only[i] = frozenset(t for t in extra if had.get(t, 0.0) < ABJAD_SIM)
 
 
-def romanized(ctx: Context, q: QueryName) -> None:
+def romanized(ctx: Context, q: QueryName) -> QueryName | None:
     """A person's name in Latin letters that looks Korean or Chinese ("Kim Jung Eun", "Park
     Bong-ju", romanize_korean.looks_east_asian) meets the listed names that romanize its
-    syllables otherwise (Kim Jong Un, Pak Pong Ju), as another spelling of each part."""
+    syllables otherwise (Kim Jong Un, Pak Pong Ju), as another spelling of each part: that
+    reading, a copy of `q` widened (None when it adds nothing). It is scored beside `q`, the
+    better kept: the keys only add ways to meet, never take away a pair the name as written
+    makes (the greedy alignment could pair a part to a listed word its key meets and leave
+    the part that spelt it unpaired; an unknown word takes the weight of its keys' words)."""
     folds = q.folds
     # (speed: this runs for every person's name in Latin letters; most have no Korean or
     # Chinese family name first or last)
     if not q.person or q.written is not None or not 2 <= len(folds) <= 4:
-        return
+        return None
     families = romanize_korean.family_folds()
     if folds[0] not in families and folds[-1] not in families:
-        return
+        return None
     parts = [t.lower() for t in raw_tokens(q.text)]
     if len(parts) != len(q.folds) or not romanize_korean.looks_east_asian(parts):
-        return
+        return None
     # (not syllabic as a name written in Hangul is: a Latin name keeps its rules, a syllable
     # dropped from a given name included, "RI HYOK" / "RI SONG HYOK")
-    by_keys(ctx, q)
+    east = replace(q, exps=list(q.exps), weights=list(q.weights), typos=list(q.typos), widened=list(q.widened),
+                   direct={}, near={}, hits={}, hits_written={})
+    return east if by_keys(ctx, east) else None
 
 
 def by_keys(ctx: Context, q: QueryName) -> bool:
