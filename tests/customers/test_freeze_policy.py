@@ -21,12 +21,14 @@ def test_one_short_or_translated_word_alone_is_named_and_more_is_not() -> None:
     assert "dictionary word" in (one_common_word(dictionary) or "")
     two = {"tokens": [["ast", "ast", 1.0], ["sea", "sea", 1.0]]}
     assert one_common_word(two) is None
-    born = {**short, "features": ["birth date: +0.08 (exact: query 1970-01-01, listed 1970-01-01)"]}
+    born = {**short, "birth_date": {"adjustment": 0.08, "detail": "exact: query 1970-01-01, listed 1970-01-01"}}
     assert one_common_word(born) is None
-    same_id = {**short, "features": ["identifier: at least 0.95 (same bin)"]}
+    same_id = {**short, "identifier": {"adjustment": 0.0, "floor": 0.95, "detail": "same bin"}}
     assert one_common_word(same_id) is None
-    other_id = {**short, "features": ["identifier: -0.10 (different bin)"]}
+    other_id = {**short, "identifier": {"adjustment": -0.10, "floor": 0.0, "detail": "different bin"}}
     assert one_common_word(other_id) is not None
+    other_day = {**short, "birth_date": {"adjustment": -0.05, "detail": "same year, other day"}}
+    assert one_common_word(other_day) is not None
 
 
 def test_a_company_named_east_is_alerted_not_frozen_and_a_full_name_is_frozen(db_url: str, tmp_path: Path) -> None:

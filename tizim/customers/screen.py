@@ -31,6 +31,7 @@ from tizim.errors import InputError
 from tizim.monitoring import audit
 from tizim.monitoring.bulk import chunks, in_values, insert_rows
 from tizim.screening import volume
+from tizim.screening.normalize import canon_token, fold_token
 from tizim.settings import get_settings
 from tizim.store import transaction
 
@@ -75,7 +76,17 @@ def list_kinds(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(rt.lists.c.name, rt.lists.c.kind)).all())
 
 
-SHORT_WORD = 3  # letters: an acronym's length, shared by many unrelated names
+ACRONYM_LETTERS = 3  # a word this short is an acronym's length, shared by many unrelated names
+
+
+def _corroborated(explanation: dict[str, Any]) -> bool:
+    """Does something beside the name agree: a birth date that adds (or takes nothing), an
+    identical identifier (its floor) or one that adds? (the engine's `_result` fields)"""
+    born = explanation.get("birth_date")
+    if born is not None and born["adjustment"] >= 0:
+        return True
+    ident = explanation.get("identifier")
+    return ident is not None and bool(ident["floor"] or ident["adjustment"] >= 0)
 
 
 def one_common_word(explanation: dict[str, Any]) -> str | None:
@@ -85,17 +96,14 @@ def one_common_word(explanation: dict[str, Any]) -> str | None:
     meeting every listed name with "East" in it). Such a match is one of many customers'
     names: it opens a case for an analyst, it does not freeze their accounts on its own. An
     identical identifier, a birth date or a second word met is corroboration."""
-    features = " ".join(explanation.get("features") or [])
-    if any(mark in features for mark in ("identifier: at least", "identifier: +", "birth date: +")):
+    if _corroborated(explanation):
         return None
     met = {str(pair[0]) for pair in explanation.get("tokens") or []}
     if len(met) != 1:
         return None
     word = next(iter(met))
-    if len(word) <= SHORT_WORD:
+    if len(word) <= ACRONYM_LETTERS:
         return f"one short word met alone ({word!r})"
-    from tizim.screening.normalize import canon_token, fold_token
-
     for written, concept in explanation.get("translated") or []:
         if fold_token(canon_token(str(concept))) == word:
             return f"one dictionary word met alone ({written!r} = {concept})"
