@@ -11,7 +11,11 @@ at all, and the names keep a part each that the other lacks, which is what they 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz.distance import OSA
+
+from tizim.screening.features.base import EXPANSION_CACHE_MAX
 
 # as the engine folds them (o -> u, e -> a, y -> i; normalize.fold_token), longest first:
 # -ovich/-evich, -ovna/-evna, -ichna (Ilyinichna), -ich (Kuzmich), Kazakh -uly / -kyzy
@@ -21,6 +25,7 @@ MIN_STEM = 3  # letters of the father's name left: "Kuzmich" is kuzm-ich, "Pich"
 SAME_NAME = 0.75  # stems at least this alike are one name spelt two ways (Aleksandr / Aleksandar)
 
 
+@lru_cache(maxsize=EXPANSION_CACHE_MAX)  # asked of every word pair the alignment compares
 def father(fold: str) -> str | None:
     """The father's name a folded patronymic is made from, or None if it is none."""
     for suffix in SUFFIXES:
