@@ -16,16 +16,17 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, literal_column, select, update
 
 from tizim.customers import tables as t
 from tizim.monitoring import audit
 from tizim.monitoring import tables as mt
-from tizim.monitoring.bulk import chunks, in_values
+from tizim.monitoring.bulk import chunks, in_values, insert_rows
 from tizim.settings import get_settings
 from tizim.store import transaction
 
@@ -78,105 +79,193 @@ def _due(now: str, hours: float) -> str:
     return (datetime.fromisoformat(now) + timedelta(hours=hours)).isoformat(timespec="microseconds")
 
 
+def _active_cases(conn: Connection, keys: list[str], *where: Any) -> dict[str, Any]:
+    """party key -> its active case (the oldest), for those that have one."""
+    active: dict[str, Any] = {}
+    for chunk in chunks(conn, keys, 500):
+        for row in conn.execute(select(mt.cases.c.id, mt.cases.c.party_key, mt.cases.c.severity)
+                                .where(in_values(conn, mt.cases.c.party_key, chunk, "k"),
+                                       mt.cases.c.status.in_(ACTIVE_CASE), *where)
+                                .order_by(mt.cases.c.id)):
+            active.setdefault(row.party_key, row)
+    return active
+
+
+def _cases_for(conn: Connection, wanted: dict[str, str], names: Mapping[str, str | None], now: str,
+               actor: str) -> tuple[dict[str, int], dict[str, audit.Entry]]:
+    """customer id -> its case for these customers (id -> the severity their hits call for):
+    the customer's active case (the oldest), raised to FREEZE when needed, else a new one
+    opened (in the order of `wanted`: the ids follow it); and the audit entry each
+    customer's case wrote (a raise or an opening; none for a case kept as it was)."""
+    keys = {customer_id: party_key(customer_id) for customer_id in wanted}
+    active = _active_cases(conn, list(keys.values()))
+    case_of: dict[str, int] = {}
+    made: dict[str, audit.Entry] = {}
+    raised: list[int] = []
+    opening: list[str] = []
+    for customer_id, severity in wanted.items():
+        case = active.get(keys[customer_id])
+        if case is None:
+            opening.append(customer_id)
+            continue
+        case_of[customer_id] = int(case.id)
+        if severity == "FREEZE" and case.severity != "FREEZE":
+            raised.append(int(case.id))
+            made[customer_id] = audit.Entry(actor, "raise_severity", "case", str(case.id),
+                                            {"severity": case.severity}, {"severity": "FREEZE"})
+    if raised:
+        conn.execute(update(mt.cases).where(mt.cases.c.id.in_(raised)).values(severity="FREEZE", updated_at=now))
+    if opening:
+        due = _due(now, get_settings().sla_hours)
+        rows = [{"party_key": keys[cid], "party_name": names.get(cid), "severity": wanted[cid], "status": "open",
+                 "created_at": now, "sla_due": due, "updated_at": now} for cid in opening]
+        # inserted in one go, in the order of `wanted`, then read back: each of these keys had
+        # no active case, so the one it has now is the one just opened (an INSERT ... RETURNING
+        # that keeps the rows' order runs a statement a row on SQLite)
+        insert_rows(conn, mt.cases, rows)
+        opened = _active_cases(conn, [keys[cid] for cid in opening], mt.cases.c.created_at == now)
+        for customer_id in opening:
+            case_id = int(opened[keys[customer_id]].id)
+            case_of[customer_id] = case_id
+            made[customer_id] = audit.Entry(actor, "open", "case", str(case_id), None, {
+                "party_key": keys[customer_id], "party_name": names.get(customer_id),
+                "severity": wanted[customer_id], "status": "open", "sla_due": due, "via": "customer screening"})
+    return case_of, made
+
+
 def _case_for(conn: Connection, customer_id: str, name: str | None, severity: str, now: str, actor: str,
               entries: list[audit.Entry]) -> int:
     """The customer's active case, raised to FREEZE when needed; else a new one."""
-    key = party_key(customer_id)
-    case = conn.execute(select(mt.cases).where(mt.cases.c.party_key == key, mt.cases.c.status.in_(ACTIVE_CASE))
-                        .order_by(mt.cases.c.id)).first()
-    if case is not None:
-        if severity == "FREEZE" and case.severity != "FREEZE":
-            conn.execute(update(mt.cases).where(mt.cases.c.id == case.id).values(severity="FREEZE", updated_at=now))
-            entries.append(audit.Entry(actor, "raise_severity", "case", str(case.id), {"severity": case.severity},
-                                       {"severity": "FREEZE"}))
-        return int(case.id)
-    due = _due(now, get_settings().sla_hours)
-    case_id = conn.execute(insert(mt.cases).values(
-        party_key=key, party_name=name, severity=severity, status="open", created_at=now, sla_due=due,
-        updated_at=now).returning(mt.cases.c.id)).scalar_one()
-    entries.append(audit.Entry(actor, "open", "case", str(case_id), None,
-                               {"party_key": key, "party_name": name, "severity": severity, "status": "open",
-                                "sla_due": due, "via": "customer screening"}))
-    return int(case_id)
+    case_of, made = _cases_for(conn, {customer_id: severity}, {customer_id: name}, now, actor)
+    if customer_id in made:
+        entries.append(made[customer_id])
+    return case_of[customer_id]
+
+
+def _match_row(h: Hit) -> dict[str, Any]:
+    """What a hit refreshes in its stored match, whatever the match's state."""
+    return {"caption": h.caption, "score": h.score, "designated": int(h.designated), "freeze": int(h.freeze),
+            "lists": h.lists, "refs": h.refs, "explanation": h.explanation, "reason": h.reason}
+
+
+def _listing(h: Hit) -> dict[str, Any]:
+    return {"list_name": h.list_name, "list_version": h.list_version, "published_at": h.published_at}
+
+
+def _update_matches(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """One executemany UPDATE of matches by id (`match_id`); every row sets the same columns."""
+    if rows:
+        conn.execute(update(t.matches).where(t.matches.c.id == bindparam("match_id")), rows)
 
 
 def record_hits(conn: Connection, hits: dict[str, list[Hit]], names: dict[str, str], now: str, actor: str,
                 entries: list[audit.Entry]) -> Outcome:
     """Store hits; a new (or reopened) one is an alert in the customer's case, a freeze-level
-    one freezes every account the customer holds. Idempotent: a hit already open is updated."""
+    one freezes every account the customer holds. Idempotent: a hit already open is updated.
+
+    Set-based for the whole batch (a handful of statements, not a few per customer): the
+    stored matches of every customer in one read, the cases decided before the matches are
+    written (a new match is inserted with its case), the alerts in one insert, the accounts
+    in one read and one update. The audit entries are those a customer at a time wrote, in
+    the same order: per customer (in the order of `hits`) its case's, its alert, its freeze."""
     out = Outcome()
-    for customer_id, found in hits.items():
-        if not found:
-            continue
-        stored = {(m.entity_id, m.via): m for m in conn.execute(
-            select(t.matches).where(t.matches.c.customer_id == customer_id))}
-        fresh: list[tuple[Hit, int]] = []
+    found_of = {customer_id: found for customer_id, found in hits.items() if found}
+    stored: dict[tuple[str, str, str], Any] = {}
+    for chunk in chunks(conn, list(found_of), 500):
+        for m in conn.execute(select(t.matches.c.id, t.matches.c.customer_id, t.matches.c.entity_id,
+                                     t.matches.c.via, t.matches.c.status)
+                              .where(in_values(conn, t.matches.c.customer_id, chunk, "c"))):
+            stored[(m.customer_id, m.entity_id, m.via)] = m
+    # each hit: new (inserted), met again after a release or a delisting (reopened, its new
+    # listing), a dismissal the engine forgot (reopened), or still open (its fields refreshed)
+    fresh_of: dict[str, list[tuple[Hit, Any]]] = {}
+    refreshed: list[dict[str, Any]] = []
+    for customer_id, found in found_of.items():
+        fresh: list[tuple[Hit, Any]] = []
         for h in found:
-            values = {"caption": h.caption, "score": h.score, "designated": int(h.designated),
-                      "freeze": int(h.freeze), "lists": h.lists, "refs": h.refs, "explanation": h.explanation,
-                      "reason": h.reason}
-            before = stored.get((h.entity_id, h.via))
+            before = stored.get((customer_id, h.entity_id, h.via))
+            if before is None or before.status in SETTLED:
+                fresh.append((h, before))
+            else:
+                refreshed.append({"match_id": before.id, **_match_row(h)})
+        if fresh:
+            fresh_of[customer_id] = fresh
+    _update_matches(conn, refreshed)
+    if not fresh_of:
+        return out
+    wanted = {customer_id: "FREEZE" if any(h.freeze for h, _ in fresh) else "OBSERVE"
+              for customer_id, fresh in fresh_of.items()}
+    case_of, case_entries = _cases_for(conn, wanted, names, now, actor)
+    new: list[dict[str, Any]] = []
+    reopened: list[dict[str, Any]] = []
+    undismissed: list[dict[str, Any]] = []
+    alerts: list[dict[str, Any]] = []
+    for customer_id, fresh in fresh_of.items():
+        case_id = case_of[customer_id]
+        for h, before in fresh:
             if before is None:
-                mid = conn.execute(insert(t.matches).values(
-                    customer_id=customer_id, entity_id=h.entity_id, via=h.via, list_name=h.list_name,
-                    list_version=h.list_version, published_at=h.published_at, found_at=now, status="open",
-                    **values).returning(t.matches.c.id)).scalar_one()
-                fresh.append((h, int(mid)))
-            elif before.status in SETTLED and before.status != "dismissed":
-                # released after a false match or a delisting, now met again (a new listing)
-                conn.execute(update(t.matches).where(t.matches.c.id == before.id).values(
-                    status="open", found_at=now, list_name=h.list_name, list_version=h.list_version,
-                    published_at=h.published_at, **values))
-                fresh.append((h, int(before.id)))
+                new.append({"customer_id": customer_id, "entity_id": h.entity_id, "via": h.via, **_listing(h),
+                            "found_at": now, "status": "open", **_match_row(h), "case_id": case_id})
             elif before.status == "dismissed":
                 # the engine forgets a dismissal when the listing changes: then it is new again
-                conn.execute(update(t.matches).where(t.matches.c.id == before.id).values(
-                    status="open", found_at=now, **values))
-                fresh.append((h, int(before.id)))
+                undismissed.append({"match_id": before.id, "status": "open", "found_at": now, **_match_row(h),
+                                    "case_id": case_id})
             else:
-                conn.execute(update(t.matches).where(t.matches.c.id == before.id).values(**values))
-        if not fresh:
-            continue
-        freeze = any(h.freeze for h, _ in fresh)
-        case_id = _case_for(conn, customer_id, names.get(customer_id), "FREEZE" if freeze else "OBSERVE", now,
-                            actor, entries)
+                # released after a false match or a delisting, now met again (a new listing)
+                reopened.append({"match_id": before.id, "status": "open", "found_at": now, **_listing(h),
+                                 **_match_row(h), "case_id": case_id})
+            alerts.append({
+                "case_id": case_id, "payment_id": "", "kind": "match",
+                "code": "customer_designated_match" if h.freeze else "customer_possible_match",
+                "role": h.via.split(":", 1)[0] if h.via != "name" else "customer", "entity_id": h.entity_id,
+                "score": h.score, "created_at": now,
+                "detail": {"customer_id": customer_id, "caption": h.caption, "refs": h.refs, "reason": h.reason,
+                           "via": h.via, "list": h.list_name, "version": h.list_version,
+                           "query_name": h.explanation.get("query_name"),
+                           "matched_name": h.explanation.get("matched_name")}})
+    insert_rows(conn, t.matches, new)
+    _update_matches(conn, reopened)
+    _update_matches(conn, undismissed)
+    insert_rows(conn, mt.alerts, alerts)
+    held = _freeze(conn, {cid: case_of[cid] for cid, severity in wanted.items() if severity == "FREEZE"}, now)
+    for customer_id, fresh in fresh_of.items():
+        case_id = case_of[customer_id]
         out.cases.add(case_id)
         out.customers.add(customer_id)
-        conn.execute(update(t.matches).where(t.matches.c.id.in_([mid for _, mid in fresh])).values(case_id=case_id))
-        conn.execute(insert(mt.alerts), [
-            {"case_id": case_id, "payment_id": "", "kind": "match",
-             "code": "customer_designated_match" if h.freeze else "customer_possible_match",
-             "role": h.via.split(":", 1)[0] if h.via != "name" else "customer", "entity_id": h.entity_id,
-             "score": h.score, "created_at": now,
-             "detail": {"customer_id": customer_id, "caption": h.caption, "refs": h.refs, "reason": h.reason,
-                        "via": h.via, "list": h.list_name, "version": h.list_version,
-                        "query_name": h.explanation.get("query_name"),
-                        "matched_name": h.explanation.get("matched_name")}}
-            for h, _ in fresh
-        ])
         out.alerts += len(fresh)
+        if customer_id in case_entries:
+            entries.append(case_entries[customer_id])
         entries.append(audit.Entry(actor, "alert", "customer", customer_id, None, {
             "case": case_id, "hits": [{"entity_id": h.entity_id, "score": h.score, "via": h.via,
                                        "freeze": h.freeze} for h, _ in fresh]}))
-        if freeze:
-            n = freeze_accounts(conn, customer_id, case_id, now, actor, entries,
-                                next(h.reason for h, _ in fresh if h.freeze))
+        if wanted[customer_id] == "FREEZE":
+            accounts = held.get(customer_id, [])
+            entries.append(audit.Entry(actor, "freeze", "customer", customer_id, None, {
+                "accounts": accounts, "case": case_id, "reason": next(h.reason for h, _ in fresh if h.freeze)}))
             out.frozen_customers += 1
-            out.frozen_accounts += n
+            out.frozen_accounts += len(accounts)
     return out
 
 
-def freeze_accounts(conn: Connection, customer_id: str, case_id: int, now: str, actor: str,
-                    entries: list[audit.Entry], reason: str) -> int:
-    """Freeze every account of the customer not frozen yet; returns how many."""
-    accounts = list(conn.execute(select(t.accounts.c.account).where(
-        t.accounts.c.customer_id == customer_id, t.accounts.c.frozen == 0)).scalars())
-    if accounts:
-        conn.execute(update(t.accounts).where(t.accounts.c.account.in_(accounts)).values(
-            frozen=1, frozen_at=now, frozen_case_id=case_id, unfrozen_at=None))
-    entries.append(audit.Entry(actor, "freeze", "customer", customer_id, None,
-                               {"accounts": accounts, "case": case_id, "reason": reason}))
-    return len(accounts)
+def _freeze(conn: Connection, case_of: dict[str, int], now: str) -> dict[str, list[str]]:
+    """Freeze every account of these customers not frozen yet, under their case; customer
+    id -> the accounts frozen, in the order the table holds them (a customer's own read
+    returned them so: its rowid on SQLite, its heap order on PostgreSQL)."""
+    held: dict[str, list[str]] = defaultdict(list)
+    if not case_of:
+        return held
+    order = {"sqlite": "rowid", "postgresql": "ctid"}.get(conn.dialect.name)
+    for chunk in chunks(conn, list(case_of), 500):
+        query = (select(t.accounts.c.customer_id, t.accounts.c.account)
+                 .where(in_values(conn, t.accounts.c.customer_id, chunk, "c"), t.accounts.c.frozen == 0)
+                 .order_by(t.accounts.c.customer_id))
+        for customer_id, account in conn.execute(query.order_by(literal_column(order)) if order else query):
+            held[customer_id].append(account)
+    rows = [{"b_account": account, "b_case": case_of[cid]} for cid, accounts in held.items() for account in accounts]
+    if rows:
+        conn.execute(update(t.accounts).where(t.accounts.c.account == bindparam("b_account"))
+                     .values(frozen=1, frozen_at=now, frozen_case_id=bindparam("b_case"), unfrozen_at=None), rows)
+    return held
 
 
 def refresh_status(conn: Connection, customer_ids: list[str]) -> None:
