@@ -12,7 +12,9 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import queue
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -117,22 +119,55 @@ def _done(value: list[Found]) -> Future[list[Found]]:
 _screener: Any = None  # the workers' screener, inherited through fork
 
 
-def _match_chunk(task: tuple[list[Job], float]) -> list[Found]:
-    jobs, floor = task
-    return [match_job(_screener, job, floor) for job in jobs]
+def route_key(job: Job) -> str:
+    """What sends a job to a worker: its shortest name (a person's Latin spelling without the
+    father's name, shared by namesakes whatever their patronymic), so that a name met again
+    reaches the worker that keeps its hits (Screener keeps a book run's hits per name)."""
+    return min(job.names, key=len) if job.names else ""
+
+
+def _serve(tasks: Any, results: Any) -> None:
+    """A worker: match the tasks of its queue until told to stop (None)."""
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        batch, positions, jobs, floor = task
+        try:
+            results.put((batch, positions, [match_job(_screener, job, floor) for job in jobs], None))
+        except BaseException as exc:  # the batch fails, the run says why; the worker goes on
+            results.put((batch, positions, None, f"{type(exc).__name__}: {exc}"))
+
+
+class _Batch:
+    def __init__(self, size: int, parts: int) -> None:
+        self.found: list[Found] = [([], [])] * size
+        self.left = parts
+        self.future: Future[list[Found]] = Future()
 
 
 class LocalMatcher:
     """`workers` processes forked once from this one, with its loaded screener; one worker
-    (or one job) matches in this process."""
+    (or one job) matches in this process. Each worker has its own queue, and a job goes to
+    the worker its names route it to (`route_key`): the same name, met again, is matched
+    by the worker that already holds its hits."""
 
     def __init__(self, screener: Any, workers: int) -> None:
         self.screener = screener
         self.floor = get_settings().match_threshold
         self.workers = max(1, workers)
-        self._pool: Any = None
-        self._waiter: ThreadPoolExecutor | None = None
+        self._procs: list[Any] = []
+        self._queues: list[Any] = []
+        self._results: Any = None
+        self._collector: threading.Thread | None = None
+        self._batches: dict[int, _Batch] = {}
+        self._lock = threading.Lock()
+        self._next = 0
         self._frozen = False
+        self._closing = False
+        self._broken = ""
+        self._sender: threading.Thread | None = None
+        self._outbox: queue.Queue[tuple[int, Any] | None] = queue.Queue()
 
     def _start(self) -> None:
         global _screener
@@ -142,27 +177,112 @@ class LocalMatcher:
         # by this process's collections while the run lasts
         gc.freeze()
         self._frozen = True
-        self._pool = mp.get_context("fork").Pool(self.workers)
-        self._waiter = ThreadPoolExecutor(1, thread_name_prefix="tizim-match")
+        ctx = mp.get_context("fork")
+        self._results = ctx.SimpleQueue()
+        for _ in range(self.workers):
+            queue = ctx.SimpleQueue()
+            proc = ctx.Process(target=_serve, args=(queue, self._results), daemon=True)
+            proc.start()
+            self._queues.append(queue)
+            self._procs.append(proc)
+        self._collector = threading.Thread(target=self._collect, name="tizim-match", daemon=True)
+        self._collector.start()
+        self._sender = threading.Thread(target=self._send, name="tizim-match-send", daemon=True)
+        self._sender.start()
+
+    def _collect(self) -> None:
+        reader = self._results._reader
+        while True:
+            if not reader.poll(1.0):
+                procs = self._procs
+                dead = [p.exitcode for p in procs if p.exitcode is not None]
+                if self._closing and len(dead) == len(procs):
+                    return
+                if dead and not self._closing:
+                    self._fail_all(f"a matching worker died (exit code {dead[0]})")
+                    return
+                continue
+            got = self._results.get()
+            if got is None:
+                return
+            batch_id, positions, found, error = got
+            with self._lock:
+                batch = self._batches.get(batch_id)
+                if batch is None:  # a failed batch's other parts
+                    continue
+                if error is not None:
+                    del self._batches[batch_id]
+                    batch.future.set_exception(RuntimeError(f"matching failed in a worker: {error}"))
+                    continue
+                for pos, item in zip(positions, found, strict=True):
+                    batch.found[pos] = item
+                batch.left -= 1
+                if batch.left == 0:
+                    del self._batches[batch_id]
+                    batch.future.set_result(batch.found)
+
+    def _fail_all(self, why: str) -> None:
+        with self._lock:
+            batches, self._batches = self._batches, {}
+            self._broken = why
+        for batch in batches.values():
+            batch.future.set_exception(RuntimeError(why))
+
+    def _send(self) -> None:
+        """Writes tasks to the workers' pipes (a daemon: a dead worker's full pipe would
+        block it for ever, and the collector reports that worker)."""
+        while True:
+            item = self._outbox.get()
+            if item is None:
+                return
+            w, task = item
+            try:
+                self._queues[w].put(task)
+            except (OSError, ValueError) as exc:
+                self._fail_all(f"a matching worker cannot be reached: {exc}")
+                return
 
     def submit(self, jobs: list[Job]) -> Future[list[Found]]:
-        tasks = [(jobs[a:a + CHUNK], self.floor) for a in range(0, len(jobs), CHUNK)]
-        if self.workers == 1 or len(tasks) < 2:
+        if self.workers == 1 or len(jobs) <= CHUNK:
             return _done([match_job(self.screener, job, self.floor) for job in jobs])
-        if self._pool is None:
+        if not self._procs:
             self._start()
-        assert self._waiter is not None
-        pending = self._pool.map_async(_match_chunk, tasks, chunksize=1)
-        return self._waiter.submit(lambda: [found for part in pending.get() for found in part])
+        routed: list[list[int]] = [[] for _ in range(self.workers)]
+        for pos, job in enumerate(jobs):
+            routed[hash(route_key(job)) % self.workers].append(pos)
+        parts = [(w, part[a:a + CHUNK]) for w, part in enumerate(routed) for a in range(0, len(part), CHUNK)]
+        with self._lock:
+            if self._broken:
+                raise RuntimeError(self._broken)
+            batch_id, self._next = self._next, self._next + 1
+            batch = self._batches[batch_id] = _Batch(len(jobs), len(parts))
+        # sent from a thread of its own, as a Pool does: a worker's pipe holds a task or two,
+        # and this thread writes the batch before while the workers match this one
+        for w, positions in parts:
+            self._outbox.put((w, (batch_id, positions, [jobs[p] for p in positions], self.floor)))
+        return batch.future
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         global _screener
-        if self._waiter is not None:
-            self._waiter.shutdown()
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
+        self._closing = True
+        kill = kill or bool(self._broken)  # a dead worker's pipe takes no more
+        if self._sender is not None:
+            self._outbox.put(None)
+            if not kill:
+                self._sender.join()
+        for proc in self._procs:
+            if kill:
+                proc.terminate()
+        if not kill:
+            for queue in self._queues:
+                queue.put(None)
+        for proc in self._procs:
+            proc.join()
+        if self._collector is not None:
+            if not kill:
+                self._results.put(None)
+            self._collector.join(timeout=5)  # (a worker killed mid-write leaves no end mark)
+        self._procs, self._queues, self._collector, self._sender = [], [], None, None
         _screener = None
         if self._frozen:
             gc.unfreeze()
@@ -172,9 +292,7 @@ class LocalMatcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if exc[0] is not None and self._pool is not None:
-            self._pool.terminate()
-        self.close()
+        self.close(kill=exc[0] is not None)
 
 
 def match_local(screener: Any, jobs: list[Job], workers: int) -> list[Found]:

@@ -12,6 +12,7 @@ score, `method` the one-phrase summary. `match` is score >= threshold
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 import time
@@ -60,6 +61,9 @@ WEAK_ALIAS_FACTOR = 0.9
 # entries with 30 as with 60 (retrieval recall 0.883 / 0.970 on 1,000 of each), at two thirds
 # of the time; with 20 one true entry of 1,000 is lost
 CANDIDATES = 30
+# names whose floor hits a screener keeps (a customer book's run): about 1 KB each
+FLOOR_CACHE_MAX = 1_000_000
+MET_CACHE_MAX = 100_000  # query words whose met names a screener keeps (_met_names)
 
 
 @dataclass
@@ -125,6 +129,9 @@ class Screener:
         self._spelled_cache: dict[int, bool] = {}
         self._inv_total = [1.0 / (t or 1.0) for t in index.rec_total]
         self._props_cache: dict[int, dict[str, list[str]]] = {}
+        self._floor_cache: dict[tuple[str, str, float], dict[int, _Hit]] = {}
+        self._met_cache: dict[tuple[str, int], tuple[dict[int, float], list[list[int]], list[int], list[float]]] = {}
+        self._listed_ids: set[str] | None = None
 
     @classmethod
     def from_registry(cls, url: str | None = None, lists: Iterable[str] | None = None) -> Screener:
@@ -187,21 +194,9 @@ class Screener:
                     for rid in postings[t]:
                         acc[rid] = get(rid, 0.0) + gain
                 continue
-            met: set[int] | None = None
-            for t, s in sorted(exp.items(), key=_by_similarity):
-                plist = postings[t]
-                if not plist:
-                    continue
-                gain = s * w
-                if met is None:  # the best spelling: every name it is in counts
-                    for rid in plist:
-                        acc[rid] = get(rid, 0.0) + gain
-                    met = set(plist)
-                    continue
-                for rid in plist:
-                    if rid not in met:
-                        met.add(rid)
-                        acc[rid] = get(rid, 0.0) + gain
+            rids, sims = self._met_names(q.folds[i], exp, postings)
+            for k, rid in enumerate(rids):
+                acc[rid] = get(rid, 0.0) + sims[k] * w
         if len(q.glued) >= SHORT_WORD:
             for rid in glued_names(self.ctx, q):
                 if allowed(idx.rec_cluster[rid]):
@@ -219,9 +214,44 @@ class Screener:
             inv = self._inv_total
             ranks = [a * qt + (0.35 if lc >= 1.0 else 0.35 * lc)
                      for rid in keep for a in (acc[rid],) for lc in (a * inv[rid],)]
-            order = sorted(range(len(keep)), key=ranks.__getitem__, reverse=True)
-            keep = [keep[k] for k in order[:CANDIDATES]]
+            # (nlargest is sorted()[:n], ties in first-seen order, without sorting them all)
+            order = heapq.nlargest(CANDIDATES, range(len(keep)), key=ranks.__getitem__)
+            keep = [keep[k] for k in order]
         return keep
+
+    def _met_names(self, fold: str, exp: dict[int, float],
+                   postings: list[list[int]]) -> tuple[list[int], list[float]]:
+        """The names a query word's spellings meet, each with its best spelling's
+        similarity, in the order the best spellings meet them (the best spelling's names all
+        count, a name holding it twice twice). A word's own expansion is met the same way by
+        every query holding it: kept with it."""
+        key = (fold, id(postings))
+        cached = self._met_cache.get(key)
+        if cached is not None and cached[0] is exp and cached[1] is postings:
+            return cached[2], cached[3]
+        rids: list[int] = []
+        sims: list[float] = []
+        met: set[int] | None = None
+        for t, s in sorted(exp.items(), key=_by_similarity):
+            plist = postings[t]
+            if not plist:
+                continue
+            if met is None:  # the best spelling: every name it is in counts
+                rids.extend(plist)
+                sims.extend([s] * len(plist))
+                met = set(plist)
+                continue
+            for rid in plist:
+                if rid not in met:
+                    met.add(rid)
+                    rids.append(rid)
+                    sims.append(s)
+        own = self.ctx.exp_cache.get(fold)
+        if own is not None and own[0] is exp:  # not a query's own widening (nicknames, scripts)
+            if len(self._met_cache) >= MET_CACHE_MAX:
+                self._met_cache.clear()
+            self._met_cache[key] = (exp, postings, rids, sims)
+        return rids, sims
 
     def _acronym_hits(self, q: QueryName, allowed: Any) -> list[tuple[int, float]]:
         idx = self.index
@@ -277,11 +307,16 @@ class Screener:
         threshold = get_settings().match_threshold if threshold is None else threshold
         idx = self.index
         allowed = self._allowed(query.schema, lists, exclude_lists, exclude_ids)
+        # a customer book repeats names (namesakes, the same Latin spelling of many
+        # Cyrillic ones): with a floor, what a name can reach is kept per name, unless an
+        # identifier of the query is listed (then a hit under the floor may count)
+        by_name = (floor is not None and not allowed.restricted and not subject_key
+                   and not (query.identifiers and self._listed_identifier(query.identifiers)))
         best: dict[int, _Hit] = {}
-        read = _in_latin(query.names, query.schema)
-        for name in _with_reversed([latin for latin, _ in read], query.schema):
-            written = next((w for latin, w in read if latin == name and w != latin), None)
-            for ci, hit in self._name_hits(name, written, query.schema, allowed).items():
+        for raw in query.names:
+            hits = (self._floor_hits(raw, query.schema, allowed, floor) if by_name and floor is not None
+                    else self._raw_hits(raw, query.schema, allowed))
+            for ci, hit in hits.items():
                 cur = best.get(ci)
                 if cur is None or hit.score > cur.score:
                     best[ci] = hit
@@ -311,6 +346,39 @@ class Screener:
             for r in results[:limit]:
                 r.explanation["truncated"] = TRUNCATED_NAME
         return results[:limit]
+
+    def _raw_hits(self, raw: str, schema: str, allowed: _Allowed) -> dict[int, _Hit]:
+        """The best hit per listed cluster of one name of the query, over its Latin readings
+        (and a compound Abd name read backwards)."""
+        best: dict[int, _Hit] = {}
+        read = _in_latin([raw], schema)
+        for name in _with_reversed([latin for latin, _ in read], schema):
+            written = next((w for latin, w in read if latin == name and w != latin), None)
+            for ci, hit in self._name_hits(name, written, schema, allowed).items():
+                cur = best.get(ci)
+                if cur is None or hit.score > cur.score:
+                    best[ci] = hit
+        return best
+
+    def _floor_hits(self, raw: str, schema: str, allowed: _Allowed, floor: float) -> dict[int, _Hit]:
+        """_raw_hits() that adjustments could lift to `floor`, computed once per name and
+        kept (read-only: results are built from them, never change them)."""
+        key = (raw, schema, floor)
+        got = self._floor_cache.get(key)
+        if got is None:
+            if len(self._floor_cache) >= FLOOR_CACHE_MAX:
+                self._floor_cache.clear()  # cheap, and safe beside other threads
+            got = {ci: hit for ci, hit in self._raw_hits(raw, schema, allowed).items()
+                   if hit.score + MAX_ADJUSTMENT >= floor}
+            self._floor_cache[key] = got
+        return got
+
+    def _listed_identifier(self, identifiers: Sequence[tuple[str, str]]) -> bool:
+        """Does a listed party hold one of these identifiers (as identifier_adjustment()
+        compares them)?"""
+        if self._listed_ids is None:
+            self._listed_ids = {lv for c in self.index.clusters for _, lv, _ in c.identifiers}
+        return not identifier_values(identifiers).isdisjoint(self._listed_ids)
 
     def _name_hits(self, name: str, written: str | None, schema: str, allowed: _Allowed) -> dict[int, _Hit]:
         """The best hit per listed cluster of one query name (as read in Latin letters)."""
