@@ -166,8 +166,8 @@ class LocalMatcher:
         self._frozen = False
         self._closing = False
         self._broken = ""
-        self._sender: threading.Thread | None = None
-        self._outbox: queue.Queue[tuple[int, Any] | None] = queue.Queue()
+        self._senders: list[threading.Thread] = []
+        self._outboxes: list[queue.Queue[Any]] = []
 
     def _start(self) -> None:
         global _screener
@@ -180,15 +180,18 @@ class LocalMatcher:
         ctx = mp.get_context("fork")
         self._results = ctx.SimpleQueue()
         for _ in range(self.workers):
-            queue = ctx.SimpleQueue()
-            proc = ctx.Process(target=_serve, args=(queue, self._results), daemon=True)
+            pipe = ctx.SimpleQueue()
+            proc = ctx.Process(target=_serve, args=(pipe, self._results), daemon=True)
             proc.start()
-            self._queues.append(queue)
+            self._queues.append(pipe)
             self._procs.append(proc)
         self._collector = threading.Thread(target=self._collect, name="tizim-match", daemon=True)
         self._collector.start()
-        self._sender = threading.Thread(target=self._send, name="tizim-match-send", daemon=True)
-        self._sender.start()
+        for w in range(self.workers):
+            self._outboxes.append(queue.Queue())
+            self._senders.append(threading.Thread(target=self._send, args=(w,), name=f"tizim-match-send-{w}",
+                                                  daemon=True))
+            self._senders[-1].start()
 
     def _collect(self) -> None:
         reader = self._results._reader
@@ -228,16 +231,17 @@ class LocalMatcher:
         for batch in batches.values():
             batch.future.set_exception(RuntimeError(why))
 
-    def _send(self) -> None:
-        """Writes tasks to the workers' pipes (a daemon: a dead worker's full pipe would
-        block it for ever, and the collector reports that worker)."""
+    def _send(self, w: int) -> None:
+        """Writes worker `w`'s tasks to its pipe, which holds a task or two: a thread a worker,
+        so that no worker waits behind another's full pipe (a daemon: a dead worker's pipe
+        would block it for ever, and the collector reports that worker)."""
+        outbox, pipe = self._outboxes[w], self._queues[w]
         while True:
-            item = self._outbox.get()
-            if item is None:
+            task = outbox.get()
+            if task is None:
                 return
-            w, task = item
             try:
-                self._queues[w].put(task)
+                pipe.put(task)
             except (OSError, ValueError) as exc:
                 self._fail_all(f"a matching worker cannot be reached: {exc}")
                 return
@@ -259,30 +263,31 @@ class LocalMatcher:
         # sent from a thread of its own, as a Pool does: a worker's pipe holds a task or two,
         # and this thread writes the batch before while the workers match this one
         for w, positions in parts:
-            self._outbox.put((w, (batch_id, positions, [jobs[p] for p in positions], self.floor)))
+            self._outboxes[w].put((batch_id, positions, [jobs[p] for p in positions], self.floor))
         return batch.future
 
     def close(self, kill: bool = False) -> None:
         global _screener
         self._closing = True
         kill = kill or bool(self._broken)  # a dead worker's pipe takes no more
-        if self._sender is not None:
-            self._outbox.put(None)
-            if not kill:
-                self._sender.join()
+        for outbox in self._outboxes:
+            outbox.put(None)
+        if not kill:
+            for sender in self._senders:
+                sender.join()
         for proc in self._procs:
             if kill:
                 proc.terminate()
         if not kill:
-            for queue in self._queues:
-                queue.put(None)
+            for pipe in self._queues:
+                pipe.put(None)
         for proc in self._procs:
             proc.join()
         if self._collector is not None:
             if not kill:
                 self._results.put(None)
             self._collector.join(timeout=5)  # (a worker killed mid-write leaves no end mark)
-        self._procs, self._queues, self._collector, self._sender = [], [], None, None
+        self._procs, self._queues, self._collector, self._senders, self._outboxes = [], [], None, [], []
         _screener = None
         if self._frozen:
             gc.unfreeze()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -38,6 +38,7 @@ from tizim.store import transaction
 ENGINES = ("local", "spark")
 BATCH = 5_000  # customers per transaction
 SPARK_BATCH = 25_000  # a Spark job costs about a second of its own: fewer, larger ones
+AHEAD = 2  # batches submitted beyond the one being written
 GC_YOUNG = 100_000  # allocations between young collections during a book's run (default 700)
 
 
@@ -194,7 +195,9 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
                               "engine": engine}
     total = Outcome()
     matcher = matcher_for(engine, url, screener, workers)
-    in_flight: tuple[list[Any], list[Job], Future[list[Found]]] | None = None
+    # batches matched ahead of the one being written: with a queue a worker (matching.py), a
+    # worker through with its part of one batch goes on with the next while the other ends
+    in_flight: deque[tuple[list[Any], list[Job], Future[list[Found]]]] = deque()
     gc_threshold = gc.get_threshold()
     if only is None:
         # a batch's rows, jobs and hits live until it is written: collected young as the
@@ -202,30 +205,27 @@ def screen_book(url: str | None = None, engine: str = "local", workers: int | No
         gc.set_threshold(max(gc_threshold[0], GC_YOUNG), *gc_threshold[1:])
     try:
         after: str | None = ""
-        while in_flight is not None or after is not None:
-            rows: list[Any] = []
-            if after is not None:
+        while in_flight or after is not None:
+            while after is not None and len(in_flight) <= AHEAD:
                 with transaction(url) as conn:
                     if only is not None:
                         rows = customer_rows(conn, t.customers.c.customer_id.in_(only)) if after == "" else []
                     else:
                         rows = customer_rows(conn, and_(_unscreened(), t.customers.c.customer_id > after), batch)
-            after = rows[-1].customer_id if rows else None
-            started_next = None
-            if rows:
-                jobs = book_jobs(url, [Customer.from_stored(r.data) for r in rows])
-                started_next = (rows, jobs, matcher.submit(jobs))
-            if in_flight is not None:
-                done_rows, done_jobs, future = in_flight
+                after = rows[-1].customer_id if rows else None
+                if rows:
+                    jobs = book_jobs(url, [Customer.from_stored(r.data) for r in rows])
+                    in_flight.append((rows, jobs, matcher.submit(jobs)))
+            if in_flight:
+                done_rows, done_jobs, future = in_flight.popleft()
                 total.merge(_write_batch(url, done_rows, done_jobs, future.result(), indexed_at, actor))
                 report["screened"] += len(done_rows)
                 if advance is not None:
                     advance(len(done_rows))
-            in_flight = started_next
         total.merge(propagate_owners(url, actor))
     finally:
-        if in_flight is not None:
-            in_flight[2].cancel()
+        for _, _, future in in_flight:
+            future.cancel()
         matcher.close()
         gc.set_threshold(*gc_threshold)
     report.update(alerts=total.alerts, frozen=total.frozen_customers, frozen_accounts=total.frozen_accounts,
