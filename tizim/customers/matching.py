@@ -353,7 +353,9 @@ class SparkMatcher:
                                 .config("spark.python.worker.reuse", "true")
                                 .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
-        self._driver = ThreadPoolExecutor(1, thread_name_prefix="tizim-spark")
+        # two Spark jobs at a time: the executors that end their part of one batch take the
+        # next batch's tasks instead of waiting for the last task of the first
+        self._driver = ThreadPoolExecutor(2, thread_name_prefix="tizim-spark")
 
     def _run(self, jobs: list[Job]) -> list[Found]:
         sc = self.spark.sparkContext
