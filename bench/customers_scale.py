@@ -270,9 +270,9 @@ screener = get_screener()
 started = time.perf_counter()
 local = match_local(screener, jobs, 2)
 local_s = time.perf_counter() - started
-spark = SparkMatcher(url)
+spark = SparkMatcher(url, screener)
 started = time.perf_counter()
-remote = spark(jobs)
+remote = spark.submit(jobs).result()
 spark_s = time.perf_counter() - started
 spark.close()
 def key(res):
@@ -280,6 +280,7 @@ def key(res):
 kl, ks = key(local), key(remote)
 print(json.dumps({"customers": len(customers), "jobs": len(jobs), "local_seconds": round(local_s, 1),
                   "spark_seconds": round(spark_s, 1), "jobs_differing": sum(a != b for a, b in zip(kl, ks)),
+                  "folds_differing": sum(a[1] != b[1] for a, b in zip(local, remote)),
                   "hits_local": sum(map(len, kl)), "hits_spark": sum(map(len, ks))}))
 """
 

@@ -50,3 +50,28 @@ def test_spark_and_local_agree(sqlite_url: str, tmp_path_factory: pytest.TempPat
     assert spark["engine"] == "spark" and spark["screened"] == local["screened"] == 6
     assert (spark["alerts"], spark["frozen"]) == (local["alerts"], local["frozen"])
     assert _state() == expected
+
+
+def test_spark_sends_no_name_twice_that_reaches_nothing(sqlite_url: str) -> None:
+    """The driver learns from one batch which names reach nothing and leaves them out of the
+    next: the second batch's hits and folds are the first's, and the local engine's."""
+    from tests.customers.helpers import book_rows
+    from tizim.customers.matching import SparkMatcher, jobs_for, match_local
+    from tizim.customers.model import parse_customer
+    from tizim.screening import get_screener
+
+    load_list()
+    customers = [parse_customer(row, {"line": n}) for n, row in enumerate(book_rows(), start=2)]
+    jobs = [j for c in customers for j in jobs_for(c, set())]
+    screener = get_screener()
+    local = match_local(screener, jobs, 1)
+    assert any(found for found, _ in local)
+    spark = SparkMatcher(sqlite_url, screener)
+    try:
+        first = spark.submit(jobs).result()
+        kept_before = spark.memo.names_kept
+        second = spark.submit(jobs).result()
+    finally:
+        spark.close()
+    assert spark.memo.names_dropped > 0 and spark.memo.names_kept - kept_before < kept_before
+    assert first == second == local

@@ -271,6 +271,19 @@ def _freeze(conn: Connection, case_of: dict[str, int], now: str) -> dict[str, li
 def refresh_status(conn: Connection, customer_ids: list[str]) -> None:
     """A customer's status from what it holds: frozen (a frozen account or an open freeze-level
     hit), alert (an open hit), else clear; closed customers stay closed unless frozen."""
+    want: dict[str, list[str]] = defaultdict(list)
+    for cid, (new, old) in statuses(conn, customer_ids).items():
+        if new != old:
+            want[new].append(cid)
+    for status, ids in want.items():
+        for chunk in chunks(conn, ids, 500):
+            conn.execute(update(t.customers).where(in_values(conn, t.customers.c.customer_id, chunk, "c"))
+                         .values(status=status))
+
+
+def statuses(conn: Connection, customer_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Each customer's status from what it holds (see refresh_status), and the one stored."""
+    out: dict[str, tuple[str, str]] = {}
     for chunk in chunks(conn, sorted(set(customer_ids)), 500):
         frozen = set(conn.execute(select(t.accounts.c.customer_id).where(
             in_values(conn, t.accounts.c.customer_id, chunk, "a"), t.accounts.c.frozen == 1)).scalars())
@@ -281,14 +294,10 @@ def refresh_status(conn: Connection, customer_ids: list[str]) -> None:
         alert = {cid for cid, _ in open_hits} - frozen
         rows = conn.execute(select(t.customers.c.customer_id, t.customers.c.status, t.customers.c.closed_at)
                             .where(in_values(conn, t.customers.c.customer_id, chunk, "c"))).all()
-        want: dict[str, list[str]] = defaultdict(list)
         for cid, status, closed_at in rows:
-            new = ("frozen" if cid in frozen else "closed" if closed_at else "alert" if cid in alert
-                   else "clear")
-            if new != status:
-                want[new].append(cid)
-        for status, ids in want.items():
-            conn.execute(update(t.customers).where(t.customers.c.customer_id.in_(ids)).values(status=status))
+            out[cid] = (("frozen" if cid in frozen else "closed" if closed_at else "alert" if cid in alert
+                         else "clear"), status)
+    return out
 
 
 # ---- owners and directors ------------------------------------------------------------------

@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from tizim.customers.freezes import party_key
@@ -25,6 +25,7 @@ from tizim.customers.model import Customer
 from tizim.settings import get_settings
 
 CHUNK = 250  # queries per worker task
+GC_YOUNG = 100_000  # allocations between young collections during a book's run (default 700)
 MAX_FOLD = 64
 Found = tuple[list[dict[str, Any]], list[str]]  # one query's hits (plain data) and its name folds
 
@@ -308,6 +309,65 @@ def match_local(screener: Any, jobs: list[Job], workers: int) -> list[Found]:
 
 # ---- on Spark ----------------------------------------------------------------------------------
 
+MEMO_MAX = 2_000_000  # names a Spark run's driver knows reach nothing (a few hundred bytes each)
+Learned = list[tuple[str, tuple[str, ...]]]  # names found to reach nothing, with their folds
+
+
+class NameMemo:
+    """The names a run has found reach no listed party, kept by the driver of a Spark run.
+
+    The local engine sends a name met again to the worker that keeps its hits (`route_key`);
+    Spark chooses the worker of a task itself, so each of its workers would match every
+    common name once. Instead a worker says which of a job's names reach nothing at the
+    floor (most of a book's names), and the driver sends no such name again: hits are the
+    best of each name's hits, so a name that reaches nothing adds nothing to a job. A job
+    whose identifier is listed keeps all its names (a hit under the floor may count then)."""
+
+    def __init__(self, screener: Any, size: int = MEMO_MAX) -> None:
+        self.screener = screener
+        self.size = size
+        self.known: dict[tuple[str, str], tuple[str, ...]] = {}  # (name, schema) -> its folds
+        self.names_kept = self.names_dropped = 0
+
+    def strip(self, job: Job) -> tuple[Job | None, list[str]]:
+        """The job without the names known to reach nothing (None: no name left), and the
+        folds of those names (what `match_job` would have given the job for them)."""
+        if job.identifiers and self.screener.identifier_listed(list(job.identifiers)):
+            return job, []
+        kept: list[str] = []
+        folds: list[str] = []
+        for name in job.names:
+            got = self.known.get((name.strip(), job.schema))
+            if got is None:
+                kept.append(name)
+            elif job.via == "name":
+                folds.extend(got)
+        self.names_kept += len(kept)
+        self.names_dropped += len(job.names) - len(kept)
+        if len(kept) == len(job.names):
+            return job, []
+        return (replace(job, names=tuple(kept)) if kept else None), folds
+
+    def learn(self, learned: Learned, schema: str) -> None:
+        if len(self.known) >= self.size:
+            self.known.clear()
+        for name, folds in learned:
+            self.known[(name, schema)] = folds
+
+
+def learn_job(screener: Any, job: Job, floor: float) -> tuple[Found, Learned]:
+    """match_job(), and which of the job's names the screener now knows reach nothing (only
+    names as Query holds them: a name cut to length is never left out)."""
+    from tizim.screening.normalize import bound_name
+
+    found = match_job(screener, job, floor)
+    learned: Learned = []
+    for name in job.names:
+        held, cut = bound_name(name.strip())
+        if held and not cut and screener.reaches_nothing(held, job.schema, floor):
+            learned.append((held, tuple(sorted(name_folds([held], job.schema)))))
+    return found, learned
+
 _spark_screeners: dict[str, Any] = {}  # a Python worker's screener, kept for its next tasks
 
 
@@ -321,23 +381,33 @@ def _spark_screener(url: str) -> Any:
     key = f"{url} {token}"
     if key not in _spark_screeners:
         _spark_screeners.clear()
+        gc.unfreeze()
         _spark_screeners[key] = Screener.from_registry(url)  # from the on-disk index cache
+        # as in the local engine's workers: the index is never traversed by collections,
+        # and young collections are rarer (a job's hits and results live until it is sent)
+        gc.collect()
+        gc.freeze()
+        young, *older = gc.get_threshold()
+        gc.set_threshold(max(young, GC_YOUNG), *older)
     return _spark_screeners[key]
 
 
-def _spark_partition(rows: Iterable[tuple[int, Job]], url: str, floor: float) -> Iterator[tuple[int, Found]]:
+def _spark_partition(rows: Iterable[tuple[int, Job]], url: str,
+                     floor: float) -> Iterator[tuple[int, Found, Learned]]:
     screener = None
     for pos, job in rows:
         if screener is None:
             screener = _spark_screener(url)
-        yield pos, match_job(screener, job, floor)
+        found, learned = learn_job(screener, job, floor)
+        yield pos, found, learned
 
 
 class SparkMatcher:
     """The same matching on Spark (local mode here; a cluster through SPARK_MASTER or
-    spark-submit). Python workers are reused between tasks, so each loads the index once."""
+    spark-submit). Python workers are reused between tasks, so each loads the index once;
+    the driver leaves out of each job the names it has learnt reach nothing (NameMemo)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, screener: Any) -> None:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         from pyspark.sql import SparkSession
@@ -346,6 +416,7 @@ class SparkMatcher:
 
         load_index(url)  # build or refresh the cache once, here
         self.url = url
+        self.memo = NameMemo(screener)
         active = SparkSession.getActiveSession()
         self.owned = active is None
         self.spark = active or (SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
@@ -357,22 +428,31 @@ class SparkMatcher:
         # next batch's tasks instead of waiting for the last task of the first
         self._driver = ThreadPoolExecutor(2, thread_name_prefix="tizim-spark")
 
-    def _run(self, jobs: list[Job]) -> list[Found]:
+    def _run(self, jobs: list[Job], sent: list[tuple[int, Job]], folds: dict[int, list[str]]) -> list[Found]:
         sc = self.spark.sparkContext
         url, floor = self.url, get_settings().match_threshold
-        parts = max(1, min(len(jobs) // CHUNK, sc.defaultParallelism * 4)) if jobs else 1
-        rdd = sc.parallelize(list(enumerate(jobs)), parts)
+        out: list[Found] = [([], sorted(set(folds.get(pos, ())))) for pos in range(len(jobs))]
+        if not sent:
+            return out
+        parts = max(1, min(len(sent) // CHUNK, sc.defaultParallelism * 4))
+        rdd = sc.parallelize(sent, parts)
         got = rdd.mapPartitions(lambda rows: _spark_partition(rows, url, floor)).collect()
-        out: list[Found] = [([], [])] * len(jobs)
-        for pos, found in got:
-            out[pos] = found
+        for pos, (hits, job_folds), learned in got:
+            out[pos] = (hits, sorted({*job_folds, *folds[pos]}) if pos in folds else job_folds)
+            if learned:
+                self.memo.learn(learned, jobs[pos].schema)
         return out
 
     def submit(self, jobs: list[Job]) -> Future[list[Found]]:
-        return self._driver.submit(self._run, jobs)
-
-    def __call__(self, jobs: list[Job]) -> list[Found]:
-        return self._run(jobs)
+        sent: list[tuple[int, Job]] = []
+        folds: dict[int, list[str]] = {}
+        for pos, job in enumerate(jobs):
+            kept, dropped = self.memo.strip(job)
+            if kept is not None:
+                sent.append((pos, kept))
+            if dropped or kept is None:
+                folds[pos] = dropped
+        return self._driver.submit(self._run, jobs, sent, folds)
 
     def close(self) -> None:
         self._driver.shutdown()
@@ -381,5 +461,5 @@ class SparkMatcher:
 
 
 def matcher_for(engine: str, url: str, screener: Any, workers: int) -> Matcher:
-    return SparkMatcher(url) if engine == "spark" else LocalMatcher(screener, workers)
+    return SparkMatcher(url, screener) if engine == "spark" else LocalMatcher(screener, workers)
 

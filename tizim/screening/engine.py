@@ -373,6 +373,18 @@ class Screener:
             self._floor_cache[key] = got
         return got
 
+    def reaches_nothing(self, name: str, schema: str, floor: float) -> bool:
+        """Has match() with this `floor` found that no listed name comes within reach of it
+        for this query name (as Query holds it)? False when it does not know. A Spark run's
+        driver learns this of each name once (customers/matching.py)."""
+        got = self._floor_cache.get((name, schema, floor))
+        return got is not None and not got
+
+    def identifier_listed(self, identifiers: Sequence[tuple[str, str]]) -> bool:
+        """Does a listed party hold one of these identifiers? (Then a name's hits under the
+        floor may count, and what a name reaches alone does not decide.)"""
+        return self._listed_identifier(identifiers)
+
     def _listed_identifier(self, identifiers: Sequence[tuple[str, str]]) -> bool:
         """Does a listed party hold one of these identifiers (as identifier_adjustment()
         compares them)?"""
