@@ -332,7 +332,7 @@ class NameMemo:
     def strip(self, job: Job) -> tuple[Job | None, list[str]]:
         """The job without the names known to reach nothing (None: no name left), and the
         folds of those names (what `match_job` would have given the job for them)."""
-        if job.identifiers and self.screener.identifier_listed(list(job.identifiers)):
+        if job.identifiers and self.screener.identifier_listed(job.identifiers):
             return job, []
         kept: list[str] = []
         folds: list[str] = []

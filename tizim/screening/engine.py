@@ -311,7 +311,7 @@ class Screener:
         # Cyrillic ones): with a floor, what a name can reach is kept per name, unless an
         # identifier of the query is listed (then a hit under the floor may count)
         by_name = (floor is not None and not allowed.restricted and not subject_key
-                   and not (query.identifiers and self._listed_identifier(query.identifiers)))
+                   and not (query.identifiers and self.identifier_listed(query.identifiers)))
         best: dict[int, _Hit] = {}
         for raw in query.names:
             hits = (self._floor_hits(raw, query.schema, allowed, floor) if by_name and floor is not None
@@ -381,13 +381,9 @@ class Screener:
         return got is not None and not got
 
     def identifier_listed(self, identifiers: Sequence[tuple[str, str]]) -> bool:
-        """Does a listed party hold one of these identifiers? (Then a name's hits under the
-        floor may count, and what a name reaches alone does not decide.)"""
-        return self._listed_identifier(identifiers)
-
-    def _listed_identifier(self, identifiers: Sequence[tuple[str, str]]) -> bool:
         """Does a listed party hold one of these identifiers (as identifier_adjustment()
-        compares them)?"""
+        compares them)? Then a name's hits under the floor may count, and what a name
+        reaches alone does not decide."""
         if self._listed_ids is None:
             self._listed_ids = {lv for c in self.index.clusters for _, lv, _ in c.identifiers}
         return not identifier_values(identifiers).isdisjoint(self._listed_ids)
