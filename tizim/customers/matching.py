@@ -95,10 +95,13 @@ def payload(r: Any) -> dict[str, Any]:
             "members": list(getattr(r, "members", []) or [])}
 
 
+def job_hits(screener: Any, job: Job, floor: float) -> list[dict[str, Any]]:
+    return [payload(r) for r in screener.match(job.query(), limit=5, floor=floor) if float(r.score) >= floor]
+
+
 def match_job(screener: Any, job: Job, floor: float) -> Found:
-    results = [payload(r) for r in screener.match(job.query(), limit=5, floor=floor) if float(r.score) >= floor]
     folds = sorted(name_folds(job.names, job.schema)) if job.via == "name" else []
-    return results, folds
+    return job_hits(screener, job, floor), folds
 
 
 class Matcher(Protocol):
@@ -360,13 +363,16 @@ def learn_job(screener: Any, job: Job, floor: float) -> tuple[Found, Learned]:
     names as Query holds them: a name cut to length is never left out)."""
     from tizim.screening.normalize import bound_name
 
-    found = match_job(screener, job, floor)
+    hits = job_hits(screener, job, floor)
+    # each name's folds once: the job's are their union (as name_folds() gives them)
+    folds_of = {name: name_folds([name], job.schema) for name in job.names}
+    folds = sorted(set().union(*folds_of.values())) if job.via == "name" else []
     learned: Learned = []
     for name in job.names:
         held, cut = bound_name(name.strip())
         if held and not cut and screener.reaches_nothing(held, job.schema, floor):
-            learned.append((held, tuple(sorted(name_folds([held], job.schema)))))
-    return found, learned
+            learned.append((held, tuple(sorted(folds_of[name]))))
+    return (hits, folds), learned
 
 _spark_screeners: dict[str, Any] = {}  # a Python worker's screener, kept for its next tasks
 
