@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import FIXTURES
+from tizim.customers.synthetic import designated_persons
+from tizim.registry.model import Designation, Entity, Name
 
 BOOK = FIXTURES / "customers" / "book.csv"
 HEADER = ["customer_id", "type", "name", "aliases", "birth_date", "nationality", "country", "id_number",
@@ -31,3 +33,15 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def designated_entities(count: int = 30, seed: int = 5) -> tuple[list[Entity], list[dict[str, Any]]]:
+    """Synthetic designated persons as listed entities, and as the generator plants them."""
+    entities = [Entity(id=f"t-{i}", schema="Person",
+                       names=[Name(f"{p['lname']} {p['fname']} {p['mname']}".strip())],
+                       designations=[Designation(list_name="test-list", reference=f"T{i}")],
+                       birth_dates=[p["birthdate"]])
+                for i, p in enumerate(designated_persons(count, seed=seed))]
+    listed = [{"entity_id": e.id, "name": e.names[0].full, "aliases": [], "schema": "Person",
+               "birth_dates": e.birth_dates} for e in entities]
+    return entities, listed

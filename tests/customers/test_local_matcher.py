@@ -9,23 +9,16 @@ import time
 
 import pytest
 
+from tests.customers.helpers import designated_entities
 from tizim.customers.matching import Job, LocalMatcher, jobs_for, match_local, route_key
 from tizim.customers.model import parse_customer
-from tizim.customers.synthetic import designated_persons, generate
-from tizim.registry.model import Designation, Entity, Name
+from tizim.customers.synthetic import generate
 from tizim.screening import Screener
 
 
 @pytest.fixture(scope="module")
 def screener_and_jobs() -> tuple[Screener, list[Job]]:
-    persons = designated_persons(30, seed=5)
-    entities = [Entity(id=f"t-{i}", schema="Person",
-                       names=[Name(f"{p['lname']} {p['fname']} {p['mname']}".strip())],
-                       designations=[Designation(list_name="test-list", reference=f"T{i}")],
-                       birth_dates=[p["birthdate"]])
-                for i, p in enumerate(persons)]
-    listed = [{"entity_id": e.id, "name": e.names[0].full, "aliases": [], "schema": "Person",
-               "birth_dates": e.birth_dates} for e in entities]
+    entities, listed = designated_entities()
     records = [{k: v for k, v in r.items() if not k.startswith("_")}
                for r in generate(900, seed=17, planted=25, listed=listed)]
     customers = [parse_customer(r, {"record": r["customer_id"]}) for r in records]

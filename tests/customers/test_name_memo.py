@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import pytest
 
+from tests.customers.helpers import designated_entities
 from tizim.customers.matching import Job, NameMemo, jobs_for, learn_job, match_job, name_folds
 from tizim.customers.model import parse_customer
-from tizim.customers.synthetic import designated_persons, generate
-from tizim.registry.model import Designation, Entity, Identifier, Name
+from tizim.customers.synthetic import generate
+from tizim.registry.model import Entity, Identifier
 from tizim.screening import Screener
 
 FLOOR = 0.7
 PASSPORT = "N1234567"
 
 
-def _entities() -> list[Entity]:
-    persons = designated_persons(30, seed=5)
-    entities = [Entity(id=f"t-{i}", schema="Person",
-                       names=[Name(f"{p['lname']} {p['fname']} {p['mname']}".strip())],
-                       designations=[Designation(list_name="test-list", reference=f"T{i}")],
-                       birth_dates=[p["birthdate"]])
-                for i, p in enumerate(persons)]
-    entities[0].identifiers = [Identifier(type="passport", value=PASSPORT)]
-    return entities
-
-
 @pytest.fixture(scope="module")
 def entities_and_jobs() -> tuple[list[Entity], list[Job]]:
-    entities = _entities()
-    listed = [{"entity_id": e.id, "name": e.names[0].full, "aliases": [], "schema": "Person",
-               "birth_dates": e.birth_dates} for e in entities]
+    entities, listed = designated_entities()
+    entities[0].identifiers = [Identifier(type="passport", value=PASSPORT)]
     records = [{k: v for k, v in r.items() if not k.startswith("_")}
                for r in generate(600, seed=23, planted=20, listed=listed)]
     customers = [parse_customer(r, {"record": r["customer_id"]}) for r in records]
@@ -58,6 +47,7 @@ def test_names_left_out_change_no_job(entities_and_jobs: tuple[list[Entity], lis
     fresh = Screener.from_entities(entities)  # no name's hits kept from the first pass
     for job, want in zip(jobs, expected, strict=True):
         kept, folds = memo.strip(job)
+        got: tuple[list[dict[str, object]], list[str]]
         if kept is None:
             got = ([], sorted(set(folds)))
         else:
