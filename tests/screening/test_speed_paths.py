@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.screening.test_cli import load_sample
 from tizim.registry.model import Designation, Entity, Name, ParsedList
@@ -123,6 +125,15 @@ def _reference_candidates(screener: Screener, q: object, allowed: object) -> lis
     if len(keep) > engine_module.CANDIDATES:
         keep = heapq.nlargest(engine_module.CANDIDATES, keep, key=acc.__getitem__)
     return keep
+
+
+@given(st.lists(st.one_of(st.sampled_from([0.0, 0.1, 0.35, 0.5, 1.0]),
+                         st.floats(0, 2, allow_nan=False)), max_size=120),
+       st.integers(1, 40))
+def test_top_positions_are_nlargest(ranks: list[float], n: int) -> None:
+    """The candidates' one-pass top selection gives what heapq.nlargest gives, ties
+    (common: names met on the same words) in first-seen order."""
+    assert engine_module.top_positions(ranks, n) == heapq.nlargest(n, range(len(ranks)), key=ranks.__getitem__)
 
 
 @pytest.mark.parametrize("filters", [

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol
 
 from tizim.customers.freezes import party_key
@@ -27,6 +28,7 @@ from tizim.settings import get_settings
 CHUNK = 250  # queries per worker task
 GC_YOUNG = 100_000  # allocations between young collections during a book's run (default 700)
 MAX_FOLD = 64
+FOLDS_CACHE_MAX = 300_000  # names whose folds a worker keeps (a few hundred bytes each)
 Found = tuple[list[dict[str, Any]], list[str]]  # one query's hits (plain data) and its name folds
 
 
@@ -75,16 +77,20 @@ def jobs_for(customer: Customer, customer_ids: set[str]) -> list[Job]:
 
 def name_folds(names: Iterable[str], schema: str) -> set[str]:
     """The words of names as the engine folds them (what the delta rescreen looks up)."""
-    from tizim.screening.normalize import fold_token, name_tokens
-
     tok_schema = None if schema in ("Thing", "LegalEntity") else schema
     out: set[str] = set()
     for name in names:
-        for tok in name_tokens(name, tok_schema):
-            fold = fold_token(tok)
-            if fold:
-                out.add(fold[:MAX_FOLD])
+        out.update(_folds(name, tok_schema))
     return out
+
+
+@lru_cache(maxsize=FOLDS_CACHE_MAX)
+def _folds(name: str, tok_schema: str | None) -> tuple[str, ...]:
+    """One name's folds, kept: a book repeats names (namesakes, a Latin spelling shared by
+    many Cyrillic ones), and folding was a tenth of a worker's time."""
+    from tizim.screening.normalize import fold_token, name_tokens
+
+    return tuple(fold[:MAX_FOLD] for tok in name_tokens(name, tok_schema) for fold in (fold_token(tok),) if fold)
 
 
 def payload(r: Any) -> dict[str, Any]:

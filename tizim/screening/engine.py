@@ -12,7 +12,6 @@ score, `method` the one-phrase summary. `match` is score >= threshold
 
 from __future__ import annotations
 
-import heapq
 import re
 import threading
 import time
@@ -180,8 +179,10 @@ class Screener:
         # speed: postings pre-filtered by schema (identical order, so identical candidates),
         # a per-cluster filter only for list/id restrictions, and a C sort for the top ones
         idx = self.index
-        acc: dict[int, float] = {}
-        get = acc.get
+        # compiled: listed names' ids stay Python ints from postings to `acc` (typed int,
+        # each would be unboxed and boxed again, a new int object per posting), and
+        # acc.get, not a bound `get` (a generic call per posting)
+        acc: dict[Any, float] = {}
         has_strong = any(w >= 0.3 for w in q.weights)
         postings = idx.postings_for(allowed.compatible)
         for i, exp in enumerate(q.exps):
@@ -191,19 +192,20 @@ class Screener:
             if len(exp) == 1:
                 for t, s in exp.items():
                     gain = s * w
-                    for rid in postings[t]:
-                        acc[rid] = get(rid, 0.0) + gain
+                    plist: list[Any] = postings[t]
+                    for rid in plist:
+                        acc[rid] = acc.get(rid, 0.0) + gain
                 continue
             rids, sims = self._met_names(q.folds[i], exp, postings)
-            for k, rid in enumerate(rids):
-                acc[rid] = get(rid, 0.0) + sims[k] * w
+            for k, met in enumerate(rids):
+                acc[met] = acc.get(met, 0.0) + sims[k] * w
         if len(q.glued) >= SHORT_WORD:
             for rid in glued_names(self.ctx, q):
                 if allowed(idx.rec_cluster[rid]):
                     acc[rid] = q.total  # ranked as if every part met
         if allowed.restricted:
             rec_cluster = idx.rec_cluster
-            keep = [rid for rid in acc if allowed(rec_cluster[rid])]
+            keep: list[Any] = [rid for rid in acc if allowed(rec_cluster[rid])]
         else:
             keep = list(acc)
         if len(keep) > CANDIDATES:
@@ -214,13 +216,11 @@ class Screener:
             inv = self._inv_total
             ranks = [a * qt + (0.35 if lc >= 1.0 else 0.35 * lc)
                      for rid in keep for a in (acc[rid],) for lc in (a * inv[rid],)]
-            # (nlargest is sorted()[:n], ties in first-seen order, without sorting them all)
-            order = heapq.nlargest(CANDIDATES, range(len(keep)), key=ranks.__getitem__)
-            keep = [keep[k] for k in order]
+            keep = [keep[k] for k in top_positions(ranks, CANDIDATES)]
         return keep
 
     def _met_names(self, fold: str, exp: dict[int, float],
-                   postings: list[list[int]]) -> tuple[list[int], list[float]]:
+                   postings: list[list[int]]) -> tuple[list[Any], list[float]]:
         """The names a query word's spellings meet, each with its best spelling's
         similarity, in the order the best spellings meet them (the best spelling's names all
         count, a name holding it twice twice). A word's own expansion is met the same way by
@@ -229,11 +229,11 @@ class Screener:
         cached = self._met_cache.get(key)
         if cached is not None and cached[0] is exp and cached[1] is postings:
             return cached[2], cached[3]
-        rids: list[int] = []
+        rids: list[Any] = []  # ints, kept boxed (_candidates)
         sims: list[float] = []
-        met: set[int] | None = None
+        met: set[Any] | None = None
         for t, s in sorted(exp.items(), key=_by_similarity):
-            plist = postings[t]
+            plist: list[Any] = postings[t]
             if not plist:
                 continue
             if met is None:  # the best spelling: every name it is in counts
@@ -620,6 +620,36 @@ class Screener:
 
     def stats(self) -> dict[str, Any]:
         return self.index.stats()
+
+
+def top_positions(ranks: list[float], n: int) -> list[int]:
+    """Positions of the `n` highest ranks, highest first, ties in first-seen order: what
+    heapq.nlargest(n, range(len(ranks)), key=ranks.__getitem__) gives, in one compiled pass
+    (nlargest runs its loop in Python). A position displaces the lowest kept, the last seen
+    of the lowest, only when it ranks strictly higher, as a later tie ranks lower."""
+    if len(ranks) <= n:
+        kept = list(range(len(ranks)))
+    else:
+        kept = list(range(n))
+        low_at = _lowest(ranks, kept)
+        low = ranks[kept[low_at]]
+        for k in range(n, len(ranks)):
+            if ranks[k] > low:
+                kept[low_at] = k
+                low_at = _lowest(ranks, kept)
+                low = ranks[kept[low_at]]
+    kept.sort(key=lambda k: (-ranks[k], k))
+    return kept
+
+
+def _lowest(ranks: list[float], kept: list[int]) -> int:
+    """Where in `kept` the lowest rank is; of equal ones, the last seen."""
+    at = 0
+    for i in range(1, len(kept)):
+        r, low = ranks[kept[i]], ranks[kept[at]]
+        if r < low or (r == low and kept[i] > kept[at]):
+            at = i
+    return at
 
 
 def _by_similarity(item: tuple[int, float]) -> float:
