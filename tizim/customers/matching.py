@@ -380,10 +380,13 @@ def learn_job(screener: Any, job: Job, floor: float) -> tuple[Found, Learned]:
             learned.append((held, tuple(sorted(folds_of[name]))))
     return (hits, folds), learned
 
+INDEX_URL_VARIABLE = "TIZIM_SPARK_INDEX_URL"  # the index a Spark daemon loads (spark_daemon.py)
 _spark_screeners: dict[str, Any] = {}  # a Python worker's screener, kept for its next tasks
 
 
-def _spark_screener(url: str) -> Any:
+def spark_screener(url: str) -> Any:
+    """The screener of a Spark Python worker, kept for its next tasks (or loaded by the
+    daemon that forked it: spark_daemon.py)."""
     from tizim import settings
     from tizim.registry.service import Registry
     from tizim.screening.engine import Screener
@@ -409,7 +412,7 @@ def _spark_partition(rows: Iterable[tuple[int, Job]], url: str,
     screener = None
     for pos, job in rows:
         if screener is None:
-            screener = _spark_screener(url)
+            screener = spark_screener(url)
         found, learned = learn_job(screener, job, floor)
         yield pos, found, learned
 
@@ -431,9 +434,13 @@ class SparkMatcher:
         self.memo = NameMemo(screener)
         active = SparkSession.getActiveSession()
         self.owned = active is None
+        # the Python workers fork from a daemon that has loaded the index (spark_daemon.py):
+        # they share it page for page, as the local engine's workers do
         self.spark = active or (SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
                                 .appName("tizim-customers").config("spark.ui.enabled", "false")
                                 .config("spark.python.worker.reuse", "true")
+                                .config("spark.python.daemon.module", "tizim.customers.spark_daemon")
+                                .config(f"spark.executorEnv.{INDEX_URL_VARIABLE}", url)
                                 .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
         # two Spark jobs at a time: the executors that end their part of one batch take the
