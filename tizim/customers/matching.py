@@ -415,6 +415,14 @@ def _spark_partition(rows: Iterable[tuple[int, Job]], url: str,
             screener = spark_screener(url)
         found, learned = learn_job(screener, job, floor)
         yield pos, found, learned
+    if screener is not None:
+        # a reused PySpark worker runs a full gc.collect() after every task, which traversed
+        # this worker's caches (each name's hits and folds: hundreds of thousands of objects
+        # by the end of a book) again and again: a tenth of its time at 100,000 customers,
+        # more as the caches grow. What the task leaves alive is put out of the collector's
+        # reach, as the loaded index is (the young generations collected first).
+        gc.collect(1)
+        gc.freeze()
 
 
 class SparkMatcher:
