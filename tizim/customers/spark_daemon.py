@@ -34,6 +34,12 @@ def preload() -> bool:
         print(f"tizim: the Spark daemon could not load the screening index ({type(exc).__name__}: {exc}); "
               "each worker loads it", file=sys.stderr)
         return False
+    finally:
+        # no database connection may cross the fork: a worker sharing the daemon's
+        # PostgreSQL session collides with its prepared statements
+        from tizim.store import dispose_all
+
+        dispose_all()
     return True
 
 
