@@ -3,6 +3,8 @@ never writes to stdout (where PySpark's daemon tells the JVM its port)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.monitoring.helpers import load_list
@@ -11,9 +13,9 @@ from tizim.customers.spark_daemon import preload
 
 
 @pytest.fixture(autouse=True)
-def _no_kept_screener() -> object:
+def _no_kept_screener() -> Iterator[None]:
     matching._spark_screeners.clear()
-    yield None
+    yield
     matching._spark_screeners.clear()
 
 

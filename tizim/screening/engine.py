@@ -177,7 +177,8 @@ class Screener:
         name, with its best spelling there (a name holding "Muhammad" and "Muhammadi" does
         not meet "Muhammad" twice), ranked like the score's coverage terms."""
         # speed: postings pre-filtered by schema (identical order, so identical candidates),
-        # a per-cluster filter only for list/id restrictions, and a C sort for the top ones
+        # a per-cluster filter only for list/id restrictions, and one compiled pass for the
+        # top ones (top_positions)
         idx = self.index
         # compiled: listed names' ids stay Python ints from postings to `acc` (typed int,
         # each would be unboxed and boxed again, a new int object per posting), and
