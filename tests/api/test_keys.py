@@ -92,3 +92,14 @@ def test_cli_create_list_revoke(db_url: str) -> None:
 
     bad = runner.invoke(cli_app, ["keys", "create", "--role", "god", "--name", "x"])
     assert bad.exit_code != 0
+
+
+def test_cli_create_json_gives_the_secret_to_a_script(sqlite_url: str) -> None:
+    import json
+
+    created = CliRunner().invoke(cli_app, ["keys", "create", "--role", "analyst", "--name", "aliya", "--json"])
+    assert created.exit_code == 0, created.output
+    shown = json.loads(created.stdout)
+    assert (shown["name"], shown["role"]) == ("aliya", "analyst") and isinstance(shown["id"], int)
+    principal = KeyStore(sqlite_url).authenticate(shown["key"])
+    assert principal is not None and principal.name == "aliya" and principal.key_id == shown["id"]

@@ -31,13 +31,13 @@ err = Console(stderr=True)
 COMMAND_MODULES = (
     "tizim.registry.commands",
     "tizim.screening.commands",
-    "tizim.api.commands",
     "tizim.monitoring.commands",
     "tizim.intel.commands",
     # Commands moved out of the domain packages live here, one module per capability.
     "tizim.cli.customers",
     "tizim.cli.cases",
     "tizim.cli.users",
+    "tizim.cli.keys",
     "tizim.cli.typologies",
 )
 

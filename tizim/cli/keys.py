@@ -22,9 +22,13 @@ keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_a
 def keys_create(
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
     name: Annotated[str, typer.Option("--name", help="Who or what the key is for.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout, the secret as `key`.")] = False,
 ) -> None:
-    """Create a key; the secret is printed once, alone on the last line."""
+    """Create a key; the secret is printed once, alone on the last line (or as `key` with --json)."""
     principal, secret = KeyStore().create(name, role)
+    if as_json:  # for provisioning scripts: no line to pick out
+        print_json({"id": principal.key_id, "name": principal.name, "role": principal.role, "key": secret})
+        return
     typer.echo(
         f"created key {principal.key_id} for {principal.name!r} with role {principal.role}; "
         "it is shown only now:"
