@@ -281,7 +281,7 @@ def test_import_fixture_set_relationships(db_url: str) -> None:
 
 def test_cli_import_and_show(sqlite_url: str) -> None:
     # The registry's own command group, as `tizim lists` mounts it.
-    from tizim.registry.commands import lists_app as app
+    from tizim.cli.registry import lists_app as app
 
     runner = CliRunner()
     result = runner.invoke(app, ["import", str(SET), str(FIXTURES / "registry" / "un" / "un_small.xml"), "--json"])

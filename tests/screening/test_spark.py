@@ -37,7 +37,7 @@ def spark() -> Iterator[Any]:
 
 
 def test_spark_engine_matches_local(spark: Any, sqlite_url: str, tmp_path: Path) -> None:
-    from tizim.screening.commands import screen_file
+    from tizim.screening.batch import screen_file
     from tizim.screening.spark import screen_with_spark
 
     load_sample(sqlite_url)

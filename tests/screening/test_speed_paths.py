@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from tests.screening.test_cli import load_sample
 from tizim.registry.model import Designation, Entity, Name, ParsedList
 from tizim.registry.service import Registry
-from tizim.screening import Query, Screener
-from tizim.screening import commands as screen_commands
+from tizim.screening import Query, Screener, batch
 from tizim.screening import engine as engine_module
 from tizim.screening.index import (
     Index,
@@ -170,10 +169,10 @@ def test_batch_workers_and_repeated_queries_give_the_plain_results(sqlite_url: s
     opts: dict[str, Any] = {"threshold": None, "limit": 5, "lists": None}
     expected = "".join(json.dumps({"id": q.id, "results": [r.to_dict() for r in screener.match(q, **opts)]},
                                   ensure_ascii=False) + "\n" for q in queries)
-    screen_commands._screener = screener
-    screen_commands._opts = opts
+    batch._screener = screener
+    batch._opts = opts
     for workers in (1, 2):
         out = io.StringIO()
-        screen_commands.screen_queries(queries, out, workers)
+        batch.screen_queries(queries, out, workers)
         assert out.getvalue() == expected, workers
 

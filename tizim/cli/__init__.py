@@ -27,17 +27,16 @@ app = typer.Typer(
 
 err = Console(stderr=True)
 
-# Modules that define `register(app)`; a capability not built yet is simply absent.
+# One module a capability, each defining `register(app)`: the domain packages know no CLI.
 COMMAND_MODULES = (
-    "tizim.registry.commands",
-    "tizim.screening.commands",
-    "tizim.monitoring.commands",
-    "tizim.intel.commands",
-    # Commands moved out of the domain packages live here, one module per capability.
+    "tizim.cli.registry",
+    "tizim.cli.screening",
+    "tizim.cli.keys",
+    "tizim.cli.monitoring",
+    "tizim.cli.intel",
     "tizim.cli.customers",
     "tizim.cli.cases",
     "tizim.cli.users",
-    "tizim.cli.keys",
     "tizim.cli.typologies",
 )
 
@@ -77,14 +76,8 @@ def database_option(db: str) -> str:
 
 
 def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+    for name in COMMAND_MODULES:  # every one is built: a missing module is an error, not a smaller CLI
+        importlib.import_module(name).register(app)
 
 
 _register_all()

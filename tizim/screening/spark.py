@@ -42,7 +42,7 @@ def screen_with_spark(input_path: Path, output: Path, threshold: float | None, l
     if not input_path.exists():
         raise InputError("no such file", file=str(input_path))
     # validate every line before starting Spark: a bad line is reported with its number
-    from tizim.screening.commands import read_jsonl
+    from tizim.screening.batch import read_jsonl
     from tizim.screening.model import Query
 
     for lineno, obj in read_jsonl(input_path):
