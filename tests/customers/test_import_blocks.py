@@ -98,7 +98,8 @@ def test_errors_name_the_line_across_blocks(sqlite_url: str, tmp_path: Path,
     broken = tmp_path / "latin1.csv"
     good = BOOK.read_bytes()
     broken.write_bytes(good + "C099,person,Jos\u00e9 Ruiz\n".encode("latin-1"))
-    with pytest.raises(InputError, match=f"not UTF-8 text \\(byte {len(good) + len('C099,person,Jos')}\\)"):
+    line = good.count(b"\n") + 1
+    with pytest.raises(InputError, match=f"line {line}: not UTF-8 text \\(byte {len(good) + len('C099,person,Jos')}, 0xe9\\)"):
         CustomerBook().import_file(broken)
     assert CustomerBook().count() == 0
 

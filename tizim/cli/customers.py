@@ -29,12 +29,15 @@ def import_cmd(
     path: Annotated[Path, typer.Argument(help="A CSV or JSON lines file of customers.")],
     fmt: Annotated[str | None, typer.Option("--format", help="csv or jsonl (default: from the extension).")] = None,
     full: Annotated[bool, typer.Option("--full", help="The file is the whole book: close customers it lacks.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="The file's text encoding when not UTF-8 (cp1251 from 1C or Excel).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import customers: all-or-nothing; a changed row is a new version, history kept."""
+    """Import customers: all-or-nothing; a changed row is a new version, history kept.
+    CSV columns are separated by commas, or by semicolons (or tabs) as Excel writes them."""
     from tizim.customers.book import CustomerBook
 
-    summary = CustomerBook().import_file(path, fmt, full=full, actor=_actor())
+    summary = CustomerBook().import_file(path, fmt, full=full, actor=_actor(), encoding=encoding)
     if json_out:
         print_json(summary.to_dict())
         return

@@ -62,11 +62,11 @@ class ImportSummary:
                 "closed": self.closed}
 
 
-def parse_file(path: Path, fmt: str | None = None) -> list[Customer]:
+def parse_file(path: Path, fmt: str | None = None, encoding: str | None = None) -> list[Customer]:
     """Every record of a file, checked (no duplicate ids or accounts); InputError otherwise."""
     out: list[Customer] = []
     checks = FileChecks(str(path))
-    for chunk in prepare_file(path, fmt, parallel=False):
+    for chunk in prepare_file(path, fmt, parallel=False, encoding=encoding):
         checks.add_chunk(chunk)
         out += [Customer.from_stored(item.data()) for item in chunk.items()]
     return out
@@ -104,15 +104,18 @@ class CustomerBook:
     # ---- writing ---------------------------------------------------------------------------
 
     def import_file(self, path: Path, fmt: str | None = None, full: bool = False,
-                    actor: str = "system") -> ImportSummary:
-        """Read, check and store a file in one transaction, chunk by chunk (see the module doc)."""
+                    actor: str = "system", encoding: str | None = None) -> ImportSummary:
+        """Read, check and store a file in one transaction, chunk by chunk (see the module doc).
+        `encoding`: the file's text encoding when it is not UTF-8 (cp1251, say)."""
+        if not path.is_file():
+            raise InputError("no such file", file=str(path))
         name, digest = str(path), _file_digest(path)
         bulk = path.stat().st_size >= BULK_FROM
         try:
-            return self._store(prepare_file(path, fmt), source=name, full=full, actor=actor, digest=digest,
-                               checks=FileChecks(name), bulk=bulk)
+            return self._store(prepare_file(path, fmt, encoding=encoding), source=name, full=full, actor=actor,
+                               digest=digest, checks=FileChecks(name), bulk=bulk)
         except Resplit:  # rolled back: read the file again as one text
-            return self._store(prepare_records(read_records(path, fmt), name), source=name, full=full,
+            return self._store(prepare_records(read_records(path, fmt, encoding), name), source=name, full=full,
                                actor=actor, digest=digest, checks=FileChecks(name), bulk=bulk)
 
     def upsert(self, customers: list[Customer], source: str, full: bool = False, actor: str = "system",

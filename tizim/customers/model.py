@@ -8,6 +8,7 @@ and a changed row becomes a new version of that customer.
 from __future__ import annotations
 
 import calendar
+import codecs
 import csv
 import hashlib
 import io
@@ -295,15 +296,68 @@ def detect_format(path: Path, fmt: str | None) -> str:
                      file=str(path))
 
 
-def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+def text_encoding(encoding: str | None) -> str:
+    """The codec a customer file is read with: UTF-8 (a byte-order mark skipped) unless the
+    bank's system writes another (1C and Excel in Russian or Kazakh write Windows-1251)."""
+    if encoding is None or codecs.lookup(encoding).name == "utf-8":
+        return "utf-8-sig"
+    return codecs.lookup(encoding).name
+
+
+def check_encoding(encoding: str | None) -> str:
+    try:
+        return text_encoding(encoding)
+    except LookupError:
+        raise InputError(f"unknown text encoding {encoding!r} (utf-8, cp1251, ...)", field="encoding") from None
+
+
+def undecodable(path: Path, encoding: str, offset: int) -> InputError:
+    """The error for the first byte at `offset` that `encoding` cannot read: its line, and the
+    encoding to try when the file was expected to be UTF-8."""
+    line, left = 1, offset
+    with path.open("rb") as fh:
+        while left > 0:  # counted a block at a time: the byte may be a gigabyte in
+            block = fh.read(min(left, 1 << 20))
+            if not block:
+                break
+            line += block.count(b"\n")
+            left -= len(block)
+        bad = fh.read(1)
+    label = "UTF-8" if encoding == "utf-8-sig" else encoding
+    hint = "; a file from 1C or Excel is often Windows-1251 (--encoding cp1251), or KZ-1048 with Kazakh letters (--encoding kz1048)" if label == "UTF-8" else ""
+    return InputError(f"not {label} text (byte {offset}, 0x{bad.hex() or '??'}){hint}", file=str(path), line=line)
+
+
+def first_undecodable(path: Path, encoding: str) -> int:
+    """Where the first byte is that `encoding` cannot read (a block's error does not say)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            offset += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return offset - len(decoder.getstate()[0]) + exc.start
+    return offset
+
+
+def read_records(path: Path, fmt: str | None = None,
+                 encoding: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, raw record) of a customer file; a malformed line is an InputError naming it."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     kind = detect_format(path, fmt)
+    codec = check_encoding(encoding)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding=codec)
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from exc
+        raise undecodable(path, codec, exc.start) from exc
     if kind == "jsonl":
         yield from jsonl_records(text, str(path))
     else:
@@ -323,6 +377,20 @@ def jsonl_records(text: str, name: str, start: int = 0) -> Iterator[tuple[int, d
         yield lineno, obj
 
 
+DELIMITERS = (",", ";", "\t")
+
+
+def csv_delimiter(header_line: str) -> str:
+    """The delimiter of a customer CSV: a comma, as documented, or the semicolon (or tab) that
+    Excel writes in Russian and Kazakh locales: the one whose header names the required
+    columns. A cell holding the delimiter is quoted either way, aliases' `;` included."""
+    for delimiter in DELIMITERS:
+        cells = {cell.strip().strip('"').strip() for cell in header_line.split(delimiter)}
+        if {"customer_id", "name"} <= cells:
+            return delimiter
+    return ","
+
+
 def csv_header(header: list[str], name: str) -> list[str]:
     """A CSV file's column names, checked: the required ones there, no unknown one."""
     header = [h.strip() for h in header]
@@ -337,7 +405,8 @@ def csv_header(header: list[str], name: str) -> list[str]:
 
 
 def _csv(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    delimiter = csv_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

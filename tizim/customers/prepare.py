@@ -9,7 +9,6 @@ record in file order raises, as it would one by one.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -25,11 +24,15 @@ import orjson
 
 from tizim.customers.model import (
     Customer,
+    check_encoding,
+    csv_delimiter,
     csv_header,
     csv_records,
     detect_format,
+    first_undecodable,
     jsonl_records,
     parse_customer,
+    undecodable,
 )
 from tizim.errors import InputError
 
@@ -154,33 +157,36 @@ class Block(NamedTuple):
     header: list[str]
     start: int  # lines of the file before this block
     text: str
+    delimiter: str = ","
 
 
-def read_blocks(path: Path, fmt: str | None = None) -> Iterator[Block | InputError]:
+def read_blocks(path: Path, fmt: str | None = None, encoding: str | None = None) -> Iterator[Block | InputError]:
     """The file in blocks of whole records (a CSV record may span lines: a block ends where
-    its quotes are balanced); a file that is not UTF-8 yields its error in its place."""
+    its quotes are balanced); a file the encoding cannot read yields its error in its place."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    kind, name = detect_format(path, fmt), str(path)
+    kind, name, codec = detect_format(path, fmt), str(path), check_encoding(encoding)
     # text mode reads newlines as read_text does (\r\n and \r become \n)
-    with path.open(encoding="utf-8-sig") as fh:
+    with path.open(encoding=codec) as fh:
         try:
             header: list[str] = []
             start = 0
+            delimiter = ","
             if kind == "csv":
                 text = _whole_records(fh, fh.readline())
                 if not text:
                     return
-                header = _header(text, name)
+                delimiter = csv_delimiter(text.split("\n", 1)[0])
+                header = _header(text, name, delimiter)
                 start = text.count("\n")
             while lines := fh.readlines(BLOCK_CHARS):
                 text = "".join(lines)
                 if kind == "csv":
                     text = _whole_records(fh, text)
-                yield Block(name, kind, header, start, text)
+                yield Block(name, kind, header, start, text, delimiter)
                 start += text.count("\n")
         except UnicodeDecodeError:
-            yield InputError(f"not UTF-8 text (byte {_bad_byte(path)})", file=name)
+            yield undecodable(path, codec, first_undecodable(path, codec))
 
 
 def _whole_records(fh: io.TextIOBase, text: str) -> str:
@@ -194,34 +200,19 @@ def _whole_records(fh: io.TextIOBase, text: str) -> str:
     return text
 
 
-def _header(text: str, name: str) -> list[str]:
+def _header(text: str, name: str, delimiter: str) -> list[str]:
     try:
-        header = next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
+        header = next(csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter), [])
     except csv.Error as exc:
         raise InputError(f"not CSV: {exc}", file=name, line=1) from exc
     return csv_header(header, name)
-
-
-def _bad_byte(path: Path) -> int:
-    """Where the first byte that is not UTF-8 is (the error above is only in a block)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                return offset - pending + exc.start
-            offset += len(block)
-    return offset
 
 
 def _records(block: Block) -> Iterator[tuple[int, dict[str, Any]]]:
     if block.kind == "jsonl":
         yield from jsonl_records(block.text, block.name, block.start)
         return
-    reader = csv.reader(io.StringIO(block.text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(block.text, newline=""), strict=True, delimiter=block.delimiter)
     try:
         yield from csv_records(reader, block.header, block.name, block.start)
     except InputError as exc:
@@ -247,10 +238,11 @@ def prepare_records(records: Iterable[tuple[int, Any]], name: str, size: int = 5
         yield prepare_chunk((parse_customer(raw, {"file": name, "line": line}), line) for line, raw in batch)
 
 
-def prepare_file(path: Path, fmt: str | None = None, parallel: bool | None = None) -> Iterator[Chunk]:
+def prepare_file(path: Path, fmt: str | None = None, parallel: bool | None = None,
+                 encoding: str | None = None) -> Iterator[Chunk]:
     """Chunks of a file in file order; a large one (or `parallel`) in worker processes while
     the caller stores the chunks before."""
-    blocks = read_blocks(path, fmt)
+    blocks = read_blocks(path, fmt, encoding)
     workers = min(os.cpu_count() or 1, 4)
     if parallel is None:
         parallel = path.stat().st_size >= PARALLEL_FROM
