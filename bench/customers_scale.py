@@ -326,11 +326,16 @@ def run_store(store: str, url: str, args: argparse.Namespace, book: Path, truth:
         seconds, report = tizim(url, "customers", "screen", "--workers", str(args.workers))
         hits, statuses = hits_and_statuses(url)
         others = args.count - len(truth["planted"])
-        false_alerts = sum(1 for cid in statuses if cid not in {p["customer_id"] for p in truth["planted"]})
+        planted_ids = {p["customer_id"] for p in truth["planted"]}
+        false_alerts = sum(1 for cid in statuses if cid not in planted_ids)
+        # the customers frozen in error: accounts blocked, the costliest mistake for the customer
+        false_freezes = sum(1 for cid, status in statuses.items() if status == "frozen" and cid not in planted_ids)
         out["screen_local"] = {"seconds": round(seconds, 1), "cpu_seconds": round(CPU["last"], 1), **report,
                                "hits": len(hits), "planted": found(planted_now, statuses, hits),
                                "new_found_before_listed": found(planted_new, statuses, hits)["alerted"],
-                               "false_alert_rate": round(false_alerts / max(others, 1), 5)}
+                               "false_alert_rate": round(false_alerts / max(others, 1), 5),
+                               "false_freezes": false_freezes,
+                               "false_freeze_rate": round(false_freezes / max(others, 1), 5)}
     if spark_url is not None:
         out["index_build_seconds_spark_copy"] = round(build_index(spark_url), 1)
         seconds, report = tizim(spark_url, "customers", "screen", "--engine", "spark")
@@ -471,7 +476,8 @@ def main() -> int:
         if local:
             p = local["planted"]
             print(f"  planted found {p['alerted']}/{p['planted']} (recall {p['recall']}, frozen {p['frozen']}, "
-                  f"same entity {p['same_entity']}), false-alert rate {local['false_alert_rate']:.3%}; "
+                  f"same entity {p['same_entity']}), false-alert rate {local['false_alert_rate']:.3%}, "
+                  f"frozen in error {local['false_freezes']} ({local['false_freeze_rate']:.3%}); "
                   f"by spelling {p['by_variant']}")
         if delta:
             d = delta["new_planted"]

@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import Connection, Text, and_, cast, func, or_, select, update
 
 from tizim.customers import tables as t
+from tizim.customers.freeze_policy import freeze_withheld
 from tizim.customers.freezes import Hit, Outcome, owner_hits, record_hits, refresh_status, statuses
 from tizim.customers.matching import GC_YOUNG, Found, Job, jobs_for, matcher_for
 from tizim.customers.model import Customer
@@ -31,7 +32,6 @@ from tizim.errors import InputError
 from tizim.monitoring import audit
 from tizim.monitoring.bulk import chunks, in_values, insert_rows
 from tizim.screening import volume
-from tizim.screening.normalize import canon_token, fold_token
 from tizim.settings import get_settings
 from tizim.store import transaction
 
@@ -76,40 +76,6 @@ def list_kinds(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(rt.lists.c.name, rt.lists.c.kind)).all())
 
 
-ACRONYM_LETTERS = 3  # a word this short is an acronym's length, shared by many unrelated names
-
-
-def _corroborated(explanation: dict[str, Any]) -> bool:
-    """Does something beside the name agree: a birth date that adds (or takes nothing), an
-    identical identifier (its floor) or one that adds? (the engine's `_result` fields)"""
-    born = explanation.get("birth_date")
-    if born is not None and born["adjustment"] >= 0:
-        return True
-    ident = explanation.get("identifier")
-    return ident is not None and bool(ident["floor"] or ident["adjustment"] >= 0)
-
-
-def one_common_word(explanation: dict[str, Any]) -> str | None:
-    """Why a match at freeze level rests on too little to freeze on the name alone (None: it
-    does not): one word of the name met, and that word a short one ("Көк" read as the
-    listed acronym CUC) or a dictionary word read in translation (ТОО "Шығыс", East LLP,
-    meeting every listed name with "East" in it). Such a match is one of many customers'
-    names: it opens a case for an analyst, it does not freeze their accounts on its own. An
-    identical identifier, a birth date or a second word met is corroboration."""
-    if _corroborated(explanation):
-        return None
-    met = {str(pair[0]) for pair in explanation.get("tokens") or []}
-    if len(met) != 1:
-        return None
-    word = next(iter(met))
-    if len(word) <= ACRONYM_LETTERS:
-        return f"one short word met alone ({word!r})"
-    for written, concept in explanation.get("translated") or []:
-        if fold_token(canon_token(str(concept))) == word:
-            return f"one dictionary word met alone ({written!r} = {concept})"
-    return None
-
-
 def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[str, int, str]],
             name: str, kinds: dict[str, str]) -> list[Hit]:
     """Hits at or above the match threshold. Only a designated entry of a sanctions list
@@ -123,7 +89,9 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
         on = {kinds.get(lst, "other") for lst in (r["refs"] or {}) or r["lists"]}
         freeze = (score >= settings.freeze_threshold and r["designated"] and "sanctions" in on
                   and job.passes_freeze())
-        withheld = one_common_word(r["explanation"]) if freeze else None
+        # an owner or director given by name is most often a person
+        person = job.schema == "Person" or job.via != "name"
+        withheld = freeze_withheld(r["explanation"], job.names, person) if freeze else None
         freeze = freeze and withheld is None
         lst, version, published = versions.get(r["entity_id"], (None, None, None))
         refs = "; ".join(f"{k} {', '.join(v)}" for k, v in sorted(r["refs"].items())) or ", ".join(r["lists"])
