@@ -97,6 +97,6 @@ def test_the_error_names_the_line_of_the_first_unreadable_byte(tmp_path: Path,
 @given(st.permutations(list(COLUMNS)), st.sampled_from([",", ";", "\t"]), st.integers(2, len(COLUMNS)))
 def test_the_delimiter_is_the_one_that_names_the_required_columns(columns: list[str], delimiter: str,
                                                                   keep: int) -> None:
-    kept = [c for c in columns[:keep]] + [c for c in ("customer_id", "name") if c not in columns[:keep]]
+    kept = columns[:keep] + [c for c in ("customer_id", "name") if c not in columns[:keep]]
     header = delimiter.join(f'"{c}"' if len(c) % 2 else c for c in kept)
     assert csv_delimiter(header) == delimiter

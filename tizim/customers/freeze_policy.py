@@ -54,7 +54,7 @@ def corroborated(explanation: dict[str, Any]) -> bool:
     if born is not None and born["adjustment"] >= 0:
         return True
     ident = explanation.get("identifier")
-    return ident is not None and bool(ident["floor"] or ident["adjustment"] >= 0)
+    return identical_identifier(explanation) or (ident is not None and ident["adjustment"] >= 0)
 
 
 def one_common_word(explanation: dict[str, Any]) -> str | None:

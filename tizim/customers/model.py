@@ -296,19 +296,16 @@ def detect_format(path: Path, fmt: str | None) -> str:
                      file=str(path))
 
 
-def text_encoding(encoding: str | None) -> str:
+def check_encoding(encoding: str | None) -> str:
     """The codec a customer file is read with: UTF-8 (a byte-order mark skipped) unless the
     bank's system writes another (1C and Excel in Russian or Kazakh write Windows-1251)."""
-    if encoding is None or codecs.lookup(encoding).name == "utf-8":
+    if encoding is None:
         return "utf-8-sig"
-    return codecs.lookup(encoding).name
-
-
-def check_encoding(encoding: str | None) -> str:
     try:
-        return text_encoding(encoding)
+        codec = codecs.lookup(encoding).name
     except LookupError:
         raise InputError(f"unknown text encoding {encoding!r} (utf-8, cp1251, ...)", field="encoding") from None
+    return "utf-8-sig" if codec == "utf-8" else codec
 
 
 def undecodable(path: Path, encoding: str, offset: int) -> InputError:

@@ -81,6 +81,8 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
     """Hits at or above the match threshold. Only a designated entry of a sanctions list
     freezes; a PEP is enhanced due diligence and a watchlist an alert, never a freeze."""
     settings = get_settings()
+    # an owner or director given by name is most often a person
+    person = job.schema == "Person" or job.via != "name"
     out = []
     for r in results:
         score = float(r["score"])
@@ -89,8 +91,6 @@ def to_hits(job: Job, results: list[dict[str, Any]], versions: dict[str, tuple[s
         on = {kinds.get(lst, "other") for lst in (r["refs"] or {}) or r["lists"]}
         freeze = (score >= settings.freeze_threshold and r["designated"] and "sanctions" in on
                   and job.passes_freeze())
-        # an owner or director given by name is most often a person
-        person = job.schema == "Person" or job.via != "name"
         withheld = freeze_withheld(r["explanation"], job.names, person) if freeze else None
         freeze = freeze and withheld is None
         lst, version, published = versions.get(r["entity_id"], (None, None, None))
